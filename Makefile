@@ -1,0 +1,29 @@
+# The two commands of the README: both build .venv from nothing.
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench eval clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "whichrole needs Python 3.10, 3.11 or 3.12 (durable_rules does not build on 3.13)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/whichrole annotate sample_workbooks/requisitions.xlsx --out sample_workbooks/requisitions-annotated.xlsx
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench
+
+eval: $(STAMP)
+	$(VENV)/bin/whichrole eval ../shared/eval/postings-dev-gold.jsonl
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

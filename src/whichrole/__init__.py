@@ -1,0 +1,8 @@
+"""whichrole: which data/ML/AI role a requisition is really for, and why."""
+from .classify import Classifier, classify, classify_many
+from .model import ActivityMix, Requisition, RequisitionError
+from .rulebook import RulebookError, check_rulebook, load_rulebook
+from .verdict import Verdict
+
+__all__ = ["ActivityMix", "Classifier", "Requisition", "RequisitionError", "RulebookError",
+           "Verdict", "check_rulebook", "classify", "classify_many", "load_rulebook"]

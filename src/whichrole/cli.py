@@ -1,0 +1,190 @@
+"""The command line, one command per function of the Python API."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .engine import EngineUnavailable
+from .model import RequisitionError
+from .rulebook import RulebookError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Which data/ML/AI role is a requisition really for, and why.")
+rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
+app.add_typer(rules_app, name="rules")
+
+RulesOption = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
+                           file_okay=False, dir_okay=True)
+EngineOption = typer.Option("durable", "--engine", help="durable (the rules engine) or reference (pure Python).")
+
+
+class UserError(Exception):
+    """Shown as one line, without a traceback."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"whichrole: error: {message}", err=True)
+    sys.exit(code)
+
+
+def parse_fields(pairs: List[str]) -> dict:
+    fields = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UserError(f"--field {pair!r}: expected name=value")
+        name, value = pair.split("=", 1)
+        fields[name.strip()] = value.strip()
+    return fields
+
+
+@app.command()
+def classify(
+    text: Optional[str] = typer.Argument(None, help="Requisition text; '-' or nothing reads standard input."),
+    title: Optional[str] = typer.Option(None, "--title", help="The requisition's title."),
+    field: List[str] = typer.Option([], "--field", "-f", help="A structured field, name=value (repeatable), "
+                                    "e.g. primary_output=insight, mix=20/40/20/20."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+    rules: Optional[Path] = RulesOption,
+    engine: str = EngineOption,
+):
+    """Classify one requisition: the role, how sure, and why."""
+    from .classify import classify as classify_one
+
+    if text in (None, "-") and not (title or field) or text == "-":
+        text = sys.stdin.read() if not sys.stdin.isatty() else None
+    values = parse_fields(field)
+    if text:
+        values["description"] = text
+    if title:
+        values["title"] = title
+    if not values:
+        raise UserError("nothing to classify: give the requisition text, --title or --field")
+    verdict = classify_one(values, rules_dir=rules, engine=engine)
+    typer.echo(verdict.model_dump_json(indent=2) if as_json else verdict.text())
+
+
+@app.command()
+def roles(
+    as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
+    rules: Optional[Path] = RulesOption,
+):
+    """List the roles the rulebook knows, with aliases and interview focus."""
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(rules)
+    if as_json:
+        typer.echo(json.dumps({k: v.model_dump() for k, v in book.roles.items()}, indent=2))
+        return
+    for role_id, role in book.roles.items():
+        flavours = f" (flavours: {', '.join(role.flavours.values())})" if role.flavours else ""
+        typer.echo(f"{role_id:<22}{role.name}{flavours}")
+        typer.echo(f"{'':<22}{role.summary}")
+        if role.interview_focus:
+            typer.echo(f"{'':<22}interview: {'; '.join(role.interview_focus)}")
+
+
+@rules_app.command("check")
+def rules_check(directory: Optional[Path] = typer.Argument(None, help="Rules directory (default: the shipped one).")):
+    """Validate a rulebook; print each problem as file:line: what."""
+    from .rulebook import check_rulebook
+
+    book, problems = check_rulebook(directory)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    stages = {n: len(book.stage(n)) for n in (1, 2)}
+    typer.echo(f"{book.directory}: {len(book.rules)} rules ({stages[1]} first stage, {stages[2]} second), "
+               f"{len(book.lexicon.signals)} signals, {len(book.roles)} roles; version {book.version}; no problems")
+
+
+@app.command("eval")
+def evaluate_cmd(
+    postings: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines: title, description, "
+                                    "and role (or title_families)."),
+    disagreements: Optional[Path] = typer.Option(None, "--disagreements", help="Where to write the "
+                                                 "disagreements (default: <postings>.disagreements.jsonl here)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    rules: Optional[Path] = RulesOption,
+    engine: str = EngineOption,
+):
+    """Accuracy against labelled postings, confusion matrix, per-role precision and recall."""
+    from .classify import classifier
+    from .evaluation import evaluate
+
+    out = disagreements or Path(f"{postings.stem}.disagreements.jsonl")
+    with Progress("evaluating") as progress:
+        report = evaluate(postings, classifier(rules, engine), out, progress.update)
+    typer.echo(report.model_dump_json(indent=2) if as_json else report.text())
+
+
+class Progress:
+    """A count on stderr, redrawn in place on a terminal and silent otherwise."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.active = sys.stderr.isatty()
+
+    def __enter__(self):
+        return self
+
+    def update(self, count: int) -> None:
+        if self.active and count % 25 == 0:
+            sys.stderr.write(f"\r{self.label}: {count}")
+            sys.stderr.flush()
+
+    def __exit__(self, *exc):
+        if self.active:
+            sys.stderr.write("\r\033[K")
+        return False
+
+
+# Each integration adds its own commands, so that the CLI mirrors every part of the API.
+COMMAND_MODULES = (
+    "whichrole.integrations.excel.commands",
+    "whichrole.integrations.slack.commands",
+    "whichrole.integrations.audit.commands",
+    "whichrole.candidate.commands",
+)
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_commands()
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (UserError, RequisitionError, RulebookError, EngineUnavailable, ValueError, OSError) as error:
+        fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as error:  # click's usage errors (vendored by typer) carry their own message
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            typer.echo(f"whichrole: error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Which rules fire on a set of facts: durable_rules, and a pure-Python reference of the same.
+
+durable_rules is kept behind this module alone. What it needs (see DESIGN.md):
+facts rather than events, a unique id per fact, retraction after each use, at most 511 rules
+per ruleset (the rulebook is sharded), sessions reset before ~46,000 facts, and every call
+serialised, because its rulesets are process-global and silently wrong under threads.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections import OrderedDict
+from typing import Iterable, Protocol
+
+from .rulebook import Condition, Rule
+
+SHARD_SIZE = 400
+SESSION_FACTS = 20_000
+CACHE_SIZE = 50_000
+
+
+class EngineUnavailable(RuntimeError):
+    """durable_rules cannot be loaded here (a one-line reason)."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def fire(self, facts: dict[str, float]) -> list[str]: ...
+
+
+class ReferenceEngine:
+    """The meaning of the rules, in plain Python: the test oracle for the durable engine."""
+
+    name = "reference"
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = list(rules)
+
+    def fire(self, facts: dict[str, float]) -> list[str]:
+        return [rule.id for rule in self.rules if rule.holds(facts)]
+
+
+def _load_durable():
+    try:
+        from durable import engine as durable_engine
+    except ImportError as error:  # 3.13 fails with 'undefined symbol: PyEval_CallObject'
+        raise EngineUnavailable(
+            f"the rules engine (durable_rules) cannot load on this Python: {str(error).splitlines()[0]}; "
+            "whichrole needs CPython 3.10, 3.11 or 3.12") from None
+    return durable_engine
+
+
+def property_name(signal: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", signal.replace(":", "__"))
+
+
+def _test(condition: Condition) -> dict:
+    prop = property_name(condition.name)
+    op = {">=": "$gte", "<=": "$lte", ">": "$gt", "<": "$lt", "!=": "$neq"}.get(condition.op)
+    return {op: {prop: condition.value}} if op else {prop: condition.value}
+
+
+def _negate(condition: Condition) -> dict:
+    """'not (x OP v)': x absent, or the opposite comparison holds."""
+    if condition.is_presence:
+        return {"$nex": {property_name(condition.name): 1}}
+    opposite = {">=": "<", "<=": ">", ">": "<=", "<": ">=", "==": "!=", "!=": "=="}[condition.op]
+    return {"$or": [{"$nex": {property_name(condition.name): 1}},
+                    _test(Condition(condition.name, opposite, condition.value))]}
+
+
+def to_durable(rule: Rule) -> dict:
+    """One rule as a durable_rules JSON condition on the fact ``m``."""
+    all_, any_, none_ = rule.conditions
+    terms = [_test(c) for c in all_]
+    if any_:
+        terms.append(_test(any_[0]) if len(any_) == 1 else {"$or": [_test(c) for c in any_]})
+    terms.extend(_negate(c) for c in none_)
+    return {"all": [{"m": terms[0] if len(terms) == 1 else {"$and": terms}}]}
+
+
+_LOCK = threading.RLock()
+_names = itertools.count()
+
+
+class DurableEngine:
+    """The rules compiled into durable_rules rulesets; each fact asserted, collected, retracted."""
+
+    name = "durable"
+
+    def __init__(self, rules: Iterable[Rule]):
+        durable = _load_durable()
+        self._not_handled = durable.MessageNotHandledException
+
+        class _Host(durable.Host):
+            def _run(self):  # no background dispatch threads: every action runs inside our call
+                pass
+
+        self.rules = list(rules)
+        self._fired: list[str] = []
+        self._properties = {property_name(c.name): c.name
+                            for rule in self.rules for group in rule.conditions for c in group}
+        self._order = {rule.id: i for i, rule in enumerate(self.rules)}
+        self._cache: OrderedDict[tuple, list[str]] = OrderedDict()
+        self._fact_ids = itertools.count(1)
+        self._session = 0
+        self._session_facts = 0
+        definitions = {}
+        for start in range(0, len(self.rules), SHARD_SIZE):
+            shard = {}
+            for rule in self.rules[start:start + SHARD_SIZE]:
+                shard[f"r_{len(shard)}"] = {**to_durable(rule), "run": self._action(rule.id)}
+            definitions[f"whichrole_{next(_names)}"] = shard
+        with _LOCK:
+            self._host = _Host()
+            self._host.register_rulesets(definitions)
+        self._rulesets = list(definitions)
+        self.fire({})  # warm up: the first calls on a fresh ruleset are the fragile ones
+
+    def _action(self, rule_id: str):
+        def run(context):
+            self._fired.append(rule_id)
+        return run
+
+    def _fact(self, facts: dict[str, float]) -> dict:
+        wanted = {}
+        for signal, value in facts.items():
+            prop = property_name(signal)
+            if prop in self._properties:
+                wanted[prop] = value
+        return wanted
+
+    def fire(self, facts: dict[str, float]) -> list[str]:
+        fact = self._fact(facts)
+        key = tuple(sorted(fact.items()))
+        with _LOCK:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return list(cached)
+            fired = self._run(fact)
+            self._cache[key] = fired
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return list(fired)
+
+    def _run(self, fact: dict) -> list[str]:
+        self._rotate_session()
+        fact = {**fact, "id": next(self._fact_ids), "sid": str(self._session)}
+        self._fired = []
+        for ruleset in self._rulesets:
+            try:
+                state = self._host.assert_fact(ruleset, fact)
+            except self._not_handled:
+                continue
+            if isinstance(state, dict) and state.get("exception"):
+                raise RuntimeError(f"rule action failed: {state['exception']}")
+            self._host.retract_fact(ruleset, fact)
+        self._session_facts += 1
+        return sorted(set(self._fired), key=self._order.__getitem__)
+
+    def _rotate_session(self) -> None:
+        """A fresh session before durable_rules' fact bookkeeping goes wrong (issue #376)."""
+        if self._session_facts < SESSION_FACTS:
+            return
+        for ruleset in self._rulesets:
+            try:
+                self._host.delete_state(ruleset, str(self._session))
+            except Exception:  # a session that never held a fact has no state to delete
+                pass
+        self._session += 1
+        self._session_facts = 0
+
+
+def make_engine(kind: str, rules: Iterable[Rule]) -> Engine:
+    if kind == "durable":
+        return DurableEngine(rules)
+    if kind == "reference":
+        return ReferenceEngine(rules)
+    raise ValueError(f"unknown engine {kind!r} (durable or reference)")

@@ -1,0 +1,131 @@
+"""What a requisition says: the input of every classification."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# A 5 MB description is read, but only its first part can matter to a reader; beyond this
+# the text is cut (and the verdict says so) so that one pasted file cannot stall a run.
+MAX_TEXT_CHARS = 200_000
+
+STRUCTURED_FIELDS = ("primary_output", "work_location", "failure_mode", "org_archetype", "level")
+MIX_PARTS = ("research", "modeling", "engineering", "product")
+
+
+class RequisitionError(ValueError):
+    """A requisition that cannot be read; the message is one line and names the field."""
+
+
+class ActivityMix(BaseModel):
+    """Share of time on research / modeling / engineering / product, in percent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    research: float = Field(ge=0, le=100)
+    modeling: float = Field(ge=0, le=100)
+    engineering: float = Field(ge=0, le=100)
+    product: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "ActivityMix":
+        total = self.research + self.modeling + self.engineering + self.product
+        if not 90 <= total <= 110:
+            raise ValueError(f"activity mix adds up to {total:g}%, not 100%")
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> "ActivityMix":
+        """Read '60/30/5/5' or 'research=60 modeling=30 engineering=5 product=5'."""
+        text = text.strip()
+        if "=" in text:
+            parts = dict(p.split("=", 1) for p in text.replace(",", " ").split())
+            return cls(**{k.strip().lower(): float(v.rstrip("%")) for k, v in parts.items()})
+        numbers = [p.strip().rstrip("%") for p in text.replace(",", "/").split("/")]
+        if len(numbers) != 4:
+            raise ValueError("activity mix needs four numbers: research/modeling/engineering/product")
+        return cls(**dict(zip(MIX_PARTS, map(float, numbers))))
+
+
+class Requisition(BaseModel):
+    """One open position. Only a title or a description is needed; the rest sharpens the verdict."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: Optional[str] = None
+    title: Optional[str] = None
+    description: Optional[str] = None
+    team: Optional[str] = None
+    org_archetype: Optional[str] = None
+    level: Optional[str] = None
+    status: Optional[str] = None
+    opened: Optional[date] = None
+    primary_output: Optional[str] = None
+    work_location: Optional[str] = None
+    failure_mode: Optional[str] = None
+    mix: Optional[ActivityMix] = None
+    outcomes: list[str] = Field(default_factory=list, max_length=10)
+
+    @field_validator("title", "description", "team", mode="before")
+    @classmethod
+    def _printable_text(cls, value):
+        if value is None:
+            return None
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", errors="replace")
+        value = str(value)
+        if "\x00" in value:
+            raise ValueError("contains binary data (NUL bytes), not text")
+        return value[:MAX_TEXT_CHARS]
+
+    @field_validator("mix", mode="before")
+    @classmethod
+    def _mix_from_text(cls, value):
+        if isinstance(value, str):
+            return ActivityMix.parse(value) if value.strip() else None
+        return value
+
+    @field_validator("outcomes", mode="before")
+    @classmethod
+    def _outcomes_from_text(cls, value):
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace("\n", ";").split(";") if part.strip()]
+        return value or []
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Requisition":
+        if not (self.title or self.description or self.primary_output or self.work_location
+                or self.failure_mode or self.mix or self.outcomes):
+            raise ValueError("needs a title, a description or a structured field; all are empty")
+        return self
+
+    @property
+    def text(self) -> str:
+        return " ".join(part for part in (self.description, *self.outcomes) if part)
+
+    @classmethod
+    def build(cls, value: "str | dict | Requisition") -> "Requisition":
+        """A requisition from free text, a mapping of fields, or itself; errors become one line."""
+        if isinstance(value, Requisition):
+            return value
+        if isinstance(value, (str, bytes)):
+            value = {"description": value}
+        try:
+            return cls.model_validate(value)
+        except Exception as error:  # pydantic's multi-line report becomes one line
+            raise RequisitionError(one_line_error(error)) from None
+
+
+def one_line_error(error: Exception) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        parts = []
+        for item in errors():
+            where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
+            message = item.get("msg", "invalid").removeprefix("Value error, ")
+            if item.get("type") == "extra_forbidden":
+                message = "unknown field"
+            parts.append(f"{where}: {message}" if where else message)
+        return "; ".join(parts)
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,0 +1,476 @@
+"""The rulebook: role catalogue, lexicon and rules, loaded from YAML and checked.
+
+Every heuristic lives in the YAML files of a rules directory; this module only reads them,
+validates them with pydantic and reports each mistake as ``file:line: what``.
+"""
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
+
+CATALOGUE_FILE = "catalogue.yaml"
+LEXICON_FILE = "lexicon.yaml"
+LINE_KEY = "__line__"
+MAX_SIGNAL_LEVEL = 3
+
+COMPARATORS = {
+    ">=": operator.ge, "<=": operator.le, ">": operator.gt,
+    "<": operator.lt, "==": operator.eq, "!=": operator.ne,
+}
+_CONDITION = re.compile(r"^\s*([a-z_]+:[a-z0-9_]+)\s*(?:(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?))?\s*$")
+# Names the engine derives for the second stage, after the first stage's evidence is summed.
+SECOND_STAGE_PREFIXES = ("score:", "lead:", "runner:", "evidence:", "check:")
+
+
+class RulebookError(Exception):
+    def __init__(self, problems: list["Problem"]):
+        self.problems = problems
+        head = problems[0] if problems else "unknown problem"
+        more = f" (and {len(problems) - 1} more; run 'whichrole rules check')" if len(problems) > 1 else ""
+        super().__init__(f"{head}{more}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+# ---------------------------------------------------------------- conditions
+
+@dataclass(frozen=True)
+class Condition:
+    """``name`` (present, i.e. >= 1) or ``name OP number``."""
+
+    name: str
+    op: str = ">="
+    value: float = 1.0
+
+    @classmethod
+    def parse(cls, text: str) -> "Condition":
+        match = _CONDITION.match(str(text))
+        if not match:
+            raise ValueError(f"condition {text!r} is not 'namespace:name' or 'namespace:name OP number'")
+        name, op, value = match.groups()
+        return cls(name, op, float(value)) if op else cls(name)
+
+    def holds(self, facts: dict) -> bool:
+        value = facts.get(self.name)
+        return value is not None and COMPARATORS[self.op](value, self.value)
+
+    @property
+    def is_presence(self) -> bool:
+        return self.op == ">=" and self.value == 1.0
+
+    def __str__(self) -> str:
+        return self.name if self.is_presence else f"{self.name} {self.op} {self.value:g}"
+
+
+class When(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    all: list[str] = Field(default_factory=list)
+    any: list[str] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+
+    def parsed(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
+        return (tuple(map(Condition.parse, self.all)), tuple(map(Condition.parse, self.any)),
+                tuple(map(Condition.parse, self.none)))
+
+
+class Then(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Optional[str] = None
+    weight: float = 0.0
+    flavour: Optional[str] = None
+    warning: Optional[str] = None
+    question: Optional[str] = None
+
+
+class SourceRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str
+    section: str = Field(min_length=1)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    when: When
+    then: Then
+    because: str = Field(min_length=10)
+    source: SourceRef
+    file: str = ""
+    line: int = 0
+
+    def model_post_init(self, _context) -> None:
+        self._all, self._any, self._none = self.when.parsed()
+
+    @property
+    def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
+        return self._all, self._any, self._none
+
+    @property
+    def stage(self) -> int:
+        names = [c.name for group in self.conditions for c in group]
+        return 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
+
+    def holds(self, facts: dict) -> bool:
+        """The reference meaning of a rule; the durable_rules ruleset must agree with it."""
+        return (all(c.holds(facts) for c in self._all)
+                and (not self._any or any(c.holds(facts) for c in self._any))
+                and not any(c.holds(facts) for c in self._none))
+
+    def unmet(self, facts: dict) -> list[Condition]:
+        """What is missing for this rule to fire (for 'why not')."""
+        missing = [c for c in self._all if not c.holds(facts)]
+        if self._any and not any(c.holds(facts) for c in self._any):
+            missing.append(self._any[0])
+        return missing
+
+
+# ---------------------------------------------------------------- catalogue
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    author: str
+    file: str
+
+    def cite(self, section: str) -> str:
+        return f"{self.author}, {self.title} ({section})"
+
+
+class Role(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    flavours: dict[str, str] = Field(default_factory=dict)
+    continuum: Optional[float] = Field(default=None, ge=0, le=1)
+    mix: Optional[dict[str, float]] = None
+    interview_focus: list[str] = Field(default_factory=list)
+    summary: str
+    sources: list[str] = Field(min_length=1)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    severity: Literal["info", "low", "medium", "high"] = "medium"
+
+
+class Catalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    sources: dict[str, Source]
+    roles: dict[str, Role]
+    warnings: dict[str, Message]
+    questions: dict[str, Message]
+    thresholds: dict[str, float]
+
+
+# ---------------------------------------------------------------- lexicon
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weight: float = Field(ge=0)
+    headings: list[str]
+
+
+class SignalEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    means: str
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+
+
+class Lexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    levels: list[float] = Field(min_length=MAX_SIGNAL_LEVEL, max_length=MAX_SIGNAL_LEVEL)
+    negators: list[str]
+    negation_window: int = Field(default=3, ge=0, le=8)
+    not_needed: list[str] = Field(default_factory=list)
+    opening_weight: float = Field(ge=0)
+    title_weight: float = Field(ge=0)
+    sections: dict[str, Section]
+    signals: dict[str, SignalEntry]
+    fields: dict[str, dict[str, list[str]]]
+    derived: dict[str, str]
+
+
+# ---------------------------------------------------------------- the rulebook
+
+@dataclass(eq=False)  # identity: a loaded rulebook is a cache key
+class Rulebook:
+    directory: Path
+    catalogue: Catalogue
+    lexicon: Lexicon
+    rules: list[Rule]
+    version: str
+
+    @property
+    def roles(self) -> dict[str, Role]:
+        return self.catalogue.roles
+
+    def stage(self, number: int) -> list[Rule]:
+        return [rule for rule in self.rules if rule.stage == number]
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+    def __post_init__(self) -> None:
+        self._by_id = {rule.id: rule for rule in self.rules}
+        self._names = self._known_names()
+
+    def known_names(self) -> dict[str, str]:
+        """Every name a condition may use, with what it means in plain words."""
+        return self._names
+
+    def _known_names(self) -> dict[str, str]:
+        names = {name: entry.means for name, entry in self.lexicon.signals.items()}
+        names.update(self.lexicon.derived)
+        for role_id, role in self.roles.items():
+            names[f"title:{role_id}"] = f"the title reads as {role.name}"
+            names[f"mixfit:{role_id}"] = f"the stated activity mix is close to the {role.name} profile"
+            names[f"score:{role_id}"] = f"the evidence for {role.name}"
+            names[f"lead:{role_id}"] = f"{role.name} leads the first-stage evidence"
+            names[f"runner:{role_id}"] = f"{role.name} is the runner-up in the first stage"
+        return names
+
+    def describe(self, condition: Condition) -> str:
+        means = self._names.get(condition.name, condition.name)
+        return means if condition.is_presence else f"{means} ({condition.op} {condition.value:g})"
+
+    def source_text(self, rule: Rule) -> str:
+        return self.catalogue.sources[rule.source.doc].cite(rule.source.section)
+
+
+def default_rules_dir() -> Path:
+    return Path(str(resources.files("whichrole.rules")))
+
+
+@lru_cache(maxsize=8)
+def load_rulebook(directory: Optional[Path] = None) -> Rulebook:
+    """The rulebook in ``directory`` (default: the shipped one); raises RulebookError if not clean."""
+    rulebook, problems = _read(Path(directory) if directory else default_rules_dir())
+    if problems:
+        raise RulebookError(problems)
+    return rulebook
+
+
+def check_rulebook(directory: Optional[Path] = None) -> tuple[Optional[Rulebook], list[Problem]]:
+    return _read(Path(directory) if directory else default_rules_dir())
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records the line of every mapping so that problems can say where they are."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE_KEY] = node.start_mark.line + 1
+        return mapping
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE_KEY}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _read_yaml(path: Path, problems: list[Problem]):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(path.name, line, f"not valid YAML: {getattr(error, 'problem', error)}"))
+    except OSError as error:
+        problems.append(Problem(path.name, 0, f"cannot read: {error.strerror}"))
+    return None
+
+
+def _model(cls, data, path: Path, problems: list[Problem]):
+    if not isinstance(data, dict):
+        problems.append(Problem(path.name, 1, f"expected a mapping at the top of the file"))
+        return None
+    try:
+        return cls.model_validate(_strip_lines(data))
+    except ValidationError as error:
+        for item in error.errors():
+            node, line = data, data.get(LINE_KEY, 1)
+            for key in item["loc"]:
+                try:
+                    node = node[key]
+                except (KeyError, IndexError, TypeError):
+                    break
+                if isinstance(node, dict):
+                    line = node.get(LINE_KEY, line)
+            where = ".".join(map(str, item["loc"]))
+            problems.append(Problem(path.name, line, f"{where}: {item['msg']}"))
+        return None
+
+
+def _read(directory: Path) -> tuple[Optional[Rulebook], list[Problem]]:
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        return None, [Problem(str(directory), 0, "is not a rules directory")]
+    catalogue = _model(Catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
+                       directory / CATALOGUE_FILE, problems)
+    lexicon = _model(Lexicon, _read_yaml(directory / LEXICON_FILE, problems) or {},
+                     directory / LEXICON_FILE, problems)
+    rules: list[Rule] = []
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        digest.update(path.read_bytes())
+        if path.name in (CATALOGUE_FILE, LEXICON_FILE):
+            continue
+        rules.extend(_read_rules(path, problems))
+    if catalogue is None or lexicon is None:
+        return None, problems
+    rulebook = Rulebook(directory, catalogue, lexicon, rules,
+                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}")
+    problems.extend(_validate(rulebook))
+    return rulebook, problems
+
+
+def _read_rules(path: Path, problems: list[Problem]) -> list[Rule]:
+    data = _read_yaml(path, problems)
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        problems.append(Problem(path.name, 1, "a rules file holds one key, 'rules', with a list of rules"))
+        return []
+    rules = []
+    for item in data["rules"]:
+        line = item.get(LINE_KEY, 0) if isinstance(item, dict) else 0
+        if not isinstance(item, dict):
+            problems.append(Problem(path.name, line, "each rule is a mapping with id, when, then, because, source"))
+            continue
+        try:
+            rules.append(Rule.model_validate({**_strip_lines(item), "file": path.name, "line": line}))
+        except (ValidationError, ValueError) as error:
+            label = item.get("id", "rule")
+            problems.append(Problem(path.name, line, f"{label}: {one_line_error(error)}"))
+    return rules
+
+
+def _validate(book: Rulebook) -> list[Problem]:
+    problems: list[Problem] = []
+    cat, lex = book.catalogue, book.lexicon
+    known = book.known_names()
+    seen: dict[str, Rule] = {}
+
+    def add(rule: Rule, message: str) -> None:
+        problems.append(Problem(rule.file, rule.line, f"{rule.id}: {message}"))
+
+    for name, role in cat.roles.items():
+        for source in role.sources:
+            if source not in cat.sources:
+                problems.append(Problem(CATALOGUE_FILE, 1, f"role {name}: unknown source {source!r}"))
+    for field, values in lex.fields.items():
+        if field not in STRUCTURED_FIELDS:
+            problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a requisition field"))
+        for value, signals in values.items():
+            for signal in signals:
+                if signal not in lex.signals and signal not in lex.derived:
+                    problems.append(Problem(LEXICON_FILE, 1, f"fields.{field}.{value}: unknown signal {signal!r}"))
+    for part in (cat.roles[r].mix for r in cat.roles if cat.roles[r].mix):
+        if set(part) != set(MIX_PARTS):
+            problems.append(Problem(CATALOGUE_FILE, 1, f"a role mix must give {', '.join(MIX_PARTS)}"))
+
+    for rule in book.rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            add(rule, f"duplicate id (first at {first.file}:{first.line})")
+        seen[rule.id] = rule
+        then = rule.then
+        if rule.source.doc not in cat.sources:
+            add(rule, f"unknown source {rule.source.doc!r} (known: {', '.join(cat.sources)})")
+        if then.role is not None and then.role not in cat.roles:
+            add(rule, f"unknown role {then.role!r}")
+        if then.role is None and (then.weight or then.flavour):
+            add(rule, "a weight or flavour needs a role")
+        if then.flavour and then.role in cat.roles and then.flavour not in cat.roles[then.role].flavours:
+            add(rule, f"role {then.role} has no flavour {then.flavour!r}")
+        if then.warning and then.warning not in cat.warnings:
+            add(rule, f"unknown warning {then.warning!r}")
+        if then.question and then.question not in cat.questions:
+            add(rule, f"unknown question {then.question!r}")
+        if not (then.role or then.warning or then.question):
+            add(rule, "then gives nothing: no role, warning or question")
+        all_, any_, none_ = rule.conditions
+        if not (all_ or any_):
+            add(rule, "when needs 'all' or 'any': a rule on 'none' alone would fire on everything")
+        for condition in (*all_, *any_, *none_):
+            if condition.name not in known:
+                add(rule, f"unknown signal {condition.name!r}")
+        problems.extend(Problem(rule.file, rule.line, f"{rule.id}: can never fire: {why}")
+                        for why in _never_fires(rule, lex))
+
+    reachable = {r.then.role for r in book.rules if r.then.role and r.then.weight > 0}
+    for role in cat.roles:
+        if role not in reachable:
+            problems.append(Problem(CATALOGUE_FILE, 1, f"role {role}: no rule gives it evidence, it can never be chosen"))
+    return problems
+
+
+def _never_fires(rule: Rule, lex: Lexicon) -> list[str]:
+    """Conditions that contradict themselves or ask for values no fact can have."""
+    reasons = []
+    all_, any_, none_ = rule.conditions
+    for condition in (*all_, *any_):
+        if condition.name in lex.signals and not any(
+                COMPARATORS[condition.op](level, condition.value) for level in range(1, MAX_SIGNAL_LEVEL + 1)):
+            reasons.append(f"{condition} (a text signal's level is 1 to {MAX_SIGNAL_LEVEL})")
+        if condition.name.startswith("mix:") and not any(
+                COMPARATORS[condition.op](v, condition.value) for v in (0, 0.5, 50, 99.5, 100)):
+            reasons.append(f"{condition} (a mix share is 0 to 100)")
+    for required in all_:
+        for forbidden in none_:
+            if required.name == forbidden.name and _implies(required, forbidden):
+                reasons.append(f"requires {required} and forbids {forbidden}")
+    for i, a in enumerate(all_):
+        for b in all_[i + 1:]:
+            if a.name == b.name and not _compatible(a, b):
+                reasons.append(f"{a} and {b} cannot both hold")
+    return reasons
+
+
+def _probe_values(*conditions: Condition) -> list[float]:
+    points = {c.value + d for c in conditions for d in (-0.5, 0, 0.5)}
+    return sorted(points | {0.0, 1.0, 2.0, 3.0, 100.0})
+
+
+def _implies(a: Condition, b: Condition) -> bool:
+    return all(b.holds({a.name: v}) for v in _probe_values(a, b) if a.holds({a.name: v}))
+
+
+def _compatible(a: Condition, b: Condition) -> bool:
+    return any(a.holds({a.name: v}) and b.holds({b.name: v}) for v in _probe_values(a, b))

@@ -1,0 +1,224 @@
+"""The answer: which role, how sure, and why, built from the rules that fired."""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+from .rulebook import Rule, Rulebook
+
+
+class Reason(BaseModel):
+    rule: str
+    role: Optional[str] = None
+    weight: float = 0.0
+    because: str
+    source: str
+    where: str
+
+
+class Finding(BaseModel):
+    """A warning about the requisition, or a question for the hiring manager."""
+
+    id: str
+    text: str
+    severity: str
+    because: str
+    source: str
+
+
+class MissedRule(BaseModel):
+    rule: str
+    because: str
+    missing: list[str]
+
+
+class WhyNot(BaseModel):
+    role: str
+    role_name: str
+    gap: float
+    rules: list[MissedRule]
+
+
+class Verdict(BaseModel):
+    role: Optional[str] = Field(description="catalogue id of the role; None when too little to decide")
+    role_name: str
+    flavour: Optional[str] = None
+    flavour_name: Optional[str] = None
+    confidence: float = Field(ge=0, le=1)
+    scores: dict[str, float]
+    runner_up: Optional[str] = None
+    runner_up_name: Optional[str] = None
+    continuum: Optional[float] = Field(default=None, description="0 = research end, 1 = engineering end")
+    title: Optional[str] = None
+    title_roles: list[str] = Field(default_factory=list)
+    title_check: str
+    rationale: list[Reason]
+    why_not: Optional[WhyNot] = None
+    warnings: list[Finding] = Field(default_factory=list)
+    questions: list[Finding] = Field(default_factory=list)
+    interview_focus: list[str] = Field(default_factory=list)
+    signals: dict[str, float] = Field(default_factory=dict)
+    rulebook_version: str
+    engine: str
+
+    @property
+    def top_reasons(self) -> list[Reason]:
+        return [r for r in self.rationale if r.role == self.role][:3]
+
+    @property
+    def label(self) -> str:
+        return f"{self.role_name} ({self.flavour_name})" if self.flavour_name else self.role_name
+
+    def text(self) -> str:
+        from .render import as_text
+        return as_text(self)
+
+    def blocks(self) -> list[dict]:
+        from .render import as_blocks
+        return as_blocks(self)
+
+    def cells(self) -> dict[str, object]:
+        from .render import as_cells
+        return as_cells(self)
+
+
+def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
+    scores = dict.fromkeys(roles, 0.0)
+    for rule in rules:
+        if rule.then.role:
+            scores[rule.then.role] += rule.then.weight
+    return {role: round(max(score, 0.0), 2) for role, score in scores.items()}
+
+
+def ranking(scores: dict[str, float]) -> list[str]:
+    """Roles by score; ties keep catalogue order, so the same evidence always gives the same answer."""
+    order = list(scores)
+    return sorted(order, key=lambda r: (-scores[r], order.index(r)))
+
+
+def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
+    """How much the leader stands out (softmax share), damped when there is little evidence."""
+    t = rulebook.catalogue.thresholds
+    top = max(scores.values(), default=0.0)
+    total = sum(scores.values())
+    if top <= 0:
+        return 0.0
+    share = 1.0 / sum(math.exp((s - top) / t["temperature"]) for s in scores.values())
+    coverage = min(1.0, total / t["full_evidence"]) ** 0.5
+    return round(share * coverage, 2)
+
+
+def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
+    """What the second-stage rules see: the signals plus the first stage's evidence."""
+    scores = role_scores(fired, list(rulebook.roles))
+    order = ranking(scores)
+    t = rulebook.catalogue.thresholds
+    stage2 = dict(facts)
+    stage2.update({f"score:{role}": score for role, score in scores.items()})
+    total = sum(scores.values())
+    if scores[order[0]] > 0:
+        stage2[f"lead:{order[0]}"] = 1
+        if scores[order[1]] > 0:
+            stage2[f"runner:{order[1]}"] = 1
+        title_roles = {name.split(":", 1)[1] for name in facts if name.startswith("title:")}
+        if title_roles:
+            stage2["check:title_matches" if order[0] in title_roles else "check:title_mismatch"] = 1
+    stage2["evidence:total"] = round(total, 2)
+    stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
+    stage2["evidence:confidence"] = confidence(scores, rulebook)
+    stage2["evidence:substantial"] = sum(1 for s in scores.values() if s >= t["substantial"])
+    return stage2
+
+
+def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rule],
+                  rulebook: Rulebook, engine: str) -> Verdict:
+    roles = rulebook.roles
+    scores = role_scores(fired, list(roles))
+    order = ranking(scores)
+    lead = order[0] if scores[order[0]] > 0 else None
+    runner = order[1] if lead and scores[order[1]] > 0 else None
+
+    flavour = None
+    if lead and roles[lead].flavours:
+        weights: dict[str, float] = {}
+        for rule in fired:
+            if rule.then.role == lead and rule.then.flavour:
+                weights[rule.then.flavour] = weights.get(rule.then.flavour, 0) + rule.then.weight
+        if weights:
+            flavour = max(weights, key=weights.get)
+
+    def reason(rule: Rule) -> Reason:
+        return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
+                      source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
+
+    def finding(rule: Rule, key: str, table) -> Finding:
+        message = table[key]
+        return Finding(id=key, text=message.text, severity=message.severity,
+                       because=rule.because, source=rulebook.source_text(rule))
+
+    rationale = sorted((reason(r) for r in fired if r.then.role and r.then.weight > 0),
+                       key=lambda r: (r.role != lead, -r.weight))
+    warnings = _unique(finding(r, r.then.warning, rulebook.catalogue.warnings) for r in fired if r.then.warning)
+    questions = _unique(finding(r, r.then.question, rulebook.catalogue.questions) for r in fired if r.then.question)
+
+    title_roles = sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
+    if not title:
+        title_check = "no title given"
+    elif not title_roles:
+        title_check = "title names no data/ML/AI role"
+    elif lead in title_roles:
+        title_check = "matches the work"
+    else:
+        reads = " / ".join(roles[r].name for r in title_roles)
+        work = roles[lead].name if lead else "undecided"
+        title_check = f"mismatch: title reads {reads}, the work is {work}"
+
+    positioned = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
+    weight = sum(s for s, _ in positioned)
+    continuum = round(sum(s * c for s, c in positioned) / weight, 2) if weight else None
+
+    return Verdict(
+        role=lead,
+        role_name=roles[lead].name if lead else "Undetermined",
+        flavour=flavour,
+        flavour_name=roles[lead].flavours[flavour] if flavour else None,
+        confidence=confidence(scores, rulebook),
+        scores=scores,
+        runner_up=runner,
+        runner_up_name=roles[runner].name if runner else None,
+        continuum=continuum,
+        title=title,
+        title_roles=title_roles,
+        title_check=title_check,
+        rationale=rationale,
+        why_not=_why_not(runner, scores, lead, facts, fired, rulebook) if runner else None,
+        warnings=warnings,
+        questions=questions,
+        interview_focus=roles[lead].interview_focus if lead else [],
+        signals={k: v for k, v in sorted(facts.items())},
+        rulebook_version=rulebook.version,
+        engine=engine,
+    )
+
+
+def _unique(findings) -> list[Finding]:
+    seen, kept = set(), []
+    for item in findings:
+        if item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
+
+
+def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, float],
+             fired: list[Rule], rulebook: Rulebook) -> WhyNot:
+    """The runner-up's strongest rules that did not fire, and what each was missing."""
+    fired_ids = {r.id for r in fired}
+    missed = sorted((r for r in rulebook.stage(1) if r.then.role == runner and r.then.weight > 0
+                     and r.id not in fired_ids), key=lambda r: -r.then.weight)[:3]
+    return WhyNot(
+        role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
+        rules=[MissedRule(rule=r.id, because=r.because,
+                          missing=[rulebook.describe(c) for c in r.unmet(facts)]) for r in missed])
