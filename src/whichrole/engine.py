@@ -64,8 +64,6 @@ def _test(condition: Condition) -> dict:
 
 def _negate(condition: Condition) -> dict:
     """'not (x OP v)': x absent, or the opposite comparison holds."""
-    if condition.is_presence:
-        return {"$nex": {property_name(condition.name): 1}}
     opposite = {">=": "<", "<=": ">", ">": "<=", "<": ">=", "==": "!=", "!=": "=="}[condition.op]
     return {"$or": [{"$nex": {property_name(condition.name): 1}},
                     _test(Condition(condition.name, opposite, condition.value))]}

@@ -1,0 +1,89 @@
+"""The command line as a user runs it: real processes, real files."""
+import json
+import os
+import subprocess
+import sys
+
+from samples import CLEAR
+
+WHICHROLE = [sys.executable, "-m", "whichrole.cli"]
+
+
+def run(*args, stdin=None):
+    return subprocess.run([*WHICHROLE, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_classify_text_with_title():
+    title, text = CLEAR["data_engineer"]
+    result = run("classify", "--title", title, text)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Data Engineer — confidence")
+    assert "Why:" in result.stdout
+
+
+def test_classify_from_stdin_as_json():
+    result = run("classify", "--json", stdin=CLEAR["ai_engineer"][1])
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["role"] == "ai_engineer" and verdict["rationale"]
+
+
+def test_classify_structured_fields():
+    result = run("classify", "--json", "--field", "primary_output=insight", "-f", "failure_mode=misleading_analysis",
+                 "--field", "work_location=notebooks")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["role"] == "data_scientist"
+
+
+def test_bad_input_is_one_line_and_non_zero():
+    for args, needle in [(("classify", "   "), "empty"),
+                         (("classify", "--field", "colour=red"), "colour"),
+                         (("classify", "--field", "nonsense"), "name=value"),
+                         (("classify", "--field", "primary_output=vibes", "x"), "primary_output")]:
+        result = run(*args, stdin="")
+        assert result.returncode == 2, (args, result.stdout)
+        assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_roles_lists_the_catalogue():
+    result = run("roles")
+    assert result.returncode == 0
+    for role in CLEAR:
+        assert role in result.stdout
+
+
+def test_eval_reports_accuracy_and_writes_disagreements(tmp_path):
+    postings = tmp_path / "labelled.jsonl"
+    rows = [{"id": role, "title": title, "description": text, "role": role} for role, (title, text) in CLEAR.items()]
+    rows.append({"id": "wrong-label", "title": "Data Engineer", "description": CLEAR["data_engineer"][1],
+                 "role": "research_scientist"})
+    postings.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "dis.jsonl"
+    result = run("eval", str(postings), "--disagreements", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scored"] == 10 and report["correct"] == 9
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["wrong-label"]
+
+
+def test_eval_against_title_families(tmp_path):
+    postings = tmp_path / "titles.jsonl"
+    postings.write_text(json.dumps({"title": "Data Analyst", "description": CLEAR["data_scientist"][1],
+                                    "title_families": ["data_analyst"]}) + "\n")
+    result = run("eval", str(postings), "--disagreements", str(tmp_path / "d.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "against title_families" in result.stdout and "100.0%" in result.stdout
+
+
+def test_engine_that_cannot_load_is_one_line(tmp_path):
+    # A stand-in 'durable' package that fails the way durable_rules does on Python 3.13.
+    fake = tmp_path / "durable"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "engine.py").write_text("raise ImportError('undefined symbol: PyEval_CallObject')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([*WHICHROLE, "classify", "some text"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "3.10, 3.11 or 3.12" in result.stderr and "PyEval_CallObject" in result.stderr

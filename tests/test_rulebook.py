@@ -1,0 +1,122 @@
+"""The rulebook loads clean, and every kind of mistake in a user's copy is reported as file:line."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from whichrole import check_rulebook, load_rulebook
+from whichrole.rulebook import RulebookError, default_rules_dir
+
+
+def test_shipped_rulebook_is_clean():
+    book, problems = check_rulebook()
+    assert problems == []
+    assert len(book.stage(1)) > 50 and len(book.stage(2)) > 5
+    assert set(book.roles) >= {"data_scientist", "ml_engineer", "ai_engineer", "data_engineer", "research_scientist",
+                               "research_engineer", "applied_scientist", "ml_software_engineer", "out_of_scope"}
+
+
+def test_every_rule_cites_a_seed_document():
+    book = load_rulebook()
+    files = {source.file for source in book.catalogue.sources.values()}
+    assert len(files) == 5
+    for rule in book.rules:
+        assert book.catalogue.sources[rule.source.doc].file in files
+        assert len(rule.because.split()) >= 5
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "candidate"))
+    return target
+
+
+BROKEN = """rules:
+  - id: broken.unknown_signal
+    when: {all: [skill:telepathy]}
+    then: {role: data_scientist, weight: 1}
+    because: "A signal the lexicon does not define."
+    source: {doc: vector, section: "x"}
+  - id: broken.unknown_role
+    when: {all: [skill:rag]}
+    then: {role: wizard, weight: 1}
+    because: "A role the catalogue does not define."
+    source: {doc: vector, section: "x"}
+  - id: broken.no_source
+    when: {all: [skill:rag]}
+    then: {role: ai_engineer, weight: 1}
+    because: "This rule forgot where it comes from."
+  - id: broken.unknown_source
+    when: {all: [skill:rag]}
+    then: {role: ai_engineer, weight: 1}
+    because: "This rule cites a document nobody has."
+    source: {doc: hearsay, section: "x"}
+  - id: skill.rag
+    when: {all: [skill:rag]}
+    then: {role: ai_engineer, weight: 1}
+    because: "Same id as a shipped rule."
+    source: {doc: vector, section: "x"}
+  - id: broken.never
+    when: {all: [skill:rag], none: [skill:rag]}
+    then: {role: ai_engineer, weight: 1}
+    because: "Requires and forbids the same signal."
+    source: {doc: vector, section: "x"}
+  - id: broken.too_high
+    when: {all: ["skill:rag >= 7"]}
+    then: {role: ai_engineer, weight: 1}
+    because: "Asks for a level no signal can reach."
+    source: {doc: vector, section: "x"}
+"""
+
+
+def test_each_mistake_is_reported_with_file_and_line(rules_copy):
+    (rules_copy / "zz_broken.yaml").write_text(BROKEN)
+    _, problems = check_rulebook(rules_copy)
+    text = [str(p) for p in problems]
+    expected = {
+        "broken.unknown_signal": "unknown signal 'skill:telepathy'",
+        "broken.unknown_role": "unknown role 'wizard'",
+        "broken.no_source": "source",
+        "broken.unknown_source": "unknown source 'hearsay'",
+        "skill.rag": "duplicate id",
+        "broken.never": "can never fire",
+        "broken.too_high": "can never fire",
+    }
+    lines = {line.split(": ")[0] for line in text}
+    for rule_id, what in expected.items():
+        match = [t for t in text if f": {rule_id}:" in t and what in t]
+        assert match, (rule_id, text)
+        assert match[0].startswith("zz_broken.yaml:")
+    assert all(line.split(":")[1].isdigit() and int(line.split(":")[1]) > 0 for line in lines)
+    with pytest.raises(RulebookError):
+        load_rulebook(rules_copy)
+
+
+def test_a_role_no_rule_reaches_is_reported(rules_copy):
+    titles = rules_copy / "titles.yaml"
+    for path in rules_copy.glob("*.yaml"):
+        if path.name not in ("catalogue.yaml", "lexicon.yaml"):
+            kept = [chunk for chunk in path.read_text().split("\n  - id: ") if "role: research_engineer" not in chunk]
+            path.write_text("\n  - id: ".join(kept))
+    assert titles.exists()
+    _, problems = check_rulebook(rules_copy)
+    assert any("role research_engineer: no rule gives it evidence" in str(p) for p in problems)
+
+
+def test_invalid_yaml_names_the_line(rules_copy):
+    (rules_copy / "mix.yaml").write_text("rules:\n  - id: x\n    when: {all: [\n")
+    _, problems = check_rulebook(rules_copy)
+    assert any(str(p).startswith("mix.yaml:") and "not valid YAML" in str(p) for p in problems)
+
+
+def test_cli_rules_check(rules_copy):
+    run = [sys.executable, "-m", "whichrole.cli", "rules", "check"]
+    ok = subprocess.run(run, capture_output=True, text=True)
+    assert ok.returncode == 0 and "no problems" in ok.stdout
+    (rules_copy / "zz_broken.yaml").write_text(BROKEN)
+    bad = subprocess.run([*run, str(rules_copy)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "zz_broken.yaml:" in bad.stdout and "Traceback" not in bad.stderr
