@@ -7,10 +7,12 @@ serialised, because its rulesets are process-global and silently wrong under thr
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from functools import lru_cache
 from typing import Iterable, Protocol
 
 from .rulebook import Condition, Rule
@@ -52,6 +54,7 @@ def _load_durable():
     return durable_engine
 
 
+@lru_cache(maxsize=4096)
 def property_name(signal: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", signal.replace(":", "__"))
 
@@ -98,8 +101,14 @@ class DurableEngine:
 
         self.rules = list(rules)
         self._fired: list[str] = []
-        self._properties = {property_name(c.name): c.name
-                            for rule in self.rules for group in rule.conditions for c in group}
+        thresholds = defaultdict(set)
+        for rule in self.rules:
+            for group in rule.conditions:
+                for condition in group:
+                    thresholds[condition.name].add(condition.value)
+        # A rule only asks on which side of its thresholds a value lies, so the cache key keeps
+        # just that: facts that differ only in, say, an exact word count share one entry.
+        self._cuts = {name: sorted(values) for name, values in thresholds.items()}
         self._order = {rule.id: i for i, rule in enumerate(self.rules)}
         self._cache: OrderedDict[tuple, list[str]] = OrderedDict()
         self._fact_ids = itertools.count(1)
@@ -122,17 +131,18 @@ class DurableEngine:
             self._fired.append(rule_id)
         return run
 
-    def _fact(self, facts: dict[str, float]) -> dict:
-        wanted = {}
-        for signal, value in facts.items():
-            prop = property_name(signal)
-            if prop in self._properties:
-                wanted[prop] = value
-        return wanted
+    def _key(self, facts: dict[str, float]) -> tuple:
+        key = []
+        for name, value in facts.items():
+            cuts = self._cuts.get(name)
+            if cuts is not None:
+                position = bisect.bisect_left(cuts, value)
+                key.append((name, position, position < len(cuts) and cuts[position] == value))
+        return tuple(sorted(key))
 
     def fire(self, facts: dict[str, float]) -> list[str]:
-        fact = self._fact(facts)
-        key = tuple(sorted(fact.items()))
+        key = self._key(facts)
+        fact = {property_name(name): facts[name] for name, _, _ in key}
         with _LOCK:
             cached = self._cache.get(key)
             if cached is not None:

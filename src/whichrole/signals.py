@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import MIX_PARTS, STRUCTURED_FIELDS, Requisition, RequisitionError
+from .model import MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
 
 _TOKEN = re.compile(r"[a-z0-9]+[+#]*")
+SECTION = "section:"
 
 
 @lru_cache(maxsize=65536)
@@ -32,21 +33,42 @@ def tokens(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower())]
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    rest: tuple[str, ...]   # tokens after the first
-    signal: str
+class PhraseTable:
+    """Phrases indexed by their first two words, so each position of a text costs one lookup."""
 
+    def __init__(self):
+        self.single: dict[str, list[str]] = {}
+        self.multi: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
 
-@dataclass(frozen=True)
-class Hit:
-    signal: str
-    start: int  # token position
-    weight: float
+    def add(self, phrase: str, value: str) -> None:
+        words = tokens(phrase)
+        if not words:
+            return
+        if len(words) == 1:
+            self.single.setdefault(words[0], []).append(value)
+        else:
+            self.multi[(words[0], words[1])].append((tuple(words[2:]), value))
+            self.multi[(words[0], words[1])].sort(key=lambda item: -len(item[0]))  # longest first
+
+    def match(self, words: list[str], i: int) -> tuple[list[str], int]:
+        """Every value of the longest phrase starting at ``i``, and its length in words."""
+        if i + 1 < len(words):
+            candidates = self.multi.get((words[i], words[i + 1]))
+            if candidates:
+                found, length = [], 0
+                for rest, value in candidates:
+                    if length and len(rest) + 2 < length:
+                        break
+                    if tuple(words[i + 2:i + 2 + len(rest)]) == rest:
+                        found.append(value)
+                        length = len(rest) + 2
+                if found:
+                    return found, length
+        return self.single.get(words[i], []), 1
 
 
 class CompiledLexicon:
-    """The lexicon turned into a first-token index, so a text is read in one pass."""
+    """The lexicon turned into phrase tables, so a text is read in one pass."""
 
     def __init__(self, rulebook: Rulebook):
         lex = rulebook.lexicon
@@ -57,86 +79,71 @@ class CompiledLexicon:
         self.not_needed = frozenset(stem(t) for t in lex.not_needed)
         self.opening_weight = lex.opening_weight
         self.title_weight = lex.title_weight
-        self.index: dict[str, list[_Phrase]] = defaultdict(list)
+        self.phrases = PhraseTable()
         for signal, entry in lex.signals.items():
             for phrase in entry.phrases:
-                self._add(tokens(phrase), signal)
+                self.phrases.add(phrase, signal)
         self.patterns = [(re.compile(p, re.IGNORECASE), signal)
                          for signal, entry in lex.signals.items() for p in entry.patterns]
-        self.headings: dict[str, list[_Phrase]] = defaultdict(list)
+        # Headings share the table, so each position of a text is looked up once.
         self.section_weight = {}
         for name, section in lex.sections.items():
-            self.section_weight[name] = section.weight
+            self.section_weight[SECTION + name] = section.weight
             for heading in section.headings:
-                first, *rest = tokens(heading)
-                self.headings[first].append(_Phrase(tuple(rest), name))
-        self.title_index: dict[str, list[_Phrase]] = defaultdict(list)
+                self.phrases.add(heading, SECTION + name)
+        self.titles = PhraseTable()
         for role_id, role in rulebook.roles.items():
             for alias in role.aliases:
-                first, *rest = tokens(alias)
-                self.title_index[first].append(_Phrase(tuple(rest), f"title:{role_id}"))
-        for table in (self.index, self.headings, self.title_index):
-            for phrases in table.values():
-                phrases.sort(key=lambda p: -len(p.rest))  # longest phrase wins at a position
+                self.titles.add(alias, f"title:{role_id}")
+        self.single_starts = frozenset(self.phrases.single)
+        self.pair_starts = frozenset(self.phrases.multi)
 
-    def _add(self, words: list[str], signal: str) -> None:
-        if words:
-            self.index[words[0]].append(_Phrase(tuple(words[1:]), signal))
-
-    @staticmethod
-    def _match(table, words: list[str], i: int) -> tuple[list[str], int]:
-        """Every signal of the longest phrase starting at ``i`` (phrases are sorted longest first)."""
-        found, length = [], 0
-        for phrase in table.get(words[i], ()):
-            n = len(phrase.rest)
-            if length and n + 1 < length:
-                break
-            if tuple(words[i + 1:i + 1 + n]) == phrase.rest:
-                found.append(phrase.signal)
-                length = n + 1
-        return found, length
-
-    def _negated(self, words: list[str], i: int, length: int) -> bool:
+    def _negated(self, negations: list[int], words: list[str], i: int, length: int) -> bool:
         """'no PhD', 'without Spark' before the phrase; 'PhD not required' after it."""
-        before = words[max(0, i - self.window):i]
-        after = words[i + length:i + length + 3]
-        return any(w in self.negators for w in before) or any(
-            after[j] in self.negators and after[j + 1] in self.not_needed for j in range(len(after) - 1))
+        for j in negations:
+            if i - self.window <= j < i:
+                return True
+            if i + length <= j <= i + length + 1 and j + 1 < len(words) and words[j + 1] in self.not_needed:
+                return True
+        return False
 
     def read(self, text: str, base_weight: float | None = None) -> dict[str, float]:
         """Weighted evidence per signal in ``text``; sections re-weigh what follows their heading."""
         words = tokens(text)
         evidence: dict[str, float] = defaultdict(float)
         weight = self.opening_weight if base_weight is None else base_weight
-        i, n = 0, len(words)
-        while i < n:
-            if base_weight is None:
-                sections, length = self._match(self.headings, words, i)
-                if sections:
-                    weight = self.section_weight[sections[0]]
-                    i += length
-                    continue
-            signals, length = self._match(self.index, words, i)
-            if signals:
-                if weight and not self._negated(words, i, length):
-                    for signal in set(signals):
-                        evidence[signal] += weight
-                i += length
-            else:
-                i += 1
+        resume = 0  # a phrase consumes its words; matching resumes after it
+        # Only positions where a heading or phrase can start are looked at: most cannot.
+        singles, pairs = self.single_starts, self.pair_starts
+        starts = [i for i, pair in enumerate(zip(words, words[1:] + [""])) if pair[0] in singles or pair in pairs]
+        negators = self.negators
+        negations = [i for i, word in enumerate(words) if word in negators]
+        for i in starts:
+            if i < resume:
+                continue
+            found, length = self.phrases.match(words, i)
+            if not found:
+                continue
+            resume = i + length
+            if found[0].startswith(SECTION):
+                if base_weight is None:  # a title has no sections
+                    weight = self.section_weight[found[0]]
+            elif weight and not (negations and self._negated(negations, words, i, length)):
+                for signal in set(found):
+                    evidence[signal] += weight
         if self.patterns:
             lowered = text.lower()
             for pattern, signal in self.patterns:
-                found = len(pattern.findall(lowered))
-                if found:
-                    evidence[signal] += found * (weight if base_weight is not None else 1.0)
+                hits = len(pattern.findall(lowered))
+                if hits:
+                    evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
         return evidence
 
     def title_roles(self, title: str) -> set[str]:
         words = tokens(title)
         found = set()
         for i in range(len(words)):
-            found.update(self._match(self.title_index, words, i)[0])
+            found.update(self.titles.match(words, i)[0])
         return found
 
     def level(self, amount: float) -> int:
@@ -170,7 +177,7 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
     if requisition.title:
         facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
     if requisition.mix:
-        facts.update(_mix_signals(requisition, rulebook))
+        facts.update(mix_signals(requisition.mix, rulebook))
     words = len(requisition.text.split())
     facts["info:words"] = words
     facts["info:signals"] = sum(1 for name in facts if name in rulebook.lexicon.signals)
@@ -186,7 +193,7 @@ def _field_signals(requisition: Requisition, rulebook: Rulebook) -> dict[str, fl
         value = getattr(requisition, field)
         if not value:
             continue
-        key = value.strip().lower().replace(" ", "_").replace("-", "_")
+        key = field_key(value)
         if key not in table:
             raise RequisitionError(f"{field}: unknown value {value!r} (known: {', '.join(table)})")
         for signal in table[key]:
@@ -194,9 +201,13 @@ def _field_signals(requisition: Requisition, rulebook: Rulebook) -> dict[str, fl
     return facts
 
 
-def _mix_signals(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
-    """The stated mix, and how close it is to each role's published profile (L1 distance)."""
-    mix = requisition.mix
+def field_key(value: str) -> str:
+    """A structured field's value as the lexicon's ``fields`` table spells it ('Big tech' -> 'big_tech')."""
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def mix_signals(mix: ActivityMix, rulebook: Rulebook) -> dict[str, float]:
+    """A stated mix, and how close it is to each role's published profile (L1 distance)."""
     facts = {f"mix:{part}": getattr(mix, part) for part in MIX_PARTS}
     distances = sorted(
         (sum(abs(getattr(mix, p) - role.mix[p]) for p in MIX_PARTS), role_id)
