@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .rulebook import Rule, Rulebook
 
 
 class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared by every verdict the rule fires in
+
     rule: str
     role: Optional[str] = None
     weight: float = 0.0
@@ -20,6 +23,8 @@ class Reason(BaseModel):
 
 class Finding(BaseModel):
     """A warning about the requisition, or a question for the hiring manager."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     text: str
@@ -149,19 +154,10 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         if weights:
             flavour = max(weights, key=weights.get)
 
-    def reason(rule: Rule) -> Reason:
-        return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
-                      source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
-
-    def finding(rule: Rule, key: str, table) -> Finding:
-        message = table[key]
-        return Finding(id=key, text=message.text, severity=message.severity,
-                       because=rule.because, source=rulebook.source_text(rule))
-
-    rationale = sorted((reason(r) for r in fired if r.then.role and r.then.weight > 0),
+    rationale = sorted((_reason(rulebook, r.id) for r in fired if r.then.role and r.then.weight > 0),
                        key=lambda r: (r.role != lead, -r.weight))
-    warnings = _unique(finding(r, r.then.warning, rulebook.catalogue.warnings) for r in fired if r.then.warning)
-    questions = _unique(finding(r, r.then.question, rulebook.catalogue.questions) for r in fired if r.then.question)
+    warnings = _unique(_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
+    questions = _unique(_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
     title_roles = sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
     if not title:
@@ -201,6 +197,23 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         rulebook_version=rulebook.version,
         engine=engine,
     )
+
+
+@lru_cache(maxsize=4096)
+def _reason(rulebook: Rulebook, rule_id: str) -> Reason:
+    """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
+    rule = rulebook.rule(rule_id)
+    return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
+                  source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
+
+
+@lru_cache(maxsize=4096)
+def _finding(rulebook: Rulebook, rule_id: str, kind: str) -> Finding:
+    rule = rulebook.rule(rule_id)
+    key = getattr(rule.then, kind)
+    message = (rulebook.catalogue.warnings if kind == "warning" else rulebook.catalogue.questions)[key]
+    return Finding(id=key, text=message.text, severity=message.severity,
+                   because=rule.because, source=rulebook.source_text(rule))
 
 
 def _unique(findings) -> list[Finding]:
