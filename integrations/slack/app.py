@@ -1,0 +1,191 @@
+"""/whichrole as a bolt app: acknowledge at once, answer from a pool of workers.
+
+Every listener acknowledges in the request's own thread (Slack allows 3 seconds) and hands the
+work (classifying, opening a form, posting the answer) to the pool, so that a slow or failing
+Slack never delays the acknowledgement of the next request. Nothing a listener raises reaches
+bolt: failures are logged as one line and the user gets a plain message.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Optional
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from whichrole.classify import Classifier, classifier as default_classifier
+from whichrole.model import Requisition, RequisitionError
+
+from . import messages
+from .delivery import Delivery, ReplyTo, api_error, describe
+from .messages import REFINE_ACTION, SHARE_ACTION, notice
+from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
+from .parse import CommandError, parse_command, usage
+from .recent import RecentRequisitions
+from .settings import SlackSettings
+
+log = logging.getLogger("whichrole.slack")
+
+COMMAND = "/whichrole"
+WORKERS = 8
+WARM_UP_TEXT = "Build dashboards and A/B tests; deploy models to production and monitor drift."
+GONE = ("That answer is no longer held by the app (it restarted, or the answer is old): "
+        "run `/whichrole` again.")
+FAILED = "Something went wrong on whichrole's side; the error is logged. Try again in a moment."
+NO_CANDIDATE = "The candidate fit is not available in this installation of whichrole."
+ME_USAGE = "`/whichrole me <your background>`: which roles fit you, as a candidate."
+
+
+class SlackApp:
+    """The bolt ``App`` (``.bolt``) with /whichrole, its two buttons and its form."""
+
+    def __init__(self, settings: SlackSettings, classifier: Optional[Classifier] = None,
+                 workers: int = WORKERS, rules_dir: Optional[Path] = None):
+        self.classifier = classifier or default_classifier(rules_dir)
+        self.client = WebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url,
+                                timeout=settings.timeout, logger=logging.getLogger("whichrole.slack.api"))
+        signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+        # Verifies the bot token with auth.test now (bolt raises BoltError if Slack refuses it).
+        self.bolt = App(client=self.client, signing_secret=signing_secret, process_before_response=True,
+                        raise_error_for_unhandled_request=False, logger=logging.getLogger("whichrole.slack.bolt"))
+        self.usage = usage({name: choices(self.classifier.rulebook, name) for name in SELECTS})
+        self.recent = RecentRequisitions()
+        self.delivery = Delivery(self.client, settings.timeout)
+        self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whichrole-slack")
+        self.bolt.command(COMMAND)(self.on_command)
+        self.bolt.action(SHARE_ACTION)(self.on_share)
+        self.bolt.action(REFINE_ACTION)(self.on_refine)
+        self.bolt.view(REFINE_VIEW)(self.on_submit)
+        self.bolt.error(self.on_error)
+
+    def warm_up(self) -> None:
+        """Compile and run the rules once before serving: the engine's first call must not race others."""
+        self.classifier.classify(WARM_UP_TEXT)
+
+    def close(self) -> None:
+        self.work.shutdown(wait=True)
+
+    # ---- listeners: acknowledge, then hand the work to the pool ------------------------------
+
+    def on_command(self, ack, command: dict) -> None:
+        to = ReplyTo(command.get("user_id", ""), command.get("response_url"), time.time())
+        try:
+            request = parse_command(command.get("text", ""))
+            requisition = Requisition.build(request.fields) if request.kind == "classify" else None
+        except (CommandError, RequisitionError) as error:
+            ack(text=f"{error}\nSee `/whichrole help`.")
+            return
+        if request.kind == "help":
+            ack(text=self.usage)
+        elif request.kind == "form":
+            ack()
+            self._later(to, self._open_form, command.get("trigger_id"), None, to)
+        elif request.kind == "me":
+            if not request.text:
+                ack(text=ME_USAGE)
+                return
+            ack()
+            self._later(to, self._candidate_fit, request.text, to)
+        else:
+            ack()
+            self._later(to, self._answer, requisition, to)
+
+    def on_share(self, ack, body: dict) -> None:
+        ack()
+        to = _action_reply_to(body)
+        self._later(to, self._share, _action_value(body), to)
+
+    def on_refine(self, ack, body: dict) -> None:
+        ack()
+        to = _action_reply_to(body)
+        requisition = self.recent.get(_action_value(body))
+        if requisition is None:
+            self._later(to, self.delivery.send, to, notice(GONE))
+            return
+        self._later(to, self._open_form, body.get("trigger_id"), requisition, to)
+
+    def on_submit(self, ack, body: dict, view: dict) -> None:
+        fields, metadata = read_submission(view)
+        try:
+            requisition = Requisition.build(fields)
+        except RequisitionError as error:
+            ack(response_action="errors", errors={error_block(str(error)): str(error)})
+            return
+        ack()
+        to = ReplyTo.from_metadata(body.get("user", {}).get("id", ""), metadata)
+        self._later(to, self._answer, requisition, to)
+
+    def on_error(self, error: Exception) -> None:
+        log.error("request not handled: %s", _one_line(error))
+
+    # ---- the work ----------------------------------------------------------------------------
+
+    def _later(self, to: ReplyTo, job: Callable, *args) -> None:
+        self.work.submit(self._guarded, to, job, *args)
+
+    def _guarded(self, to: ReplyTo, job: Callable, *args) -> None:
+        try:
+            job(*args)
+        except RequisitionError as error:
+            self.delivery.send(to, notice(f"{error}\nSee `/whichrole help`."))
+        except Exception as error:
+            log.error("/whichrole failed for %s: %s", to.user, _one_line(error))
+            self.delivery.send(to, notice(FAILED))
+
+    def _answer(self, requisition: Requisition, to: ReplyTo) -> None:
+        verdict = self.classifier.classify(requisition)
+        self.delivery.send(to, messages.verdict_reply(verdict, self.recent.add(requisition)))
+
+    def _share(self, key: str, to: ReplyTo) -> None:
+        requisition = self.recent.get(key)
+        if requisition is None:
+            self.delivery.send(to, notice(GONE))
+            return
+        verdict = self.classifier.classify(requisition)
+        self.delivery.send(to, messages.shared_reply(verdict, to.user))
+
+    def _open_form(self, trigger_id: Optional[str], requisition: Optional[Requisition], to: ReplyTo) -> None:
+        view = refine_modal(self.classifier.rulebook, requisition, to.metadata())
+        try:
+            self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.open failed: %s", api_error(error))
+            self.delivery.send(to, notice(f"Slack did not open the form ({api_error(error)}); try again."))
+        except Exception as error:
+            log.warning("views.open did not answer (%s)", describe(error))
+            self.delivery.send(to, notice("Slack did not answer in time to open the form; try again."))
+
+    def _candidate_fit(self, text: str, to: ReplyTo) -> None:
+        try:
+            from whichrole.candidate import fit_text
+        except ImportError:
+            self.delivery.send(to, notice(NO_CANDIDATE))
+            return
+        try:
+            fit = fit_text(text)
+        except ValueError as error:
+            self.delivery.send(to, notice(f"{_one_line(error)}\n{ME_USAGE}"))
+            return
+        self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
+
+
+def _action_value(body: dict) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value", ""))
+
+
+def _action_reply_to(body: dict) -> ReplyTo:
+    return ReplyTo(body.get("user", {}).get("id", ""), body.get("response_url"), time.time())
+
+
+def _one_line(error: BaseException) -> str:
+    """Type, first line of the message, and where it was raised: enough to find it, no traceback."""
+    message = str(error).splitlines()[0] if str(error) else ""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {message[:200]}{where}"

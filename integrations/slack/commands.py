@@ -1,0 +1,66 @@
+"""`whichrole serve-slack`: run the /whichrole Slack app over HTTP or Socket Mode."""
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve-slack")(serve_slack)
+
+
+def serve_slack(
+    port: int = typer.Option(3000, "--port", help="HTTP port; Slack posts to http(s)://<host>:<port>/slack/events."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (HTTP mode)."),
+    socket: bool = typer.Option(False, "--socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN "
+                                "instead of serving HTTP."),
+    workers: int = typer.Option(8, "--workers", min=1, max=64, help="Requests answered at the same time."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
+                                         file_okay=False, dir_okay=True),
+):
+    """Serve /whichrole in Slack. Settings come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP),
+    SLACK_APP_TOKEN (Socket Mode) and, to use another Web API than Slack's, SLACK_API_URL."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    from .app import SlackApp
+    from .delivery import api_error, describe
+    from .server import SlackHTTPServer, serve_socket_mode
+    from .settings import SettingsError, SlackSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("whichrole.slack")
+    settings = SlackSettings.from_env(socket)
+    try:
+        slack = SlackApp(settings, workers=workers, rules_dir=rules)
+    except BoltError as error:  # auth.test refused the token; bolt's message holds Slack's whole answer
+        refused = error.__context__
+        reason = api_error(refused) if isinstance(refused, SlackApiError) else "auth.test failed"
+        raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
+    except OSError as error:
+        raise OSError(f"cannot reach the Slack Web API at {settings.api_url} ({describe(error)})") from None
+    slack.warm_up()
+    # SIGTERM (a service manager stopping the app) ends it like Ctrl-C: finish the answers under way.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        if socket:
+            log.info("serving /whichrole over Socket Mode")
+            try:
+                serve_socket_mode(slack.bolt, settings.app_token.get_secret_value())
+            except SlackApiError as error:
+                raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({api_error(error)})") from None
+        else:
+            server = SlackHTTPServer(slack.bolt, host, port)
+            log.info("serving /whichrole at %s", server.url)
+            try:
+                server.serve_forever()
+            finally:
+                server.server_close()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        slack.close()

@@ -1,0 +1,97 @@
+"""Serving the app: over HTTP on bolt's usual /slack/events path, one thread per request, or Socket Mode."""
+from __future__ import annotations
+
+import logging
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from .delivery import describe
+
+log = logging.getLogger("whichrole.slack")
+
+EVENTS_PATH = "/slack/events"
+# Slack's payloads are a few kilobytes; anything far larger is not from Slack.
+MAX_BODY = 1 << 20
+
+
+class SlackHTTPServer(ThreadingHTTPServer):
+    """Hands each POST to /slack/events to bolt, which verifies its signature and dispatches it."""
+
+    daemon_threads = True
+    # Bursts of commands arrive together; a short accept queue would make clients wait and retry.
+    request_queue_size = 128
+
+    def __init__(self, bolt: App, host: str, port: int):
+        self.bolt = bolt
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}{EVENTS_PATH}"
+
+    def handle_error(self, request, client_address) -> None:
+        log.warning("connection from %s failed (%s)", client_address[0], describe(sys.exc_info()[1]))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "whichrole"
+    timeout = 30   # seconds a client may take to send its request
+
+    def do_POST(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path != EVENTS_PATH:
+            self._send(404, "not found")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._send(411, "Content-Length required", close=True)
+            return
+        if not 0 <= length <= MAX_BODY:
+            self._send(413, "request too large", close=True)
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        try:
+            request = BoltRequest(body=body, query=query, headers=self.headers)
+        except ValueError:  # bolt reads the payload before checking the signature; garbage is refused here
+            self._send(400, "malformed request")
+            return
+        try:
+            response = self.server.bolt.dispatch(request)
+        except Exception as error:
+            log.error("request not handled (%s)", describe(error))
+            self._send(500, "internal error")
+            return
+        self._send(response.status, response.body, response.headers)
+
+    def do_GET(self) -> None:
+        self._send(404, "not found")
+
+    def _send(self, status: int, body: str, headers: dict | None = None, close: bool = False) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        for name, values in (headers or {}).items():
+            if name.lower() != "content-length":
+                for value in values:
+                    self.send_header(name, value)
+        if not headers:
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+
+def serve_socket_mode(bolt: App, app_token: str) -> None:
+    """Connect out to Slack over a WebSocket (no public URL needed); blocks until interrupted."""
+    SocketModeHandler(bolt, app_token, logger=logging.getLogger("whichrole.slack.socket")).start()
