@@ -50,7 +50,7 @@ def as_text(v: "Verdict") -> str:
         lines.append("")
         lines.append(f"What would make it {v.why_not.role_name} (behind by {v.why_not.gap:g}):")
         for missed in v.why_not.rules:
-            need = "; ".join(missed.missing) or "its conditions"
+            need = ", and ".join(missed.missing) or "its conditions"
             lines.append(f"  • {need}")
     if v.warnings:
         lines.append("")

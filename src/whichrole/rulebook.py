@@ -23,6 +23,7 @@ CATALOGUE_FILE = "catalogue.yaml"
 LEXICON_FILE = "lexicon.yaml"
 LINE_KEY = "__line__"
 MAX_SIGNAL_LEVEL = 3
+LEVEL_WORDS = {2: "more than in passing", 3: "as a main theme"}
 
 COMPARATORS = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt,
@@ -123,6 +124,8 @@ class Rule(BaseModel):
 
     def model_post_init(self, _context) -> None:
         self._all, self._any, self._none = self.when.parsed()
+        names = [c.name for group in self.conditions for c in group]
+        self._stage = 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
 
     @property
     def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
@@ -130,8 +133,8 @@ class Rule(BaseModel):
 
     @property
     def stage(self) -> int:
-        names = [c.name for group in self.conditions for c in group]
-        return 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
+        """Second-stage rules read the first stage's evidence (scores, lead role, totals)."""
+        return self._stage
 
     def holds(self, facts: dict) -> bool:
         """The reference meaning of a rule; the durable_rules ruleset must agree with it."""
@@ -139,12 +142,12 @@ class Rule(BaseModel):
                 and (not self._any or any(c.holds(facts) for c in self._any))
                 and not any(c.holds(facts) for c in self._none))
 
-    def unmet(self, facts: dict) -> list[Condition]:
-        """What is missing for this rule to fire (for 'why not')."""
+    def unmet(self, facts: dict) -> tuple[list[Condition], list[Condition]]:
+        """What is missing for this rule to fire (for 'why not'): each unmet 'all' condition,
+        and the 'any' alternatives when none of them holds."""
         missing = [c for c in self._all if not c.holds(facts)]
-        if self._any and not any(c.holds(facts) for c in self._any):
-            missing.append(self._any[0])
-        return missing
+        alternatives = list(self._any) if self._any and not any(c.holds(facts) for c in self._any) else []
+        return missing, alternatives
 
 
 # ---------------------------------------------------------------- catalogue
@@ -238,13 +241,14 @@ class Rulebook:
         return self.catalogue.roles
 
     def stage(self, number: int) -> list[Rule]:
-        return [rule for rule in self.rules if rule.stage == number]
+        return self._stages[number]
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
 
     def __post_init__(self) -> None:
         self._by_id = {rule.id: rule for rule in self.rules}
+        self._stages = {n: [rule for rule in self.rules if rule.stage == n] for n in (1, 2)}
         self._names = self._known_names()
 
     def known_names(self) -> dict[str, str]:
@@ -263,8 +267,13 @@ class Rulebook:
         return names
 
     def describe(self, condition: Condition) -> str:
+        """A condition in plain words, as 'why not' shows it to a hiring manager."""
         means = self._names.get(condition.name, condition.name)
-        return means if condition.is_presence else f"{means} ({condition.op} {condition.value:g})"
+        if condition.is_presence:
+            return means
+        if condition.name in self.lexicon.signals and condition.op == ">=":
+            return f"{means}, {LEVEL_WORDS.get(int(condition.value), 'strongly')}"
+        return f"{means} {condition.op} {condition.value:g}"
 
     def source_text(self, rule: Rule) -> str:
         return self.catalogue.sources[rule.source.doc].cite(rule.source.section)

@@ -233,5 +233,12 @@ def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, 
                      and r.id not in fired_ids), key=lambda r: -r.then.weight)[:3]
     return WhyNot(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
-        rules=[MissedRule(rule=r.id, because=r.because,
-                          missing=[rulebook.describe(c) for c in r.unmet(facts)]) for r in missed])
+        rules=[MissedRule(rule=r.id, because=r.because, missing=_missing(r, facts, rulebook)) for r in missed])
+
+
+def _missing(rule: Rule, facts: dict[str, float], rulebook: Rulebook) -> list[str]:
+    required, alternatives = rule.unmet(facts)
+    missing = [rulebook.describe(c) for c in required]
+    if alternatives:
+        missing.append("one of: " + " / ".join(rulebook.describe(c) for c in alternatives))
+    return missing
