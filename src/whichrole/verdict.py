@@ -154,10 +154,10 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         if weights:
             flavour = max(weights, key=weights.get)
 
-    rationale = sorted((_reason(rulebook, r.id) for r in fired if r.then.role and r.then.weight > 0),
+    rationale = sorted((rule_reason(rulebook, r.id) for r in fired if r.then.role and r.then.weight > 0),
                        key=lambda r: (r.role != lead, -r.weight))
-    warnings = _unique(_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
-    questions = _unique(_finding(rulebook, r.id, "question") for r in fired if r.then.question)
+    warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
+    questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
     title_roles = sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
     if not title:
@@ -200,7 +200,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
 
 
 @lru_cache(maxsize=4096)
-def _reason(rulebook: Rulebook, rule_id: str) -> Reason:
+def rule_reason(rulebook: Rulebook, rule_id: str) -> Reason:
     """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
     rule = rulebook.rule(rule_id)
     return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
@@ -208,7 +208,7 @@ def _reason(rulebook: Rulebook, rule_id: str) -> Reason:
 
 
 @lru_cache(maxsize=4096)
-def _finding(rulebook: Rulebook, rule_id: str, kind: str) -> Finding:
+def rule_finding(rulebook: Rulebook, rule_id: str, kind: str) -> Finding:
     rule = rulebook.rule(rule_id)
     key = getattr(rule.then, kind)
     message = (rulebook.catalogue.warnings if kind == "warning" else rulebook.catalogue.questions)[key]
@@ -216,7 +216,7 @@ def _finding(rulebook: Rulebook, rule_id: str, kind: str) -> Finding:
                    because=rule.because, source=rulebook.source_text(rule))
 
 
-def _unique(findings) -> list[Finding]:
+def unique_findings(findings) -> list[Finding]:
     seen, kept = set(), []
     for item in findings:
         if item.id not in seen:
