@@ -3,6 +3,8 @@ from .classify import Classifier, classify, classify_many
 from .model import ActivityMix, Requisition, RequisitionError
 from .rulebook import RulebookError, check_rulebook, load_rulebook
 from .verdict import Verdict
+from .candidate import Fit, Profile, ProfileError, fit, fit_text
 
-__all__ = ["ActivityMix", "Classifier", "Requisition", "RequisitionError", "RulebookError",
-           "Verdict", "check_rulebook", "classify", "classify_many", "load_rulebook"]
+__all__ = ["ActivityMix", "Classifier", "Fit", "Profile", "ProfileError", "Requisition", "RequisitionError",
+           "RulebookError", "Verdict", "check_rulebook", "classify", "classify_many", "fit", "fit_text",
+           "load_rulebook"]

@@ -88,19 +88,33 @@ def roles(
 
 
 @rules_app.command("check")
-def rules_check(directory: Optional[Path] = typer.Argument(None, help="Rules directory (default: the shipped one).")):
+def rules_check(
+    directory: Optional[Path] = typer.Argument(None, help="Rules directory (default: both shipped rulebooks)."),
+    kind: str = typer.Option("requisition", "--kind", help="Which rulebook DIRECTORY holds: requisition or candidate."),
+):
     """Validate a rulebook; print each problem as file:line: what."""
-    from .rulebook import check_rulebook
+    from .candidate.rulebook import CANDIDATES
+    from .rulebook import REQUISITIONS, check_rulebook
 
-    book, problems = check_rulebook(directory)
-    for problem in problems:
-        typer.echo(str(problem))
-    if problems:
-        typer.echo(f"{len(problems)} problem(s)", err=True)
+    kinds = {k.name: k for k in (REQUISITIONS, CANDIDATES)}
+    if kind not in kinds:
+        raise UserError(f"--kind {kind!r}: expected {' or '.join(kinds)}")
+    targets = [(directory, kinds[kind])] if directory else [(None, k) for k in kinds.values()]
+    count = 0
+    for folder, rulebook_kind in targets:
+        book, problems = check_rulebook(folder, rulebook_kind)
+        prefix = f"{rulebook_kind.subdir}/" if rulebook_kind.subdir and not folder else ""
+        for problem in problems:
+            typer.echo(f"{prefix}{problem}")
+        count += len(problems)
+        if book and not problems:
+            stages = {n: len(book.stage(n)) for n in (1, 2)}
+            typer.echo(f"{book.directory}: {len(book.rules)} rules ({stages[1]} first stage, {stages[2]} second), "
+                       f"{len(book.lexicon.signals)} signals, {len(book.roles)} roles; version {book.version}; "
+                       "no problems")
+    if count:
+        typer.echo(f"{count} problem(s)", err=True)
         raise typer.Exit(1)
-    stages = {n: len(book.stage(n)) for n in (1, 2)}
-    typer.echo(f"{book.directory}: {len(book.rules)} rules ({stages[1]} first stage, {stages[2]} second), "
-               f"{len(book.lexicon.signals)} signals, {len(book.roles)} roles; version {book.version}; no problems")
 
 
 @app.command("eval")

@@ -194,6 +194,20 @@ class Catalogue(BaseModel):
     thresholds: dict[str, float]
 
 
+@dataclass(frozen=True)
+class RulebookKind:
+    """What sets one rulebook apart from another: its folder in the rules package, the model its
+    catalogue is checked with, and the input fields its lexicon's ``fields`` table may map."""
+
+    name: str
+    subdir: str
+    catalogue: type[Catalogue]
+    fields: tuple[str, ...]
+
+
+REQUISITIONS = RulebookKind("requisition", "", Catalogue, STRUCTURED_FIELDS)
+
+
 # ---------------------------------------------------------------- lexicon
 
 class Section(BaseModel):
@@ -279,21 +293,22 @@ class Rulebook:
         return self.catalogue.sources[rule.source.doc].cite(rule.source.section)
 
 
-def default_rules_dir() -> Path:
-    return Path(str(resources.files("whichrole.rules")))
+def default_rules_dir(kind: RulebookKind = REQUISITIONS) -> Path:
+    return Path(str(resources.files("whichrole.rules"))) / kind.subdir
 
 
 @lru_cache(maxsize=8)
-def load_rulebook(directory: Optional[Path] = None) -> Rulebook:
+def load_rulebook(directory: Optional[Path] = None, kind: RulebookKind = REQUISITIONS) -> Rulebook:
     """The rulebook in ``directory`` (default: the shipped one); raises RulebookError if not clean."""
-    rulebook, problems = _read(Path(directory) if directory else default_rules_dir())
+    rulebook, problems = _read(Path(directory) if directory else default_rules_dir(kind), kind)
     if problems:
         raise RulebookError(problems)
     return rulebook
 
 
-def check_rulebook(directory: Optional[Path] = None) -> tuple[Optional[Rulebook], list[Problem]]:
-    return _read(Path(directory) if directory else default_rules_dir())
+def check_rulebook(directory: Optional[Path] = None,
+                   kind: RulebookKind = REQUISITIONS) -> tuple[Optional[Rulebook], list[Problem]]:
+    return _read(Path(directory) if directory else default_rules_dir(kind), kind)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -346,11 +361,11 @@ def _model(cls, data, path: Path, problems: list[Problem]):
         return None
 
 
-def _read(directory: Path) -> tuple[Optional[Rulebook], list[Problem]]:
+def _read(directory: Path, kind: RulebookKind) -> tuple[Optional[Rulebook], list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "is not a rules directory")]
-    catalogue = _model(Catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
+    catalogue = _model(kind.catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
                        directory / CATALOGUE_FILE, problems)
     lexicon = _model(Lexicon, _read_yaml(directory / LEXICON_FILE, problems) or {},
                      directory / LEXICON_FILE, problems)
@@ -365,7 +380,7 @@ def _read(directory: Path) -> tuple[Optional[Rulebook], list[Problem]]:
         return None, problems
     rulebook = Rulebook(directory, catalogue, lexicon, rules,
                         version=f"{catalogue.version}+{digest.hexdigest()[:8]}")
-    problems.extend(_validate(rulebook))
+    problems.extend(_validate(rulebook, kind))
     return rulebook, problems
 
 
@@ -390,7 +405,7 @@ def _read_rules(path: Path, problems: list[Problem]) -> list[Rule]:
     return rules
 
 
-def _validate(book: Rulebook) -> list[Problem]:
+def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
     problems: list[Problem] = []
     cat, lex = book.catalogue, book.lexicon
     known = book.known_names()
@@ -404,8 +419,8 @@ def _validate(book: Rulebook) -> list[Problem]:
             if source not in cat.sources:
                 problems.append(Problem(CATALOGUE_FILE, 1, f"role {name}: unknown source {source!r}"))
     for field, values in lex.fields.items():
-        if field not in STRUCTURED_FIELDS:
-            problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a requisition field"))
+        if field not in kind.fields:
+            problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a {kind.name} field"))
         for value, signals in values.items():
             for signal in signals:
                 if signal not in lex.signals and signal not in lex.derived:

@@ -1,0 +1,72 @@
+"""From a profile to signals: the facts the candidate rules are written against.
+
+Structured answers go through the candidate lexicon's ``fields`` table, free words through its
+phrases (the same reader as a requisition's text), the wanted mix through the distance to each
+role's published mix. Counts (papers, years, organisation types) stay numbers.
+"""
+from __future__ import annotations
+
+from ..rulebook import MAX_SIGNAL_LEVEL, Rulebook
+from ..signals import compiled, field_key, mix_signals
+from .profile import TABLE_FIELDS, Profile, ProfileError
+
+ORG_PREFIX = "org:"
+ORG_COUNT = "org:wanted"
+
+
+def profile_facts(profile: Profile, rulebook: Rulebook) -> dict[str, float]:
+    """The first-stage facts of a profile: signal name -> level or number."""
+    facts: dict[str, float] = {}
+    lexicon = compiled(rulebook)
+    if profile.about:
+        for signal, amount in lexicon.read(profile.about).items():
+            level = lexicon.level(amount)
+            if level:
+                facts[signal] = min(level, MAX_SIGNAL_LEVEL)
+    tables = rulebook.lexicon.fields
+    for field in TABLE_FIELDS:
+        value = getattr(profile, field)
+        values = value if isinstance(value, list) else [value] if value else []
+        if field == "research" and profile.papers is not None and (profile.papers or not values):
+            values = [*values, research_record(profile.papers, rulebook)]  # the stronger of the two counts
+        for item in values:
+            key = field_key(item)
+            table = tables.get(field, {})
+            if key not in table:
+                raise ProfileError(f"{field}: unknown value {item!r} (known: {', '.join(table)})")
+            facts.update(dict.fromkeys(table[key], MAX_SIGNAL_LEVEL))
+    if profile.papers is not None:
+        facts["record:papers"] = profile.papers
+    if profile.years is not None:
+        facts["exp:years"] = profile.years
+    if profile.mix:
+        facts.update(mix_signals(profile.mix, rulebook))
+    facts[ORG_COUNT] = sum(1 for name in facts if name.startswith(ORG_PREFIX) and name != ORG_COUNT)
+    facts["info:given"] = len(profile.given())
+    return facts
+
+
+def research_record(papers: int, rulebook: Rulebook) -> str:
+    """The research record a publication count stands for, by the catalogue's thresholds."""
+    thresholds = rulebook.catalogue.thresholds
+    if papers >= thresholds["papers_strong_record"]:
+        return "strong"
+    if papers >= thresholds["papers_some_record"]:
+        return "some"
+    return "none"
+
+
+def with_only_org(facts: dict[str, float], org_signals: list[str]) -> dict[str, float]:
+    """The same facts for someone aiming at one kind of organisation only."""
+    kept = {name: value for name, value in facts.items() if not name.startswith(ORG_PREFIX)}
+    kept.update(dict.fromkeys(org_signals, MAX_SIGNAL_LEVEL))
+    kept[ORG_COUNT] = len(org_signals)
+    return kept
+
+
+def canonical_values(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One name per distinct meaning in a ``fields`` table (which also lists aliases), in table order."""
+    names: dict[tuple, str] = {}
+    for name, signals in table.items():
+        names.setdefault(tuple(signals), name)
+    return {name: list(signals) for signals, name in names.items()}
