@@ -1,0 +1,180 @@
+"""`whichrole audit SOURCE...`, `whichrole audit history` and `whichrole schedule -- audit ...`."""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from whichrole.cli import EngineOption, RulesOption
+
+from .findings import SEVERITIES, severity_rank
+from .schedule import DEFAULT_MISFIRE_GRACE
+from .store import default_database
+
+FAIL_ON = SEVERITIES + ("never",)
+DatabaseOption = typer.Option(None, "--db", help="The audit history (SQLite); default: audit.sqlite3 in your "
+                              "data folder.", dir_okay=False)
+
+
+class _SourcesByDefault(TyperGroup):
+    """`whichrole audit SOURCE...` is `whichrole audit run SOURCE...`; `history` stays a subcommand."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+def register(app: typer.Typer) -> None:
+    audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True,
+                            help="Audit open requisitions: whichrole audit SOURCE... (workbooks, CSV exports, "
+                                 "folders); whichrole audit history lists past runs.")
+    audit_app.command("run")(audit)
+    audit_app.command("history")(history)
+    app.add_typer(audit_app, name="audit")
+    app.command("schedule")(schedule)
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(f"audit: {message}", err=True)
+
+
+def audit(
+    sources: List[Path] = typer.Argument(..., help="Workbooks (.xlsx, .xls, .xlsb, .ods), CSV exports, or folders "
+                                         "of them."),
+    database: Optional[Path] = DatabaseOption,
+    open_values: str = typer.Option("open", "--open-values", help="Status values that count as open, "
+                                    "comma-separated (case does not matter), e.g. 'Open,Sourcing,Interviewing'."),
+    status_column: Optional[str] = typer.Option(None, "--status-column", help="The column holding the status, "
+                                                "by header or letter (default: a column named Status)."),
+    mapping: List[str] = typer.Option([], "--map", help="A column and the field it holds, 'Header=field' or "
+                                      "'C=field' (repeatable), as for annotate."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="The sheet to read (default: the first one with a "
+                                        "title or description column)."),
+    max_open_days: int = typer.Option(90, "--max-open-days", min=0, help="A finding for requisitions open longer "
+                                      "than this many days (0: no such finding)."),
+    fail_on: str = typer.Option("high", "--fail-on", help=f"Exit with 1 when a finding is this severe or more: "
+                                f"{', '.join(FAIL_ON)}."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the audit workbook (.xlsx) here.", dir_okay=False),
+    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Write the Markdown summary here instead of "
+                                            "standard output.", dir_okay=False),
+    slack_channel: Optional[str] = typer.Option(None, "--slack-channel", help="Post the summary and the workbook "
+                                                "to this channel ID (needs SLACK_BOT_TOKEN)."),
+    lock_timeout: float = typer.Option(600, "--lock-timeout", min=0, help="Seconds to wait for an audit already "
+                                       "writing to the same history (0: give up at once)."),
+    rules: Optional[Path] = RulesOption,
+    engine: str = EngineOption,
+):
+    """Audit the open requisitions in workbooks, CSV exports or folders; record the run; report what changed.
+
+    Exit code: 0 clean, 1 findings at or above --fail-on, 2 error (a source that could not be read, too)."""
+    from whichrole.classify import classifier
+    from whichrole.integrations.excel.columns import parse_map
+
+    from .markdown import render
+    from .output import write_text
+    from .run import AuditOptions, run_audit
+    from .slack import check_channel, client_from_env, post_audit
+    from .workbook import write_workbook
+
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"--fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise ValueError(f"--out {out}: the audit workbook is an .xlsx file")
+    overrides = parse_map(mapping)
+    if status_column:
+        overrides[status_column] = "status"
+    client = None
+    if slack_channel:
+        slack_channel = check_channel(slack_channel)
+        client = client_from_env()
+    options = AuditOptions(
+        sources=sources, database=database or default_database(),
+        open_values=frozenset(v.strip().casefold() for v in open_values.split(",") if v.strip()),
+        overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout)
+
+    def tell(reading) -> None:
+        if reading.error:
+            _echo_err(f"FAILED {reading.error}")
+        else:
+            _echo_err(f"{reading.path.name}: {reading.audited} open of {reading.rows} requisitions"
+                      + (f" ({reading.note})" if reading.note else ""))
+
+    result = run_audit(options, classifier(rules, engine), on_source=tell, on_wait=_echo_err)
+    _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "
+              f"{len(result.requisitions) - result.classified} known from earlier runs or repeated)")
+
+    report = render(result)
+    if markdown:
+        write_text(markdown, report)
+    else:
+        typer.echo(report, nl=False)
+    if out:
+        write_workbook(result, out)
+    if client:
+        with tempfile.TemporaryDirectory(prefix="whichrole-audit-") as folder:
+            workbook = out or Path(folder) / f"audit-run-{result.run_id}.xlsx"
+            if not out:
+                write_workbook(result, workbook)
+            post_audit(client, slack_channel, result, workbook)
+
+    if result.failed:
+        names = ", ".join(r.path.name for r in result.failed)
+        typer.echo(f"whichrole: error: {len(result.failed)} source(s) could not be read: {names}", err=True)
+        raise typer.Exit(2)
+    worst = result.worst()
+    if fail_on != "never" and worst and severity_rank(worst) >= severity_rank(fail_on):
+        raise typer.Exit(1)
+
+
+def history(
+    database: Optional[Path] = DatabaseOption,
+    limit: int = typer.Option(20, "--limit", min=1, help="How many runs, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print the runs, with their sources, as JSON."),
+):
+    """List past audits: when, over what, what they found."""
+    from .store import AuditStore
+
+    path = database or default_database()
+    if not path.exists():
+        raise ValueError(f"{path}: no audit history yet (run whichrole audit first, or give --db)")
+    with AuditStore(path) as store:
+        runs = store.history(limit)
+    if as_json:
+        typer.echo(json.dumps([asdict(run) for run in runs], indent=2))
+        return
+    if not runs:
+        typer.echo(f"{path}: no runs yet")
+        return
+    typer.echo(f"{'run':>5}  {'started (UTC)':<20}{'sources':>8}{'failed':>8}{'open reqs':>11}{'findings':>10}  rulebook")
+    for run in runs:
+        typer.echo(f"{run.id:>5}  {run.started.replace('T', ' ')[:19]:<20}{len(run.sources):>8}{run.failed_sources:>8}"
+                   f"{run.requisitions:>11}{run.findings:>10}  {run.rulebook}")
+        typer.echo(f"{'':>7}{', '.join(run.scope)}")
+
+
+def schedule(
+    command: List[str] = typer.Argument(..., help="After '--': the audit to run, e.g. -- audit requisitions/ "
+                                        "--slack-channel C0123456789"),
+    cron: str = typer.Option(..., "--cron", help="When, as crontab's five fields, e.g. '0 9 * * MON'."),
+    timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone of --cron, e.g. Europe/Berlin "
+                                           "(default: this machine's)."),
+    misfire_grace: int = typer.Option(DEFAULT_MISFIRE_GRACE, "--misfire-grace", min=1, help="Seconds a run may "
+                                      "start late (machine asleep, busy) and still happen."),
+    run_now: bool = typer.Option(False, "--run-now", help="Also run once right away."),
+):
+    """Run an audit on a cron schedule, in this process, until stopped (Ctrl-C or SIGTERM)."""
+    import logging
+
+    from .schedule import check_command, serve_schedule
+
+    check_command(command)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve_schedule(cron, command, timezone, misfire_grace, run_now)

@@ -1,0 +1,210 @@
+"""Reading the sources of an audit fast: workbooks through calamine, CSV exports through csv.
+
+An audit only reads, so it never loads a workbook into openpyxl's object model: calamine
+hands over plain rows, and the Excel integration's column detection (the same as
+`annotate`) finds the header and turns each row into a Requisition. Only the rows whose
+status is open are kept; a source without a status column is audited whole.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping, Optional, Sequence
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnError, ColumnMap,
+                                                  detect_columns, requisition_from_row, row_is_blank)
+from whichrole.model import Requisition, RequisitionError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+CSV_SUFFIXES = (".csv", ".tsv")
+# Row problems listed by name in the report; past this many only their number is kept.
+PROBLEMS_SHOWN = 20
+
+
+class SourceError(ValueError):
+    """A source that cannot be audited at all; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Row:
+    sheet: Optional[str]        # None for a CSV file
+    number: int                 # 1-based, as a spreadsheet shows it
+    requisition: Requisition
+
+
+def place(path: Path, sheet: Optional[str], number: int) -> str:
+    """Where a row is, as a person would look for it: 'reqs.xlsx Open!12', 'export.csv line 12'."""
+    return f"{path.name} {sheet}!{number}" if sheet else f"{path.name} line {number}"
+
+
+@dataclass
+class Reading:
+    """What reading one source gave, filled in as its rows are read."""
+
+    path: Path
+    sha256: Optional[str] = None
+    bytes: Optional[int] = None
+    rows: int = 0               # data rows with a requisition in them
+    audited: int = 0            # of those, the open ones
+    problems: list[str] = field(default_factory=list)
+    problem_count: int = 0
+    note: Optional[str] = None
+    error: Optional[str] = None
+
+    def problem(self, text: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append(text)
+
+
+def expand(arguments: Sequence[Path]) -> tuple[list[Path], list[Reading]]:
+    """The files to read (folders searched for workbooks and CSV files), and the arguments that fail."""
+    files: list[Path] = []
+    failed: list[Reading] = []
+    for argument in arguments:
+        if argument.is_dir():
+            found = sorted(p for p in argument.rglob("*") if p.is_file() and _readable_name(p))
+            if not found:
+                failed.append(Reading(argument, error=f"{argument}: no workbooks or CSV files in this folder"))
+            files.extend(found)
+        elif argument.exists():
+            files.append(argument)
+        else:
+            failed.append(Reading(argument, error=f"{argument}: no such file or folder"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, failed
+
+
+def _readable_name(path: Path) -> bool:
+    # '~$book.xlsx' is Excel's lock file for an open workbook, not a workbook.
+    return path.suffix.lower() in WORKBOOK_SUFFIXES + CSV_SUFFIXES and not path.name.startswith(("~$", "."))
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def read_rows(reading: Reading, open_values: frozenset[str], overrides: Mapping[str, str],
+              sheet: Optional[str] = None) -> Iterator[Row]:
+    """The open requisitions of one source; raises SourceError when the source cannot be read at all.
+
+    ``reading`` is filled in along the way (hash, counts, problems with single rows).
+    """
+    path = reading.path
+    try:
+        reading.sha256, reading.bytes = sha256_of(path)
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read ({error.strerror or error})") from None
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        sheets = [(None, _csv_rows(path))]
+    elif suffix in WORKBOOK_SUFFIXES:
+        sheets = _workbook_sheets(path, sheet)
+    else:
+        raise SourceError(f"{path}: not a workbook or CSV export "
+                          f"({', '.join(WORKBOOK_SUFFIXES + CSV_SUFFIXES)})")
+    for name, rows in sheets:
+        yield from _requisitions(reading, name, rows, open_values, overrides)
+
+
+def _workbook_sheets(path: Path, wanted: Optional[str]) -> list[tuple[str, Iterator[list]]]:
+    """(name, rows) of the sheet to audit: ``wanted``, or the first one with requisition columns."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        if wanted is not None:
+            if wanted not in names:
+                raise SourceError(f"{path}: no sheet {wanted!r} (sheets: {', '.join(names)})")
+            names = [wanted]
+        first_problem = None
+        for name in names:
+            rows = _sheet_rows(book.get_sheet_by_name(name))
+            head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            try:
+                detect_columns(head)
+            except ColumnError as error:
+                first_problem = first_problem or f"sheet {name!r}: {error}"
+                continue
+            return [(name, itertools.chain(head, rows))]
+    except CalamineError as error:
+        raise SourceError(f"{path}: not a readable workbook ({str(error).splitlines()[0]})") from None
+    raise SourceError(f"{path}: {first_problem or 'no sheets'}")
+
+
+def _sheet_rows(sheet) -> Iterator[list]:
+    """Rows as the sheet numbers them: calamine leaves out empty columns before the data, put them back."""
+    start = sheet.start
+    offset = start[1] if start else 0
+    for row in sheet.iter_rows():
+        yield [None] * offset + row if offset else row
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    csv.field_size_limit(1 << 28)  # a pasted job description may be long; the default (128 KB) is not enough
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            sample = handle.read(64 * 1024)
+            handle.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            yield from csv.reader(handle, dialect)
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); "
+                          "export the CSV as UTF-8") from None
+    except csv.Error as error:
+        raise SourceError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _requisitions(reading: Reading, sheet: Optional[str], rows: Iterator[list], open_values: frozenset[str],
+                  overrides: Mapping[str, str]) -> Iterator[Row]:
+    where = f"{reading.path.name}, sheet {sheet!r}" if sheet else reading.path.name
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    try:
+        columns = detect_columns(head, overrides)
+    except ColumnError as error:
+        raise SourceError(f"{where}: {error}") from None
+    status = columns.columns.get("status")
+    if status is None:
+        reading.note = "no status column: every row audited"
+    data = itertools.islice(itertools.chain(head, rows), columns.header_row + 1, None)
+    for number, row in enumerate(data, start=columns.header_row + 2):
+        if row_is_blank(row):
+            continue
+        if status is not None and not _is_open(row, status, open_values):
+            if _has_requisition(row, columns):
+                reading.rows += 1
+            continue
+        try:
+            requisition = requisition_from_row(row, columns)
+        except RequisitionError as error:
+            reading.rows += 1
+            reading.problem(f"{place(reading.path, sheet, number)}: {error}")
+            continue
+        if requisition is None:
+            continue
+        reading.rows += 1
+        reading.audited += 1
+        yield Row(sheet, number, requisition)
+
+
+def _is_open(row: list, column: int, open_values: frozenset[str]) -> bool:
+    value = row[column] if column < len(row) else None
+    return value is not None and str(value).strip().casefold() in open_values
+
+
+def _has_requisition(row: list, columns: ColumnMap) -> bool:
+    return any(index < len(row) and str(row[index] or "").strip()
+               for name, index in columns.columns.items() if name in ("title", "description"))

@@ -1,0 +1,269 @@
+"""The audit history: an SQLite file holding every run, its sources, and what it found.
+
+One run is one transaction: a run that is killed or fails leaves the file as it was before
+it started. The schema's version is SQLite's ``user_version``; MIGRATIONS[n] takes a file from
+version n to n + 1, so an older file is brought up to date when it is opened, and a file
+written by a newer whichrole is refused rather than misread.
+
+Assessments (the verdict in short) are stored once per requisition text and rulebook
+version, so unchanged requisitions cost nothing to store or, on the next run, to classify.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import platformdirs
+
+from .findings import Assessment, AuditFinding
+
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            scope TEXT NOT NULL,          -- JSON list of the sources asked for, resolved
+            rulebook TEXT NOT NULL,
+            whichrole TEXT NOT NULL,
+            requisitions INTEGER NOT NULL DEFAULT 0,
+            findings INTEGER NOT NULL DEFAULT 0,
+            failed_sources INTEGER NOT NULL DEFAULT 0)""",
+        "CREATE INDEX runs_by_scope ON runs (scope, id)",
+        """CREATE TABLE run_sources (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            sha256 TEXT,
+            bytes INTEGER,
+            rows INTEGER NOT NULL DEFAULT 0,
+            audited INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            PRIMARY KEY (run_id, path))""",
+        """CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            content TEXT NOT NULL,        -- hash of what the classification reads
+            rulebook TEXT NOT NULL,
+            role TEXT,
+            label TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            title_check TEXT NOT NULL,
+            detail TEXT NOT NULL,         -- JSON: runner-up, reasons, questions, findings
+            UNIQUE (content, rulebook))""",
+        """CREATE TABLE requisitions (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sheet TEXT,
+            row INTEGER NOT NULL,
+            title TEXT,
+            team TEXT,
+            opened TEXT,
+            assessment INTEGER NOT NULL REFERENCES assessments (id),
+            PRIMARY KEY (run_id, key))""",
+        """CREATE TABLE findings (
+            run_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            text TEXT NOT NULL,
+            FOREIGN KEY (run_id, key) REFERENCES requisitions (run_id, key) ON DELETE CASCADE)""",
+        "CREATE INDEX findings_by_run ON findings (run_id, key)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Rows are written in batches; the transaction still spans the whole run.
+BATCH = 2000
+
+
+class StoreError(ValueError):
+    """The history file cannot be used; the message is one line and names the file."""
+
+
+def default_database() -> Path:
+    return platformdirs.user_data_path("whichrole") / "audit.sqlite3"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    path: str
+    sha256: Optional[str]
+    bytes: Optional[int]
+    rows: int
+    audited: int
+    error: Optional[str]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: int
+    started: str
+    finished: str
+    scope: list[str]
+    rulebook: str
+    whichrole: str
+    requisitions: int
+    findings: int
+    failed_sources: int
+    sources: list[SourceRecord]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One requisition as a past run saw it: what change detection compares."""
+
+    key: str
+    source: str
+    title: Optional[str]
+    label: str
+    kinds: frozenset[str]
+
+
+class AuditStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder; --db takes a file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode = WAL")  # `audit history` can read while an audit writes
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a usable audit history ({error})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "AuditStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.version
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: written by a newer whichrole (schema {version}; "
+                                 f"this one knows up to {SCHEMA_VERSION})")
+            if version == 0:
+                tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+                if tables:
+                    raise StoreError(f"{self.path}: an SQLite file, but not a whichrole audit history")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    # ---------------------------------------------------------------- reading
+
+    def history(self, limit: Optional[int] = None) -> list[RunInfo]:
+        """Runs, newest first."""
+        rows = self.db.execute("SELECT id, started, finished, scope, rulebook, whichrole, requisitions, findings, "
+                               "failed_sources FROM runs ORDER BY id DESC LIMIT ?", (limit or -1,)).fetchall()
+        return [self._run_info(row) for row in rows]
+
+    def run(self, run_id: int) -> Optional[RunInfo]:
+        row = self.db.execute("SELECT id, started, finished, scope, rulebook, whichrole, requisitions, findings, "
+                              "failed_sources FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return self._run_info(row) if row else None
+
+    def _run_info(self, row: tuple) -> RunInfo:
+        sources = [SourceRecord(*s) for s in self.db.execute(
+            "SELECT path, sha256, bytes, rows, audited, error FROM run_sources WHERE run_id = ? ORDER BY rowid",
+            (row[0],))]
+        return RunInfo(id=row[0], started=row[1], finished=row[2], scope=json.loads(row[3]), rulebook=row[4],
+                       whichrole=row[5], requisitions=row[6], findings=row[7], failed_sources=row[8], sources=sources)
+
+    def latest(self, scope: list[str]) -> Optional[RunInfo]:
+        """The last run over the same sources: the one a new run is compared with."""
+        row = self.db.execute("SELECT id FROM runs WHERE scope = ? ORDER BY id DESC LIMIT 1",
+                              (json.dumps(scope),)).fetchone()
+        return self.run(row[0]) if row else None
+
+    def snapshots(self, run_id: int) -> dict[str, Snapshot]:
+        kinds: dict[str, set[str]] = {}
+        for key, kind in self.db.execute("SELECT key, kind FROM findings WHERE run_id = ?", (run_id,)):
+            kinds.setdefault(key, set()).add(kind)
+        return {key: Snapshot(key, source, title, label, frozenset(kinds.get(key, ())))
+                for key, source, title, label in self.db.execute(
+                    "SELECT r.key, r.source, r.title, a.label FROM requisitions r "
+                    "JOIN assessments a ON a.id = r.assessment WHERE r.run_id = ?", (run_id,))}
+
+    def assessment(self, content: str, rulebook: str) -> Optional[tuple[int, Assessment]]:
+        row = self.db.execute("SELECT id, role, label, confidence, title_check, detail FROM assessments "
+                              "WHERE content = ? AND rulebook = ?", (content, rulebook)).fetchone()
+        return (row[0], Assessment.from_row(*row[1:])) if row else None
+
+    # ---------------------------------------------------------------- writing
+
+    @contextmanager
+    def recording(self, scope: list[str], rulebook: str, whichrole: str, started: str) -> Iterator["RunWriter"]:
+        """A run being written: committed when the block ends, rolled back if it raises."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            run_id = self.db.execute("INSERT INTO runs (started, scope, rulebook, whichrole) VALUES (?, ?, ?, ?)",
+                                     (started, json.dumps(scope), rulebook, whichrole)).lastrowid
+            writer = RunWriter(self.db, run_id, rulebook)
+            yield writer
+            writer.flush()
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+
+class RunWriter:
+    def __init__(self, db: sqlite3.Connection, run_id: int, rulebook: str):
+        self.db = db
+        self.run_id = run_id
+        self.rulebook = rulebook
+        self._requisitions: list[tuple] = []
+        self._findings: list[tuple] = []
+
+    def add_assessment(self, content: str, assessment: Assessment) -> int:
+        return self.db.execute(
+            "INSERT INTO assessments (content, rulebook, role, label, confidence, title_check, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (content, self.rulebook, assessment.role, assessment.label, assessment.confidence,
+             assessment.title_check, assessment.detail_json())).lastrowid
+
+    def add_requisition(self, key: str, source: str, sheet: Optional[str], row: int, title: Optional[str],
+                        team: Optional[str], opened: Optional[str], assessment: int,
+                        findings: Iterable[AuditFinding]) -> None:
+        self._requisitions.append((self.run_id, key, source, sheet, row, title, team, opened, assessment))
+        self._findings.extend((self.run_id, key, f.kind, f.severity, f.text) for f in findings)
+        if len(self._requisitions) >= BATCH:
+            self.flush()
+
+    def add_source(self, record: SourceRecord) -> None:
+        self.db.execute("INSERT INTO run_sources (run_id, path, sha256, bytes, rows, audited, error) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (self.run_id, record.path, record.sha256, record.bytes, record.rows, record.audited,
+                         record.error))
+
+    def flush(self) -> None:
+        self.db.executemany("INSERT INTO requisitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._requisitions)
+        self.db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?)", self._findings)
+        self._requisitions.clear()
+        self._findings.clear()
+
+    def finish(self, finished: str, requisitions: int, findings: int, failed_sources: int) -> None:
+        self.flush()
+        self.db.execute("UPDATE runs SET finished = ?, requisitions = ?, findings = ?, failed_sources = ? "
+                        "WHERE id = ?", (finished, requisitions, findings, failed_sources, self.run_id))
