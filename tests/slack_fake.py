@@ -35,11 +35,19 @@ class Call:
         return self.path.rsplit("/", 1)[-1]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        pass   # the app hung up on a slow answer, as it should: nothing to report
+
+
 class FakeSlack:
     def __init__(self):
         self.calls: list[Call] = []
         # path (e.g. "/api/views.open", "/response/7") -> what to do instead of answering ok
-        self.failures: dict[str, Callable[[], tuple[int, str]]] = {}
+        self.failures: dict[str, Callable[[dict], tuple[int, str]]] = {}
         self._changed = threading.Condition()
         self._release = threading.Event()
         fake = self
@@ -58,7 +66,7 @@ class FakeSlack:
                     fake.calls.append(Call(path, body, dict(self.headers)))
                     fake._changed.notify_all()
                 failure = fake.failures.get(path) or fake.failures.get(path.rsplit("/", 1)[0] + "/*")
-                status, text = failure() if failure else (200, fake._ok(path))
+                status, text = failure(body) if failure else (200, fake._ok(path))
                 data = text.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if path.startswith("/api/") else "text/plain")
@@ -69,9 +77,7 @@ class FakeSlack:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 128
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
@@ -97,12 +103,14 @@ class FakeSlack:
 
     # ---- making Slack misbehave --------------------------------------------------------------
 
-    def fail(self, path: str, status: int = 200, body: str = '{"ok": false, "error": "internal_error"}') -> None:
-        self.failures[path] = lambda: (status, body)
+    def fail(self, path: str, status: int = 200, body: str = '{"ok": false, "error": "internal_error"}',
+             when: Callable[[dict], bool] = lambda sent: True) -> None:
+        """Answer ``path`` with ``status`` and ``body`` (when the request's body satisfies ``when``)."""
+        self.failures[path] = lambda sent: (status, body) if when(sent) else (200, self._ok(path))
 
     def hang(self, path: str, seconds: float = 5.0) -> None:
         """Answer ``path`` only after ``seconds`` (or when the test ends), like a Slack that times out."""
-        def slow():
+        def slow(sent):
             self._release.wait(seconds)
             return 200, self._ok(path)
         self.failures[path] = slow
@@ -118,12 +126,13 @@ class FakeSlack:
         with self._changed:
             return [c for c in self.calls if c.path == path]
 
-    def wait(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """The first ``count`` calls to ``path``, waiting at most ``timeout`` seconds for them."""
+    def wait(self, path: str, count: int = 1, timeout: float = 10.0,
+             where: Callable[[Call], bool] = lambda call: True) -> list[Call]:
+        """The first ``count`` calls to ``path`` (that satisfy ``where``), waiting at most ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                found = [c for c in self.calls if c.path == path]
+                found = [c for c in self.calls if c.path == path and where(c)]
                 if len(found) >= count:
                     return found[:count]
                 left = deadline - time.monotonic()

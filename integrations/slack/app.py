@@ -50,10 +50,16 @@ class SlackApp:
         self.client = WebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url,
                                 timeout=settings.timeout, logger=logging.getLogger("whichrole.slack.api"))
         signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+        bolt_log = logging.getLogger("whichrole.slack.bolt")
+        if _same_token_notice not in bolt_log.filters:
+            bolt_log.addFilter(_same_token_notice)
         # Verifies the bot token with auth.test now (bolt raises BoltError if Slack refuses it).
-        self.bolt = App(client=self.client, signing_secret=signing_secret, process_before_response=True,
-                        raise_error_for_unhandled_request=False, logger=logging.getLogger("whichrole.slack.bolt"))
+        self.bolt = App(name="whichrole", client=self.client, signing_secret=signing_secret,
+                        process_before_response=True, raise_error_for_unhandled_request=False, logger=bolt_log)
         self.usage = usage({name: choices(self.classifier.rulebook, name) for name in SELECTS})
+        # bolt logs a refused request's whole body (the user's text, its response_url) at INFO; the
+        # server logs the refusal itself in one line.
+        logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
         self.recent = RecentRequisitions()
         self.delivery = Delivery(self.client, settings.timeout)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whichrole-slack")
@@ -172,6 +178,12 @@ class SlackApp:
             self.delivery.send(to, notice(f"{_one_line(error)}\n{ME_USAGE}"))
             return
         self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
+
+
+def _same_token_notice(record: logging.LogRecord) -> bool:
+    """bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the client
+    carries that very token, so the warning would only mislead."""
+    return "`token` will be unused" not in record.getMessage()
 
 
 def _action_value(body: dict) -> str:

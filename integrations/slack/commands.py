@@ -48,7 +48,7 @@ def serve_slack(
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if socket:
-            log.info("serving /whichrole over Socket Mode")
+            log.info("connecting to Slack over Socket Mode to serve /whichrole")
             try:
                 serve_socket_mode(slack.bolt, settings.app_token.get_secret_value())
             except SlackApiError as error:

@@ -56,6 +56,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(413, "request too large", close=True)
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
+        if not self.headers.get("X-Slack-Request-Timestamp", "0").strip().isdigit():
+            # bolt's verifier raises on a timestamp that is not a number; it is refused like a bad signature
+            self._send(401, '{"error": "invalid request"}')
+            return
         try:
             request = BoltRequest(body=body, query=query, headers=self.headers)
         except ValueError:  # bolt reads the payload before checking the signature; garbage is refused here
@@ -67,6 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
             log.error("request not handled (%s)", describe(error))
             self._send(500, "internal error")
             return
+        if response.status == 401:
+            log.info("refused a request from %s: bad or stale signature", self.client_address[0])
         self._send(response.status, response.body, response.headers)
 
     def do_GET(self) -> None:
@@ -94,4 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def serve_socket_mode(bolt: App, app_token: str) -> None:
     """Connect out to Slack over a WebSocket (no public URL needed); blocks until interrupted."""
-    SocketModeHandler(bolt, app_token, logger=logging.getLogger("whichrole.slack.socket")).start()
+    handler = SocketModeHandler(bolt, app_token, logger=logging.getLogger("whichrole.slack.socket"))
+    try:
+        handler.start()
+    finally:
+        handler.close()
