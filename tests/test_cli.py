@@ -6,7 +6,7 @@ import sys
 
 from samples import CLEAR
 
-WHICHROLE = [sys.executable, "-m", "whichrole.cli"]
+WHICHROLE = [sys.executable, "-m", "whichrole"]
 
 
 def run(*args, stdin=None):

@@ -113,7 +113,7 @@ def test_invalid_yaml_names_the_line(rules_copy):
 
 
 def test_cli_rules_check(rules_copy):
-    run = [sys.executable, "-m", "whichrole.cli", "rules", "check"]
+    run = [sys.executable, "-m", "whichrole", "rules", "check"]
     ok = subprocess.run(run, capture_output=True, text=True)
     assert ok.returncode == 0 and "no problems" in ok.stdout
     (rules_copy / "zz_broken.yaml").write_text(BROKEN)

@@ -199,6 +199,3 @@ def main(argv: Optional[list[str]] = None) -> None:
         raise
     sys.exit(code if isinstance(code, int) else 0)
 
-
-if __name__ == "__main__":
-    main()

@@ -31,7 +31,7 @@ COMPARATORS = {
 }
 _CONDITION = re.compile(r"^\s*([a-z_]+:[a-z0-9_]+)\s*(?:(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?))?\s*$")
 # Names the engine derives for the second stage, after the first stage's evidence is summed.
-SECOND_STAGE_PREFIXES = ("score:", "lead:", "runner:", "evidence:", "check:")
+SECOND_STAGE_PREFIXES = ("score:", "work:", "lead:", "runner:", "evidence:", "check:")
 
 
 class RulebookError(Exception):
@@ -126,10 +126,16 @@ class Rule(BaseModel):
         self._all, self._any, self._none = self.when.parsed()
         names = [c.name for group in self.conditions for c in group]
         self._stage = 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
+        self._reads_title = any(n.startswith("title:") for n in names)
 
     @property
     def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
         return self._all, self._any, self._none
+
+    @property
+    def reads_title(self) -> bool:
+        """Evidence from the title alone is not evidence about the work (conflation ignores it)."""
+        return self._reads_title
 
     @property
     def stage(self) -> int:
@@ -276,6 +282,7 @@ class Rulebook:
             names[f"title:{role_id}"] = f"the title reads as {role.name}"
             names[f"mixfit:{role_id}"] = f"the stated activity mix is close to the {role.name} profile"
             names[f"score:{role_id}"] = f"the evidence for {role.name}"
+            names[f"work:{role_id}"] = f"the evidence for {role.name} from the work described (title aside)"
             names[f"lead:{role_id}"] = f"{role.name} leads the first-stage evidence"
             names[f"runner:{role_id}"] = f"{role.name} is the runner-up in the first stage"
         return names

@@ -133,7 +133,11 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     stage2["evidence:total"] = round(total, 2)
     stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
     stage2["evidence:confidence"] = confidence(scores, rulebook)
-    stage2["evidence:substantial"] = sum(1 for s in scores.values() if s >= t["substantial"])
+    work = role_scores([rule for rule in fired if not rule.reads_title], list(rulebook.roles))
+    stage2.update({f"work:{role}": score for role, score in work.items()})
+    work_order = ranking(work)
+    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= t["substantial"])
+    stage2["evidence:work_margin"] = round(work[work_order[0]] - work[work_order[1]], 2)
     return stage2
 
 

@@ -1,0 +1,4 @@
+"""`python -m whichrole` is the `whichrole` command."""
+from .cli import main
+
+main()
