@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, load_rulebook
 from .profile import TABLE_FIELDS
@@ -28,14 +29,17 @@ class CandidateRole(Role):
 class CandidateCatalogue(Catalogue):
     roles: dict[str, CandidateRole]
 
-    @model_validator(mode="after")
-    def _cited_sources_exist(self) -> "CandidateCatalogue":
-        for role_id, role in self.roles.items():
+    @field_validator("roles")
+    @classmethod
+    def _cited_sources_exist(cls, roles: dict[str, CandidateRole], info: ValidationInfo):
+        known = info.data.get("sources") or {}
+        for role_id, role in roles.items():
             for cited in (*role.interview_loop, *([role.pay] if role.pay else [])):
-                if cited.source.doc not in self.sources:
-                    raise ValueError(f"role {role_id}: unknown source {cited.source.doc!r} "
-                                     f"(known: {', '.join(self.sources)})")
-        return self
+                if cited.source.doc not in known:
+                    # a custom error reads as the message alone, without pydantic's "Value error," prefix
+                    raise PydanticCustomError("unknown_source", "role {role}: unknown source '{doc}' (known: {known})",
+                                              {"role": role_id, "doc": cited.source.doc, "known": ", ".join(known)})
+        return roles
 
 
 CANDIDATES = RulebookKind("candidate", "candidate", CandidateCatalogue, TABLE_FIELDS)
