@@ -138,7 +138,7 @@ def evaluate_cmd(
 
 
 class Progress:
-    """A count on stderr, redrawn in place on a terminal and silent otherwise."""
+    """A count (a bar when the total is known) on stderr, redrawn in place on a terminal, silent otherwise."""
 
     def __init__(self, label: str):
         self.label = label
@@ -147,9 +147,13 @@ class Progress:
     def __enter__(self):
         return self
 
-    def update(self, count: int) -> None:
+    def update(self, count: int, total: Optional[int] = None) -> None:
         if self.active and count % 25 == 0:
-            sys.stderr.write(f"\r{self.label}: {count}")
+            if total:
+                bar = "#" * round(30 * min(count / total, 1.0))
+                sys.stderr.write(f"\r{self.label}: [{bar:<30}] {count}/{total}")
+            else:
+                sys.stderr.write(f"\r{self.label}: {count}")
             sys.stderr.flush()
 
     def __exit__(self, *exc):
