@@ -1,0 +1,332 @@
+"""Annotate a workbook: each requisition gets its verdict in columns beside it, and the workbook
+gets a Summary and a Rationale sheet.
+
+The workbook is rewritten part by part, not loaded into an object model and saved again: the
+annotated sheet is streamed with the verdict cells spliced into its rows, a few small parts
+(the workbook, its relationships, the styles, the content types) are edited as text, the new
+sheets are added, and every other part (other sheets, images, charts, pivot tables, macros,
+comments...) is copied unchanged. So nothing is lost, memory stays flat, and it is fast.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from python_calamine import CalamineWorkbook
+
+from whichrole.classify import Classifier, classifier as default_classifier
+from whichrole.model import RequisitionError
+from whichrole.verdict import Verdict
+
+from . import book as wb
+from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
+from .columns import (ColumnError, ColumnMap, column_letter, detect_columns, parse_map, requisition_from_row,
+                      row_is_blank, HEADER_SEARCH_ROWS)
+from .csvbook import csv_workbook
+from .package import CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError, open_workbook, relationships, rels_part_of
+from .sheetxml import cell, hyperlink, location, quote_sheet
+from .splice import Block, Layout, splice_sheet
+from .styles import MINIMAL_STYLES, add_styles
+from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
+
+# The verdict columns, by the headers of Verdict.cells(), and a link to the full rationale.
+VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Title check", "Warnings",
+                   "Rationale", "Interview focus")
+LINK_HEADER = "Full rationale"
+HEADERS = VERDICT_HEADERS + (LINK_HEADER,)
+WIDTHS = (24, 16, 11, 22, 30, 40, 60, 40, 16)
+CELL_STYLES = ("verdict_first", "verdict", "verdict_percent") + ("verdict",) * 5 + ("verdict_link",)
+LINK_TEXT = "all reasons ›"
+MACRO_SUFFIX = ".xlsm"
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+@dataclass
+class AnnotateResult:
+    source: Path
+    output: Path
+    sheet: str
+    columns: ColumnMap
+    tally: Tally
+    rulebook_version: str
+    seconds: float
+    classify_seconds: float
+
+
+def output_path(book: Path, out: Optional[Path], in_place: bool) -> Path:
+    """Where the annotated workbook goes; refuses combinations that would lose or mislabel data."""
+    is_csv = book.suffix.lower() == ".csv"
+    suffix = ".xlsx" if is_csv else (book.suffix.lower() if book.suffix.lower() in (".xlsx", MACRO_SUFFIX) else ".xlsx")
+    if in_place and out is not None:
+        raise WorkbookError("give --out or --in-place, not both")
+    if in_place:
+        if is_csv:
+            raise WorkbookError(f"{book}: a CSV file cannot hold the verdict columns; use --out NAME.xlsx")
+        return book
+    if out is None:
+        return book.with_name(f"{book.stem}-annotated{suffix}")
+    out = Path(out)
+    if out.exists() and book.exists() and out.resolve() == book.resolve():
+        raise WorkbookError(f"--out {out} is the input; use --in-place to overwrite it")
+    if out.suffix.lower() != suffix:
+        kind = "a macro-enabled workbook" if suffix == MACRO_SUFFIX else "the annotated workbook"
+        raise WorkbookError(f"--out {out}: {kind} must be written as {suffix}")
+    if out.is_dir():
+        raise WorkbookError(f"--out {out} is a folder")
+    return out
+
+
+def open_source(book: Path) -> tuple[Package, CalamineWorkbook]:
+    """The package to rewrite and a fast reader of its values (a CSV becomes a workbook first)."""
+    if book.suffix.lower() == ".csv":
+        if not book.exists():
+            raise WorkbookError(f"{book}: no such file")
+        data = csv_workbook(book)
+        return Package(book, io.BytesIO(data), label=str(book)), _calamine(io.BytesIO(data), book)
+    package = open_workbook(book)
+    return package, _calamine(book, book)
+
+
+def _calamine(source, label: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(source)) if isinstance(source, Path) else CalamineWorkbook.from_filelike(source)
+    except Exception as error:  # calamine's errors carry no common base class across versions
+        raise WorkbookError(f"{label}: corrupt workbook ({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
+
+
+def read_rows(values: CalamineWorkbook, sheet: Sheet, label: str) -> list[list]:
+    """All cell values of a sheet, row i of the list being row i + 1 of the sheet, from column A."""
+    try:
+        data = values.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    except Exception as error:
+        raise WorkbookError(f"{label}, sheet '{sheet.name}': unreadable ({str(error).splitlines()[0]})") from None
+    return data
+
+
+def choose_sheet(package: Package, values: CalamineWorkbook, edit: wb.WorkbookEdit, name: Optional[str],
+                 overrides: dict) -> tuple[Sheet, list[list], ColumnMap]:
+    """The sheet named, or else the first worksheet whose columns can be told apart."""
+    own = {s.name for s in (edit.own_sheet("summary"), edit.own_sheet("rationale")) if s is not None}
+    label = package.label
+    if name is not None:
+        sheet = package.sheet(name)
+        if sheet.name in own:
+            raise WorkbookError(f"{label}: sheet '{sheet.name}' is the tool's own output; name the requisitions sheet")
+        if sheet.kind != "worksheet":
+            raise WorkbookError(f"{label}: sheet '{sheet.name}' is a {sheet.kind}, not a worksheet")
+        candidates = [sheet]
+    else:
+        candidates = [s for s in package.sheets if s.kind == "worksheet" and s.name not in own]
+        if not candidates:
+            raise WorkbookError(f"{label}: the workbook has no worksheet")
+    first_error = None
+    for sheet in candidates:
+        rows = read_rows(values, sheet, label)
+        try:
+            return sheet, rows, detect_columns(rows[:HEADER_SEARCH_ROWS], overrides)
+        except ColumnError as error:
+            first_error = first_error or WorkbookError(f"{label}, sheet '{sheet.name}': {error}")
+    raise first_error
+
+
+def existing_block(edit: wb.WorkbookEdit, sheet: Sheet, rows: list[list], header_row: int) -> Optional[Block]:
+    """The verdict columns of an earlier run: by the hidden name it left, or by their headers."""
+    mark = edit.verdicts_mark(sheet.name)
+    if mark is not None:
+        return Block(mark.first_column, mark.last_column)
+    header = [str(v).strip() if v is not None else "" for v in rows[header_row - 1]] if len(rows) >= header_row else []
+    for index in range(len(header)):
+        if tuple(header[index:index + 2]) == HEADERS[:2]:
+            width = 0
+            while index + width < len(header) and width < len(HEADERS) and header[index + width] == HEADERS[width]:
+                width += 1
+            return Block(index, index + width - 1)
+    return None
+
+
+def has_table(package: Package, sheet: Sheet) -> bool:
+    rels_part = rels_part_of(sheet.part)
+    if rels_part not in package.names:
+        return False
+    return any(rel.type.endswith("/table") for rel in relationships(package.read_text(rels_part)).values())
+
+
+def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[Path] = None, in_place: bool = False,
+             mapping: Iterable[str] = (), progress: Optional[Progress] = None,
+             classifier: Optional[Classifier] = None) -> AnnotateResult:
+    """Write the annotated workbook; return what was found. Errors are one line and write nothing."""
+    started_at, started = datetime.now(), time.perf_counter()
+    book = Path(book)
+    overrides = parse_map(mapping)
+    destination = output_path(book, out, in_place)
+    package, values = open_source(book)
+    try:
+        return _annotate(package, values, book, destination, sheet, overrides, progress,
+                         classifier or default_classifier(), started_at, started)
+    finally:
+        package.close()
+        values.close()
+
+
+def _annotate(package: Package, values: CalamineWorkbook, book: Path, destination: Path, sheet_name: Optional[str],
+              overrides: dict, progress: Optional[Progress], engine: Classifier, started_at: datetime,
+              started: float) -> AnnotateResult:
+    edit = wb.WorkbookEdit(package)
+    sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
+    header_row = columns.header_row + 1
+    old = existing_block(edit, sheet, rows, header_row)
+    if old is not None:
+        first = old.first
+    else:
+        first = max((i for row in rows for i, v in enumerate(row) if v not in ("", None)), default=-1) + 1
+    block = Block(first, first + len(HEADERS) - 1)
+    header_cells = [i for i, v in enumerate(rows[header_row - 1]) if v not in ("", None) and not block.holds(i)
+                    and not (old and old.holds(i))]
+    use_filter = not has_table(package, sheet)
+
+    styles_part, styles_xml = edit.ensure_styles_part(MINIMAL_STYLES)
+    styles_xml, looks, highlights = add_styles(styles_xml)
+    summary_name, summary_part, _ = edit.own_sheet_part("summary")
+    rationale_name, rationale_part, _ = edit.own_sheet_part("rationale")
+    drawing_part = edit.free_part("xl/drawings/drawing{}.xml")
+    chart_part = edit.free_part("xl/charts/chart{}.xml")
+    edit.add_content_type(drawing_part, CT_DRAWING)
+    edit.add_content_type(chart_part, CT_CHART)
+
+    low_confidence = engine.rulebook.catalogue.thresholds["low_confidence"]
+    layout = Layout(sheet_name=sheet.name, header_row=header_row, first_user_column=min(header_cells, default=0),
+                    block=block, old_block=old, widths=list(WIDTHS),
+                    conditional_formats=lambda prefix, last, priority: _conditional_formats(
+                        prefix, block, header_row, last, priority, low_confidence, highlights["bad"]),
+                    use_autofilter=use_filter)
+    tally = Tally()
+    data_rows = max(len(rows) - header_row, 0)
+    classify_seconds = 0.0
+
+    with tempfile.TemporaryFile() as rationale_file, AtomicZip(destination) as target:
+        # The content types are complete now that every new part has its name; conventionally first.
+        target.write(CONTENT_TYPES, edit.content_types)
+        rationale = RationaleSheet(rationale_file, sheet.name, looks)
+
+        def row_cells(number: int, prefix: str) -> Optional[str]:
+            nonlocal classify_seconds
+            if number == header_row:
+                return "".join(cell(block.first + i, number, h, looks["header_first" if i == 0 else "header"], prefix)
+                               for i, h in enumerate(HEADERS))
+            if number > len(rows):
+                return None
+            values_row = rows[number - 1]
+            if progress and (number - header_row) % 100 == 0:
+                progress(number - header_row, data_rows)
+            fields = {name: values_row[i] for name, i in columns.columns.items() if i < len(values_row)}
+            tick = time.perf_counter()
+            try:
+                requisition = requisition_from_row(values_row, columns)
+                verdict = engine.classify(requisition) if requisition is not None else None
+            except RequisitionError as error:
+                classify_seconds += time.perf_counter() - tick
+                tally.add_unreadable(number, fields, str(error))
+                return _unreadable_cells(block, number, str(error), looks, prefix)
+            classify_seconds += time.perf_counter() - tick
+            if verdict is None:
+                user_values = [v for i, v in enumerate(values_row) if not layout.cleared(i)]
+                if not row_is_blank(user_values):
+                    tally.skipped += 1
+                return None
+            tally.add(number, requisition, verdict)
+            rationale_row = rationale.add(number, block.first, requisition, verdict)
+            layout.links.append(hyperlink(block.last, number, location(rationale_name, 5, rationale_row),
+                                          LINK_TEXT, prefix))
+            return _verdict_cells(verdict, block, number, looks, prefix)
+
+        with package.open_part(sheet.part) as source, target.open(sheet.part) as sink:
+            spliced = splice_sheet(source, sink, layout, row_cells)
+        if progress:
+            progress(data_rows, data_rows)
+        last_rationale_row = rationale.finish()
+        rationale_file.seek(0)
+        with target.open(rationale_part) as sink:
+            shutil.copyfileobj(rationale_file, sink, 1 << 20)
+
+        seconds = time.perf_counter() - started
+        facts = RunFacts(source=book.name, sheet=sheet.name, rulebook_version=engine.rulebook.version,
+                         started=started_at, seconds=seconds)
+        summary_xml, table_row, table = summary_sheet(tally, facts, looks, "rId1")
+        target.write(summary_part, summary_xml)
+        target.write(rels_part_of(summary_part), relationships_xml(
+            ("rId1", REL_DRAWING, "../drawings/" + drawing_part.rsplit("/", 1)[1])))
+        target.write(drawing_part, drawing("rId1", CHART_COLUMNS[0], 3, CHART_COLUMNS[1], 3 + CHART_ROWS))
+        target.write(rels_part_of(drawing_part), relationships_xml(
+            ("rId1", REL_CHART, "../charts/" + chart_part.rsplit("/", 1)[1])))
+        target.write(chart_part, bar_chart("Requisitions per recommended role", quote_sheet(summary_name), table_row,
+                                           [label for label, _ in table] or ["(none)"],
+                                           [count for _, count in table] or [0]))
+
+        last_row = max(spliced.last_row, header_row)
+        data_index = edit.sheet_index(sheet.name)
+        edit.set_defined_name(wb.VERDICTS_MARK, f"{quote_sheet(sheet.name)}!${column_letter(block.first)}${header_row}:"
+                                                f"${column_letter(block.last)}${header_row}", data_index)
+        if use_filter:
+            edit.set_defined_name(wb.FILTER_NAME, f"{quote_sheet(sheet.name)}!${column_letter(layout.first_user_column)}"
+                                                  f"${header_row}:${column_letter(block.last)}${last_row}", data_index)
+        edit.set_defined_name(wb.FILTER_NAME, f"{quote_sheet(rationale_name)}!$A${RationaleSheet.HEADER_ROW}:"
+                                              f"${column_letter(len(RationaleSheet.HEADERS) - 1)}"
+                                              f"${max(last_rationale_row, RationaleSheet.HEADER_ROW)}",
+                              edit.sheet_index(rationale_name))
+        edit.mark_sheet("summary", summary_name)
+        edit.mark_sheet("rationale", rationale_name)
+
+        written = {CONTENT_TYPES, sheet.part, rationale_part, summary_part, rels_part_of(summary_part), drawing_part,
+                   rels_part_of(drawing_part), chart_part}
+        for part, text in ((package.workbook_part, edit.workbook), (package.workbook_rels_part, edit.rels),
+                           (styles_part, styles_xml)):
+            target.write(part, text)
+            written.add(part)
+        for name in package.names:
+            if name not in written and name not in edit.dropped:
+                target.copy(package, name)
+
+    return AnnotateResult(source=book, output=destination, sheet=sheet.name, columns=columns, tally=tally,
+                          rulebook_version=engine.rulebook.version, seconds=time.perf_counter() - started,
+                          classify_seconds=classify_seconds)
+
+
+def _verdict_cells(verdict: Verdict, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:
+    cells = verdict.cells()
+    values = [cells[h] for h in VERDICT_HEADERS] + [LINK_TEXT]
+    return "".join(cell(block.first + i, row, value, looks[style], prefix)
+                   for i, (value, style) in enumerate(zip(values, CELL_STYLES)))
+
+
+def _unreadable_cells(block: Block, row: int, message: str, looks: dict[str, int], prefix: str) -> str:
+    values = [NOT_CLASSIFIED, "", "", "", "", message, "", "", ""]
+    return "".join(cell(block.first + i, row, value, looks[style], prefix)
+                   for i, (value, style) in enumerate(zip(values, CELL_STYLES)))
+
+
+def _conditional_formats(prefix: str, block: Block, header_row: int, last_row: int, priority: int,
+                         low_confidence: float, bad: int) -> str:
+    """Confidence on a red-amber-green scale (amber at the rulebook's low-confidence mark); mismatches in red."""
+    if last_row <= header_row:
+        return ""
+    p = prefix
+    confidence = column_letter(block.first + HEADERS.index("Confidence"))
+    check = column_letter(block.first + HEADERS.index("Title check"))
+    first = header_row + 1
+    return (
+        f'<{p}conditionalFormatting sqref="{confidence}{first}:{confidence}{last_row}">'
+        f'<{p}cfRule type="colorScale" priority="{priority}"><{p}colorScale>'
+        f'<{p}cfvo type="num" val="0"/><{p}cfvo type="num" val="{low_confidence:g}"/><{p}cfvo type="num" val="1"/>'
+        f'<{p}color rgb="FFF8696B"/><{p}color rgb="FFFFEB84"/><{p}color rgb="FF63BE7B"/>'
+        f'</{p}colorScale></{p}cfRule></{p}conditionalFormatting>'
+        f'<{p}conditionalFormatting sqref="{check}{first}:{check}{last_row}">'
+        f'<{p}cfRule type="beginsWith" dxfId="{bad}" priority="{priority + 1}" operator="beginsWith" text="mismatch">'
+        f'<{p}formula>LEFT({check}{first},LEN("mismatch"))="mismatch"</{p}formula></{p}cfRule>'
+        f'</{p}conditionalFormatting>')
