@@ -27,6 +27,7 @@ JOB_ID = "whichrole-audit"
 # Day-of-week as crontab counts it: 0 (and 7) is Sunday. APScheduler counts from Monday = 0,
 # so numbers are turned into names before they reach it.
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+DAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 
 log = logging.getLogger("whichrole.schedule")
 
@@ -79,11 +80,13 @@ def _weekdays(field: str) -> str:
 
 
 def _weekday(token: str) -> int:
-    token = token.strip().lower()[:3]
-    if token in WEEKDAYS:
-        return WEEKDAYS.index(token)
-    if token.isdigit() and 0 <= int(token) <= 7:
-        return int(token)
+    """'1', 'MON', 'Monday' -> 1 (crontab's numbering)."""
+    name = token.strip().lower()
+    if name.isdigit() and 0 <= int(name) <= 7:
+        return int(name)
+    for number, day in enumerate(WEEKDAYS):
+        if name == day or (len(name) > 3 and DAY_NAMES[number].startswith(name)):
+            return number
     raise ValueError(f"day of the week {token!r}: use 0-7 (0 and 7 are Sunday) or MON..SUN")
 
 

@@ -22,6 +22,7 @@ from whichrole.model import Requisition, RequisitionError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv")
+CSV_DELIMITERS = (",", ";", "\t", "|")
 # Row problems listed by name in the report; past this many only their number is kept.
 PROBLEMS_SHOWN = 20
 
@@ -154,18 +155,21 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
     csv.field_size_limit(1 << 28)  # a pasted job description may be long; the default (128 KB) is not enough
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(64 * 1024)
+            first = next((line for line in handle if line.strip()), "")
             handle.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            except csv.Error:
-                dialect = csv.excel
-            yield from csv.reader(handle, dialect)
+            yield from csv.reader(handle, delimiter=_delimiter(first))
     except UnicodeDecodeError as error:
         raise SourceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); "
                           "export the CSV as UTF-8") from None
     except csv.Error as error:
         raise SourceError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter the header line uses most: descriptions are full of commas, headers seldom are."""
+    counts = {d: header.count(d) for d in CSV_DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def _requisitions(reading: Reading, sheet: Optional[str], rows: Iterator[list], open_values: frozenset[str],

@@ -1,0 +1,267 @@
+"""`whichrole audit`: real workbooks and CSV files in, findings, history and changes out."""
+from __future__ import annotations
+
+import csv
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from samples import CLEAR, UNICORN
+from whichrole.cli import main
+from whichrole.integrations.audit.run import AuditOptions, run_audit
+
+TODAY = date.today()
+RECENT = TODAY - timedelta(days=12)
+LONG_AGO = TODAY - timedelta(days=200)
+HEADER = ["Req ID", "Title", "Team", "Req Status", "Opened", "Activity mix", "Job Description"]
+
+
+def sample_rows() -> list[list]:
+    """Rows of an ATS export: open ones worth a finding, closed ones, a bad cell, a Req ID used twice."""
+    return [
+        ["R-100", *CLEAR["data_engineer"][:1], "Data", "Open", RECENT, None, CLEAR["data_engineer"][1]],
+        ["R-101", "Data Analyst", "Growth", "Open", RECENT, None, CLEAR["ml_engineer"][1]],
+        ["R-102", UNICORN[0], "Growth", "open", RECENT, None, UNICORN[1]],
+        ["R-103", "Data Scientist", "Ops", "OPEN", RECENT, None, "Great team, great role."],
+        ["R-104", CLEAR["out_of_scope"][0], "Sales", "Open", RECENT, None, CLEAR["out_of_scope"][1]],
+        ["R-105", CLEAR["ai_engineer"][0], "Product", "Open", LONG_AGO, None, CLEAR["ai_engineer"][1]],
+        ["R-106", CLEAR["research_scientist"][0], "Lab", "Closed", RECENT, None, CLEAR["research_scientist"][1]],
+        ["R-107", CLEAR["applied_scientist"][0], "Lab", "On hold", RECENT, None, CLEAR["applied_scientist"][1]],
+        ["R-105", CLEAR["research_engineer"][0], "Lab", "Open", RECENT, None, CLEAR["research_engineer"][1]],
+        ["R-108", "Data Scientist", "Ops", "Open", RECENT, "lots/of/it", CLEAR["data_scientist"][1]],
+        [None, None, None, None, None, None, None],
+    ]
+
+
+def write_xlsx(path: Path, rows: list[list], header: list[str] = HEADER, sheet: str = "Open reqs",
+               preamble: bool = True) -> Path:
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Read me"
+    notes.append(["This export lists requisitions."])
+    ws = book.create_sheet(sheet)
+    if preamble:
+        ws.append(["Requisitions export"])
+        ws.append([])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimiter: str = ",") -> Path:
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+    return path
+
+
+def audit(tmp_path: Path, *sources: Path, **options):
+    from whichrole.classify import classifier
+    return run_audit(AuditOptions(sources=list(sources), database=tmp_path / "history.sqlite3", **options),
+                     classifier())
+
+
+def cli(*args: str) -> int:
+    try:
+        main([str(a) for a in args])
+    except SystemExit as done:
+        return done.code
+    return 0
+
+
+@pytest.fixture
+def reqs(tmp_path) -> Path:
+    return write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+
+
+def by_key(result) -> dict:
+    return {r.key: r for r in result.requisitions}
+
+
+def test_only_open_requisitions_are_audited_and_findings_come_from_the_verdict(tmp_path, reqs, durable):
+    result = audit(tmp_path, reqs)
+    found = by_key(result)
+    assert set(found) == {"R-100", "R-101", "R-102", "R-103", "R-104", "R-105",
+                          "R-105 (reqs.xlsx Open reqs!12)"}
+    reading = result.readings[0]
+    assert (reading.rows, reading.audited, reading.problem_count) == (10, 7, 1)
+    assert "reqs.xlsx Open reqs!13: mix" in reading.problems[0]   # the row, as the spreadsheet numbers it
+
+    for key, req in found.items():
+        row = sample_rows()[req.row - 4]             # the header is on row 3
+        verdict = durable.classify({"title": row[1], "description": row[6]})
+        expected = {w.id for w in verdict.warnings}
+        kinds = {f.kind for f in req.findings} - {"open_too_long", "duplicate_id"}
+        assert kinds == expected, key
+        assert req.assessment.label == verdict.label
+        for finding in req.findings:
+            assert finding.severity in ("info", "low", "medium", "high")
+            assert finding.because and finding.source
+
+    mismatch = next(f for f in found["R-101"].findings if f.kind == "title_mismatch")
+    assert found["R-101"].assessment.label == "ML Engineer"          # the recommended title
+    assert found["R-101"].assessment.title_check.startswith("mismatch")
+    assert mismatch.severity == "medium"
+    assert {"conflated", "conflated_three_jobs"} & {f.kind for f in found["R-102"].findings}
+    assert "low_information" in {f.kind for f in found["R-103"].findings}
+    assert found["R-104"].assessment.role == "out_of_scope"
+    assert "not_data_role" in {f.kind for f in found["R-104"].findings}
+    stale = [f for f in found["R-105"].findings if f.kind == "open_too_long"]
+    assert len(stale) == 1 and "200 days" in stale[0].text
+    duplicate = found["R-105 (reqs.xlsx Open reqs!12)"]
+    assert [f.text for f in duplicate.findings if f.kind == "duplicate_id"] == [
+        "Req ID R-105 is used twice; first seen at reqs.xlsx Open reqs!9."]
+
+
+def test_open_values_status_column_and_map_are_configurable(tmp_path):
+    header = ["Job", "Stage", "Details", "Created"]
+    rows = [["Data Engineer", "Sourcing", CLEAR["data_engineer"][1], RECENT],
+            ["ML Engineer", "Interviewing", CLEAR["ml_engineer"][1], RECENT],
+            ["AI Engineer", "Filled", CLEAR["ai_engineer"][1], RECENT]]
+    path = write_xlsx(tmp_path / "ats.xlsx", rows, header=header, preamble=False)
+    result = audit(tmp_path, path, open_values=frozenset({"sourcing", "interviewing"}),
+                   overrides={"Stage": "status"})
+    assert [r.title for r in result.requisitions] == ["Data Engineer", "ML Engineer"]
+    assert [r.key for r in result.requisitions] == ["ats.xlsx Open reqs!2", "ats.xlsx Open reqs!3"]
+
+    # Without the status column named, no column reads as a status: every row is audited, and the report says so.
+    result = audit(tmp_path, path)
+    assert len(result.requisitions) == 3
+    assert result.readings[0].note == "no status column: every row audited"
+
+
+def test_csv_exports_and_folders(tmp_path, reqs):
+    folder = tmp_path / "exports"
+    (folder / "emea").mkdir(parents=True)
+    write_csv(folder / "emea" / "export.csv", sample_rows()[:3], delimiter=";")
+    write_xlsx(folder / "americas.xlsx", sample_rows()[3:6])
+    (folder / "~$americas.xlsx").write_bytes(b"Excel's lock file")
+    (folder / "README.md").write_text("not a source")
+    result = audit(tmp_path, folder)
+    assert sorted(r.path.name for r in result.readings) == ["americas.xlsx", "export.csv"]
+    assert not result.failed
+    assert sorted(r.key for r in result.requisitions) == ["R-100", "R-101", "R-102", "R-103", "R-104", "R-105"]
+    from_csv = by_key(result)["R-100"]
+    assert (from_csv.sheet, from_csv.row, from_csv.opened) == (None, 2, RECENT)
+
+
+def test_an_unreadable_source_fails_alone_with_its_reason(tmp_path, reqs):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("this is not a workbook")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Title;Description\nIngénieur données;Pipelines ETL\n".encode("latin-1"))
+    no_columns = write_xlsx(tmp_path / "budget.xlsx", [[1, 2]], header=["Cost centre", "Amount"], preamble=False)
+    result = audit(tmp_path, broken, reqs, latin, no_columns, tmp_path / "missing")
+    errors = {r.path.name: r.error for r in result.failed}
+    assert set(errors) == {"broken.xlsx", "latin.csv", "budget.xlsx", "missing"}
+    assert "not a readable workbook" in errors["broken.xlsx"]
+    assert "not UTF-8" in errors["latin.csv"]
+    assert "no title or description column" in errors["budget.xlsx"]
+    assert "no such file or folder" in errors["missing"]
+    assert all("\n" not in e for e in errors.values())
+    assert len(result.requisitions) == 7          # reqs.xlsx was audited all the same
+
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        recorded = dict(db.execute("SELECT path, error FROM run_sources"))
+    assert recorded[str(reqs.resolve())] is None
+    assert "not a readable workbook" in recorded[str(broken.resolve())]
+
+
+def test_changes_between_runs(tmp_path):
+    rows = sample_rows()
+    path = write_xlsx(tmp_path / "reqs.xlsx", rows)
+    first = audit(tmp_path, path)
+    assert first.changes.since is None
+
+    again = audit(tmp_path, path)
+    assert again.changes.since.id == first.run_id
+    assert again.changes.total == 0
+    assert again.classified == 0                   # every assessment came from the history
+
+    rows[0][3] = "Filled"                                              # R-100 closed
+    rows[1][1] = "Machine Learning Engineer"                           # R-101 retitled, mismatch fixed
+    rows[3][6] = CLEAR["ai_engineer"][1]                               # R-103 re-classified, enough said now
+    rows.append(["R-200", CLEAR["research_scientist"][0], "Lab", "Open", RECENT, None, CLEAR["research_scientist"][1]])
+    write_xlsx(path, rows)
+    later = audit(tmp_path, path)
+    changes = later.changes
+    assert [c.key for c in changes.closed] == ["R-100"]
+    assert [c.key for c in changes.new] == ["R-200"]
+    assert [(c.key, c.before, c.after) for c in changes.retitled] == [
+        ("R-101", "Data Analyst", "Machine Learning Engineer")]
+    assert [(c.key, c.before, c.after) for c in changes.reclassified] == [("R-103", "Data Scientist",
+                                                                           "AI Engineer (LLM)")]
+    fixed = {(c.key, c.before) for c in changes.findings_fixed}
+    assert ("R-101", "title_mismatch") in fixed and ("R-103", "low_information") in fixed
+    assert not changes.unseen
+
+
+def test_requisitions_of_a_source_that_fails_are_not_seen_rather_than_closed(tmp_path):
+    path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    audit(tmp_path, path)
+    path.write_bytes(b"PK\x03\x04 truncated by a sync client")
+    result = audit(tmp_path, path)
+    assert result.failed and not result.changes.closed
+    assert len(result.changes.unseen) == 7
+
+
+def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
+    db = tmp_path / "cli.sqlite3"
+    assert cli("audit", reqs, "--db", db, "--fail-on", "never") == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("# Requisition audit")
+    assert "## Top findings" in out.out and "R-101" in out.out
+    assert "reqs.xlsx: 7 open of 10 requisitions" in out.err
+
+    assert cli("audit", reqs, "--db", db, "--fail-on", "low") == 1
+    out = capsys.readouterr().out
+    assert "Since run 1" in out and "no changes." in out
+
+    clean = write_xlsx(tmp_path / "clean.xlsx", [["R-1", "Data Engineer", "Data", "Open", RECENT, None,
+                                                 CLEAR["data_engineer"][1]]])
+    expected = 0 if not audit(tmp_path, clean).worst() else 1
+    assert cli("audit", clean, "--db", db, "--fail-on", "info") == expected
+
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe\x00garbage")
+    assert cli("audit", reqs, broken, "--db", db, "--fail-on", "never") == 2
+    err = capsys.readouterr().err
+    assert "FAILED" in err and "broken.csv" in err
+    assert "whichrole: error: 1 source(s) could not be read: broken.csv" in err
+
+    assert cli("audit", reqs, "--db", db, "--fail-on", "sometimes") == 2
+    assert "--fail-on 'sometimes'" in capsys.readouterr().err
+
+
+def test_markdown_to_a_file_and_history(tmp_path, reqs, capsys):
+    db = tmp_path / "h.sqlite3"
+    report = tmp_path / "audit.md"
+    report.write_text("last week's report")
+    assert cli("audit", reqs, "--db", db, "--markdown", report, "--fail-on", "never") == 0
+    assert capsys.readouterr().out == ""
+    assert report.read_text().startswith("# Requisition audit")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+    assert cli("audit", "history", "--db", db) == 0
+    listing = capsys.readouterr().out
+    assert "    1  " in listing and str(reqs.resolve()) in listing
+    assert cli("audit", "history", "--db", db, "--json") == 0
+    import json
+    runs = json.loads(capsys.readouterr().out)
+    assert runs[0]["requisitions"] == 7 and runs[0]["sources"][0]["sha256"]
+
+    assert cli("audit", "history", "--db", tmp_path / "none.sqlite3") == 2
+    assert "no audit history yet" in capsys.readouterr().err
+
+
+def test_the_default_history_lives_in_the_user_data_folder(tmp_path, reqs, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert cli("audit", reqs, "--fail-on", "never") == 0
+    assert (tmp_path / "data" / "whichrole" / "audit.sqlite3").is_file()

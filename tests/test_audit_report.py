@@ -1,0 +1,206 @@
+"""The audit's reports: the workbook read back, the Markdown, and the Slack post to a Web API on 127.0.0.1."""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from test_audit import audit, cli, sample_rows, write_xlsx
+from whichrole.integrations.audit.markdown import render
+from whichrole.integrations.audit.slack import summary_blocks
+from whichrole.integrations.audit.workbook import write_workbook
+
+TOKEN = "xoxb-2222222222-3333333333-auditAUDITaudit0000"
+
+
+@pytest.fixture
+def result(tmp_path):
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a workbook")
+    return audit(tmp_path, reqs, broken)
+
+
+def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tmp_path, result):
+    path = tmp_path / "audit.xlsx"
+    write_workbook(result, path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Findings", "Requisitions", "Changes"]
+
+    findings = book["Findings"]
+    total = sum(len(r.findings) for r in result.requisitions)
+    assert findings.max_row == total + 1
+    assert findings.auto_filter.ref == f"A1:L{total + 1}"
+    assert findings.freeze_panes == "A2"
+    header = [c.value for c in findings[1]]
+    assert header[:5] == ["Severity", "Finding", "Req ID", "Title", "Recommended"]
+    severities = [findings.cell(row, 1).value for row in range(2, total + 2)]
+    order = ["high", "medium", "low", "info"]
+    assert severities == sorted(severities, key=order.index)     # most severe first
+    mismatch = next(row for row in findings.iter_rows(min_row=2) if row[1].value == "title mismatch")
+    assert mismatch[2].value == "R-101" and mismatch[4].value == "ML Engineer"
+    link = mismatch[11].hyperlink.target
+    assert link == (tmp_path / "reqs.xlsx").resolve().as_uri() + "#'Open reqs'!A5"
+    assert mismatch[7].value and mismatch[8].value                # the rationale and the rule's source
+
+    requisitions = book["Requisitions"]
+    assert requisitions.max_row == len(result.requisitions) + 1
+    assert requisitions.auto_filter.ref.startswith("A1:")
+
+    summary = book["Summary"]
+    assert len(summary._charts) == 1
+    cells = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
+    assert cells["Run"] == result.run_id
+    assert cells["high"] == result.severity_counts()["high"]
+    failed = [row for row in summary.iter_rows(values_only=True) if row[0] and str(row[0]).endswith("broken.xlsx")]
+    assert failed and failed[0][4].startswith("failed:")
+
+
+def test_markdown_summary(result):
+    text = render(result)
+    assert text.startswith("# Requisition audit, ")
+    for heading in ("## Sources", "## What changed", "## Findings by kind", "## Top findings"):
+        assert heading in text
+    assert "**failed**" in text and "not a readable workbook" in text
+    assert "First audit of these sources" in text
+    assert "| title mismatch | medium |" in text
+    assert "R-101" in text
+    assert "reqs.xlsx Open reqs!13: mix" in text          # the row that could not be read
+
+
+def test_slack_blocks_stay_within_limits(tmp_path):
+    many = [["R-%d" % n, "Data Scientist", "T", "Open", None, None, "Great team. " * (n % 7 + 1) + "x" * 3000]
+            for n in range(200)]
+    result = audit(tmp_path, write_xlsx(tmp_path / "many.xlsx", many))
+    blocks = summary_blocks(result)
+    assert len(blocks) <= 50
+    assert blocks[0]["type"] == "header" and len(blocks[0]["text"]["text"]) <= 150
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+
+
+class FakeWebAPI:
+    """chat.postMessage and the three steps of files_upload_v2, answered on 127.0.0.1."""
+
+    def __init__(self, fail: str | None = None):
+        self.calls: list[tuple[str, dict, bytes]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                path = self.path.split("?")[0]
+                body = {}
+                if path.startswith("/api/"):
+                    if self.headers.get("Content-Type", "").startswith("application/json"):
+                        body = json.loads(raw or b"{}")
+                    else:
+                        body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+                body["authorization"] = self.headers.get("Authorization")
+                fake.calls.append((path, body, raw))
+                method = path.rsplit("/", 1)[-1]
+                if method == fail:
+                    answer = {"ok": False, "error": "not_in_channel"}
+                elif method == "chat.postMessage":
+                    answer = {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
+                elif method == "files.getUploadURLExternal":
+                    answer = {"ok": True, "file_id": "F0AUDIT", "upload_url": f"{fake.base}/upload/F0AUDIT"}
+                elif method == "files.completeUploadExternal":
+                    answer = {"ok": True, "files": [{"id": "F0AUDIT", "title": "audit"}]}
+                elif path.startswith("/upload/"):
+                    self._send(200, b"OK - %d" % len(raw), "text/plain")
+                    return
+                else:
+                    answer = {"ok": False, "error": "unknown_method"}
+                self._send(200, json.dumps(answer).encode(), "application/json")
+
+            def _send(self, status, data, kind):
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def method(self, name: str) -> tuple[dict, bytes]:
+        return next((body, raw) for path, body, raw in self.calls if path.endswith(name))
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def slack(monkeypatch):
+    fake = FakeWebAPI()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake.base + "/api/")
+    yield fake
+    fake.close()
+
+
+def test_the_summary_and_the_workbook_are_posted_to_slack(tmp_path, slack, capsys):
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    code = cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01", "--fail-on", "never")
+    assert code == 0, capsys.readouterr().err
+    posted, _ = slack.method("chat.postMessage")
+    assert posted["channel"] == "C0AUDIT01"
+    assert posted["authorization"] == f"Bearer {TOKEN}"
+    blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) else posted["blocks"]
+    text = json.dumps(blocks)
+    assert blocks[0]["text"]["text"].startswith("Requisition audit: 7 open")
+    assert "Top findings" in text and "R-101" in text and "What changed" in text
+
+    asked, _ = slack.method("files.getUploadURLExternal")
+    assert asked["filename"].endswith(".xlsx")
+    _, uploaded = slack.method("/upload/F0AUDIT")
+    assert uploaded[:2] == b"PK" and int(asked["length"]) == len(uploaded)
+    workbook = tmp_path / "uploaded.xlsx"
+    workbook.write_bytes(uploaded)
+    assert openpyxl.load_workbook(workbook).sheetnames[0] == "Summary"
+    completed, _ = slack.method("files.completeUploadExternal")
+    assert completed["channel_id"] == "C0AUDIT01"
+    assert completed["thread_ts"] == "1700000000.000100"      # the workbook goes in the summary's thread
+    assert TOKEN not in capsys.readouterr().out
+
+
+def test_a_slack_refusal_is_one_line_without_the_token(tmp_path, monkeypatch, capsys):
+    fake = FakeWebAPI(fail="chat.postMessage")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake.base + "/api/")
+    try:
+        reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+        code = cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01")
+    finally:
+        fake.close()
+    out = capsys.readouterr()
+    assert code == 2
+    assert "whichrole: error: Slack refused the audit for channel C0AUDIT01 (not_in_channel)" in out.err
+    assert TOKEN not in out.out + out.err
+    assert (tmp_path / "h.sqlite3").exists()          # the run itself was recorded before the post
+
+
+def test_slack_settings_are_checked_before_the_audit_runs(tmp_path, monkeypatch, capsys):
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    assert cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01") == 2
+    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    assert cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "#hiring") == 2
+    assert "expected a channel ID" in capsys.readouterr().err
+    assert not (tmp_path / "h.sqlite3").exists()

@@ -1,0 +1,182 @@
+"""The audit history: schema versions, one transaction per run (killed mid-run), one audit at a time."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from samples import CLEAR, UNICORN
+from test_audit import RECENT, audit, sample_rows, write_csv, write_xlsx
+from whichrole.integrations.audit.lock import AuditBusy, AuditLock
+from whichrole.integrations.audit.store import SCHEMA_VERSION, AuditStore, StoreError
+
+WHICHROLE = [str(Path(sys.executable).with_name("whichrole"))]
+
+
+def counts(db_path: Path) -> dict[str, int]:
+    with sqlite3.connect(db_path) as db:
+        return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("runs", "run_sources", "assessments", "requisitions", "findings")}
+
+
+def consistent(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        orphans = db.execute("SELECT count(*) FROM requisitions WHERE run_id NOT IN (SELECT id FROM runs)").fetchone()
+        assert orphans[0] == 0
+        unfinished = db.execute("SELECT count(*) FROM runs WHERE finished IS NULL").fetchone()
+        assert unfinished[0] == 0
+        for run_id, total in db.execute("SELECT id, requisitions FROM runs"):
+            stored = db.execute("SELECT count(*) FROM requisitions WHERE run_id = ?", (run_id,)).fetchone()[0]
+            assert stored == total
+
+
+def many_requisitions(count: int, seed: int = 3) -> list[list]:
+    """Distinct requisitions built from the samples' sentences, so that each one needs the rules engine."""
+    rng = random.Random(seed)
+    sentences = [s.strip() for _, text in (*CLEAR.values(), UNICORN) for s in text.split(". ") if s.strip()]
+    titles = [title for title, _ in CLEAR.values()]
+    return [[f"B-{n}", rng.choice(titles), "Team", "Open", RECENT, None,
+             ". ".join(rng.sample(sentences, rng.randint(2, 6))) + f". Requisition {n}."] for n in range(count)]
+
+
+def test_a_new_file_gets_the_current_schema(tmp_path):
+    with AuditStore(tmp_path / "h.sqlite3") as store:
+        assert store.version == SCHEMA_VERSION
+        assert store.history() == []
+    with AuditStore(tmp_path / "h.sqlite3") as store:      # opening again changes nothing
+        assert store.version == SCHEMA_VERSION
+
+
+def test_files_it_cannot_use_are_refused_with_their_name(tmp_path):
+    newer = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(newer) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match=r"newer.sqlite3: written by a newer whichrole"):
+        AuditStore(newer)
+
+    other = tmp_path / "crm.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    with pytest.raises(StoreError, match="not a whichrole audit history"):
+        AuditStore(other)
+
+    text = tmp_path / "notes.sqlite3"
+    text.write_text("meeting notes, not a database " * 100)
+    with pytest.raises(StoreError, match="notes.sqlite3: not a usable audit history"):
+        AuditStore(text)
+    assert text.read_text().startswith("meeting notes")
+
+
+def test_an_older_schema_is_migrated_in_place(tmp_path, monkeypatch):
+    """A file of schema 1 opened by a whichrole whose schema 2 adds a column keeps its runs."""
+    from whichrole.integrations.audit import store as store_module
+
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    first = audit(tmp_path, reqs)
+    extra = ["ALTER TABLE runs ADD COLUMN note TEXT"]
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [extra])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with AuditStore(tmp_path / "history.sqlite3") as store:
+        assert store.version == SCHEMA_VERSION + 1
+        assert [run.id for run in store.history()] == [first.run_id]
+        assert store.db.execute("SELECT note FROM runs").fetchone() == (None,)
+
+
+def test_a_run_killed_midway_leaves_the_history_as_it_was(tmp_path):
+    small = write_csv(tmp_path / "small.csv", sample_rows()[:4])
+    big = write_csv(tmp_path / "big.csv", many_requisitions(4000))
+    db = tmp_path / "h.sqlite3"
+    done = subprocess.run([*WHICHROLE, "audit", str(small), "--db", str(db), "--fail-on", "never"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before = counts(db)
+
+    process = subprocess.Popen([*WHICHROLE, "audit", str(small), str(big), "--db", str(db)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stderr.readline()          # small.csv has been read and its rows written: big.csv is next
+    assert "small.csv: 4 open" in line
+    time.sleep(0.3)
+    assert process.poll() is None, "the audit finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stdout.close()
+    process.stderr.close()
+
+    consistent(db)
+    assert counts(db) == before
+    done = subprocess.run([*WHICHROLE, "audit", str(small), "--db", str(db), "--fail-on", "never"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Since run 1" in done.stdout and "no changes." in done.stdout
+    consistent(db)
+
+
+def test_a_second_audit_waits_for_the_first_or_says_so(tmp_path):
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    db = tmp_path / "h.sqlite3"
+    holder = AuditLock(db, timeout=0)
+    with holder:
+        refused = subprocess.run([*WHICHROLE, "audit", str(reqs), "--db", str(db), "--lock-timeout", "0"],
+                                 capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2
+        assert f"another audit (pid {os.getpid()}) is writing to {db}" in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+        waiting = subprocess.Popen([*WHICHROLE, "audit", str(reqs), "--db", str(db), "--fail-on", "never"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "waiting for the audit already running" in waiting.stderr.readline()
+        assert waiting.poll() is None
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert "First audit of these sources" in out
+    with pytest.raises(AuditBusy):          # and the lock is really held while an audit runs
+        with AuditLock(db, timeout=0), AuditLock(db, timeout=0):
+            pass
+
+
+def test_two_audits_started_together_both_land_one_after_the_other(tmp_path):
+    reqs = write_csv(tmp_path / "reqs.csv", sample_rows() + many_requisitions(300))
+    db = tmp_path / "h.sqlite3"
+    command = [*WHICHROLE, "audit", str(reqs), "--db", str(db), "--fail-on", "never"]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [p.communicate(timeout=180) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], [err for _, err in outputs]
+    consistent(db)
+    with AuditStore(db) as store:
+        runs = store.history()
+    assert [run.id for run in runs] == [2, 1]
+    assert runs[0].requisitions == runs[1].requisitions == 307
+    reports = sorted(out for out, _ in outputs)
+    assert "First audit of these sources" in reports[0] or "First audit of these sources" in reports[1]
+    assert any("Since run 1" in out and "no changes." in out for out in reports)
+
+
+def test_threads_of_one_process_take_turns_too(tmp_path):
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    results, errors = [], []
+
+    def one():
+        try:
+            results.append(audit(tmp_path, reqs))
+        except Exception as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert sorted(r.run_id for r in results) == [1, 2, 3]
+    consistent(tmp_path / "history.sqlite3")
