@@ -395,4 +395,18 @@ def test_me_without_the_candidate_fit_says_it_is_not_available(slack, monkeypatc
     assert answer.status == 200
     assert slack.fake.wait(path)[0].body["text"] == NO_CANDIDATE
     answer, path = send_command(slack, "me")
-    assert answer.body.startswith("`/whichrole me <your background>`")
+    assert answer.body.startswith("`/whichrole me years=5")
+
+
+def test_me_answers_with_the_candidate_fit(slack):
+    from whichrole.candidate import fit_text
+
+    text = "years=5 engineering=strong phd=no SQL, dashboards, A/B tests and some churn models"
+    answer, path = send_command(slack, f"me {text}")
+    assert (answer.status, answer.body) == (200, "")
+    message = slack.fake.wait(path)[0].body
+    fitted = fit_text(text)
+    assert message["blocks"] == fit(fitted.blocks()) and message["blocks"]
+    assert message["text"] == fitted.text().splitlines()[0]
+    answer, path = send_command(slack, "me phd=maybe")
+    assert slack.fake.wait(path)[0].body["text"].startswith("phd: expected yes or no, got 'maybe'\n`/whichrole me")

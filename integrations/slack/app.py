@@ -38,7 +38,8 @@ GONE = ("That answer is no longer held by the app (it restarted, or the answer i
         "run `/whichrole` again.")
 FAILED = "Something went wrong on whichrole's side; the error is logged. Try again in a moment."
 NO_CANDIDATE = "The candidate fit is not available in this installation of whichrole."
-ME_USAGE = "`/whichrole me <your background>`: which roles fit you, as a candidate."
+ME_USAGE = ("`/whichrole me years=5 engineering=strong phd=no <a few words about your work>`: "
+            "which roles fit you, as a candidate.")
 
 
 class SlackApp:
@@ -174,8 +175,8 @@ class SlackApp:
             return
         try:
             fit = fit_text(text)
-        except ValueError as error:
-            self.delivery.send(to, notice(f"{_one_line(error)}\n{ME_USAGE}"))
+        except ValueError as error:   # the profile cannot be read; its message is one line
+            self.delivery.send(to, notice(f"{error}\n{ME_USAGE}"))
             return
         self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
 

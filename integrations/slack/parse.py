@@ -30,7 +30,8 @@ USAGE = """*How to use /whichrole*
 `org` (organisation archetype), `level`, `mix` (research/modeling/engineering/product %, e.g. `20/40/20/20`), \
 `outcomes` (three things owned in six months, separated by `;`).
 • `/whichrole form`: fill in a form instead.
-• `/whichrole me <your background>`: which roles fit you, as a candidate.
+• `/whichrole me years=5 engineering=strong phd=no <a few words about your work>`: which roles fit you, \
+as a candidate.
 • `/whichrole help`: this message."""
 
 SUBCOMMANDS = ("help", "form", "me")
