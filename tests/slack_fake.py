@@ -5,10 +5,15 @@ Every call the app makes is recorded; a method can be made to fail or to hang.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
 import json
+import queue
+import re
+import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -47,7 +52,7 @@ class FakeSlack:
     def __init__(self):
         self.calls: list[Call] = []
         # path (e.g. "/api/views.open", "/response/7") -> what to do instead of answering ok
-        self.failures: dict[str, Callable[[dict], tuple[int, str]]] = {}
+        self.overrides: dict[str, Callable[[dict], tuple[int, str]]] = {}
         self._changed = threading.Condition()
         self._release = threading.Event()
         fake = self
@@ -65,8 +70,8 @@ class FakeSlack:
                 with fake._changed:
                     fake.calls.append(Call(path, body, dict(self.headers)))
                     fake._changed.notify_all()
-                failure = fake.failures.get(path) or fake.failures.get(path.rsplit("/", 1)[0] + "/*")
-                status, text = failure(body) if failure else (200, fake._ok(path))
+                override = fake.overrides.get(path) or fake.overrides.get(path.rsplit("/", 1)[0] + "/*")
+                status, text = override(body) if override else (200, fake._ok(path))
                 data = text.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if path.startswith("/api/") else "text/plain")
@@ -106,17 +111,21 @@ class FakeSlack:
     def fail(self, path: str, status: int = 200, body: str = '{"ok": false, "error": "internal_error"}',
              when: Callable[[dict], bool] = lambda sent: True) -> None:
         """Answer ``path`` with ``status`` and ``body`` (when the request's body satisfies ``when``)."""
-        self.failures[path] = lambda sent: (status, body) if when(sent) else (200, self._ok(path))
+        self.overrides[path] = lambda sent: (status, body) if when(sent) else (200, self._ok(path))
+
+    def answer(self, path: str, reply: dict) -> None:
+        """Answer ``path`` with ``reply`` (such as apps.connections.open's WebSocket URL)."""
+        self.overrides[path] = lambda sent: (200, json.dumps(reply))
 
     def hang(self, path: str, seconds: float = 5.0) -> None:
         """Answer ``path`` only after ``seconds`` (or when the test ends), like a Slack that times out."""
         def slow(sent):
             self._release.wait(seconds)
             return 200, self._ok(path)
-        self.failures[path] = slow
+        self.overrides[path] = slow
 
     def behave(self) -> None:
-        self.failures.clear()
+        self.overrides.clear()
         self._release.set()
         self._release = threading.Event()
 
@@ -210,3 +219,96 @@ def filled_in(view: dict, changes: Optional[dict] = None) -> dict:
         else:
             values[name] = {action: {"type": element["type"], "value": changes.get(name, element.get("initial_value"))}}
     return {"values": values}
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode endpoint: a WebSocket on 127.0.0.1 that hands the app envelopes and
+    collects what the app answers (acknowledgements carry the envelope_id)."""
+
+    GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"   # RFC 6455
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.connected = threading.Event()
+        self.received: "queue.Queue[dict]" = queue.Queue()
+        self.connection: Optional[socket.socket] = None
+        self._send_lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.listener.getsockname()[1]}/link/?ticket=test"
+
+    def _serve(self) -> None:
+        try:
+            connection, _ = self.listener.accept()
+        except OSError:
+            return
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += connection.recv(4096)
+        key = re.search(rb"Sec-WebSocket-Key: *(\S+)", request, re.IGNORECASE).group(1)
+        accept = base64.b64encode(hashlib.sha1(key + self.GUID.encode()).digest()).decode()
+        connection.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
+        self.connection = connection
+        self.connected.set()
+        reader = connection.makefile("rb")
+        while True:
+            try:
+                opcode, payload = self._read_frame(reader)
+            except (OSError, ValueError):
+                return
+            if opcode == 0x1:
+                self.received.put(json.loads(payload))
+            elif opcode == 0x9:
+                self._send_frame(0xA, payload)   # pong
+            elif opcode == 0x8:
+                return
+
+    @staticmethod
+    def _read_frame(reader) -> tuple[int, bytes]:
+        head = reader.read(2)
+        if len(head) < 2:
+            raise ValueError("connection closed")
+        opcode, length = head[0] & 0x0F, head[1] & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", reader.read(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", reader.read(8))[0]
+        mask = reader.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        data = reader.read(length)
+        return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+
+    def _send_frame(self, opcode: int, data: bytes) -> None:
+        length = len(data)
+        if length < 126:
+            header = struct.pack("!BB", 0x80 | opcode, length)
+        elif length < 1 << 16:
+            header = struct.pack("!BBH", 0x80 | opcode, 126, length)
+        else:
+            header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
+        with self._send_lock:
+            self.connection.sendall(header + data)
+
+    def send(self, envelope: dict, timeout: float = 10.0) -> None:
+        if not self.connected.wait(timeout):
+            raise AssertionError(f"the app did not connect over Socket Mode within {timeout} s")
+        self._send_frame(0x1, json.dumps(envelope).encode())
+
+    def answer_to(self, envelope_id: str, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.received.get(timeout=max(0.01, deadline - time.monotonic()))
+            if message.get("envelope_id") == envelope_id:
+                return message
+
+    def close(self) -> None:
+        self.listener.close()
+        if self.connection:
+            self.connection.close()
+
+
+def command_fields(text: str, response_url: str, user: str = "U0USER") -> dict:
+    """A slash command's fields as Socket Mode carries them (a JSON object, not a form)."""
+    return {k: v[0] for k, v in urllib.parse.parse_qs(command_body(text, response_url, user)).items()}

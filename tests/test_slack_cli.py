@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from slack_fake import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, post
+from slack_fake import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, FakeSocketMode, command_body, command_fields,
+                        post)
 from whichrole.integrations.slack.app import COMMAND
 from whichrole.integrations.slack.server import EVENTS_PATH
 from whichrole.integrations.slack.settings import SettingsError, SlackSettings
@@ -96,36 +97,73 @@ def test_socket_mode_with_a_refused_app_token_is_one_line(fake):
     assert opened and opened[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
 
 
+class Serving:
+    """`whichrole serve-slack` in its own process, its log read as it is written."""
+
+    def __init__(self, args, env):
+        self.process = subprocess.Popen([str(WHICHROLE), "serve-slack", *args], env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stderr],
+                                       daemon=True)
+        self.reader.start()
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while not (found := re.search(pattern, "".join(self.seen))):
+            self.seen.append(self.lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        return found
+
+    def stop(self) -> str:
+        """SIGTERM, the exit code checked, and everything it logged."""
+        try:
+            self.process.send_signal(signal.SIGTERM)
+            assert self.process.wait(timeout=20) == 0
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.reader.join(timeout=10)   # it ends when the process has exited and all it wrote is read
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        output = "".join(self.seen)
+        assert "INFO whichrole.slack: stopping" in output
+        assert not any(secret in output for secret in (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, "Traceback"))
+        return output
+
+
 def test_serve_slack_answers_a_command_then_stops_on_sigterm(fake):
-    server = subprocess.Popen([str(WHICHROLE), "serve-slack", "--host", "127.0.0.1", "--port", "0"],
-                              env=environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                                              SLACK_API_URL=fake.api_url),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True)
-    reader.start()
-    seen = []
+    serving = Serving(["--host", "127.0.0.1", "--port", "0"],
+                      environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                  SLACK_API_URL=fake.api_url))
     try:
-        deadline = time.monotonic() + 60
-        while not (found := re.search(r"serving /whichrole at (http://\S+)", "".join(seen))):
-            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
-        url = found.group(1)
+        url = serving.wait_for(r"serving /whichrole at (http://\S+)").group(1)
         assert url.endswith(EVENTS_PATH)
         answer = post(url, command_body("deploy models and monitor drift", fake.response_url("cli")))
         assert (answer.status, answer.body) == (200, "")
         assert fake.wait("/response/cli")[0].body["blocks"][0]["type"] == "header"
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=20) == 0
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=10)
-    reader.join(timeout=10)   # it ends when the process has exited and all it wrote is read
-    while not lines.empty():
-        seen.append(lines.get())
-    output = "".join(seen)
-    assert "INFO whichrole.slack: stopping" in output
-    assert BOT_TOKEN not in output and SIGNING_SECRET not in output and "Traceback" not in output
+        serving.stop()
+
+
+def test_serve_slack_in_socket_mode_answers_over_the_websocket(fake):
+    websocket = FakeSocketMode()
+    fake.answer("/api/apps.connections.open", {"ok": True, "url": websocket.url})
+    serving = Serving(["--socket"], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                                                SLACK_API_URL=fake.api_url))
+    try:
+        websocket.send({"envelope_id": "e-1", "type": "slash_commands", "accepts_response_payload": True,
+                        "payload": command_fields("deploy models and monitor drift", fake.response_url("socket"))})
+        assert websocket.answer_to("e-1") == {"envelope_id": "e-1"}
+        assert fake.wait("/response/socket")[0].body["blocks"][0]["type"] == "header"
+        websocket.send({"envelope_id": "e-2", "type": "slash_commands", "accepts_response_payload": True,
+                        "payload": command_fields("help", fake.response_url("socket-help"))})
+        assert "How to use /whichrole" in websocket.answer_to("e-2")["payload"]["text"]
+    finally:
+        serving.stop()
+        websocket.close()
+    assert fake.to("/api/apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
 
 
 def test_the_manifest_creates_the_app_this_code_serves():
