@@ -22,6 +22,7 @@ def wheel(tmp_path_factory):
 def test_wheel_ships_rules_and_claims_no_generic_name(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "whichrole/rules/catalogue.yaml" in names and "whichrole/rules/lexicon.yaml" in names
+    assert "whichrole/rules/candidate/catalogue.yaml" in names
     assert any(n.startswith("whichrole/integrations/") for n in names)
     tops = {n.split("/")[0] for n in names if not n.startswith("whichrole-")}
     assert tops == {"whichrole"}
