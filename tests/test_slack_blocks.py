@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from slack_fake import filled_in
 from whichrole.integrations.slack import messages
@@ -144,3 +145,25 @@ def test_the_store_behind_the_buttons_forgets_the_oldest_first():
     assert store.get(keys[0]) is None
     assert [store.get(k).description for k in keys[1:]] == ["text 1", "text 2", "text 3"]
     assert len(set(keys)) == 4 and all(len(k) >= 16 for k in keys)
+
+
+section_sizes = st.lists(st.integers(min_value=0, max_value=5000), max_size=70)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sizes=section_sizes, header=st.integers(min_value=1, max_value=400))
+def test_any_answer_fits_and_keeps_its_buttons_and_its_order(sizes, header):
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": "h" * header}}]
+    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": f"{i} " + "word " * (n // 5)}}
+               for i, n in enumerate(sizes)]
+    buttons = {"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "k",
+                                                 "text": {"type": "plain_text", "text": "Refine"}}]}
+    fitted = fit(blocks, tail=[buttons])
+    assert_within_slack_limits(fitted)
+    assert fitted[-1] == buttons
+    kept = [b for b in fitted if b["type"] == "section"]
+    assert [b["text"]["text"].split(" ", 1)[0] for b in kept] == [str(i) for i in range(len(kept))]
+    if len(kept) < len(sizes):
+        assert fitted[-2]["elements"][0]["text"] == SHORTENED
+    if sum(min(3000, 2 + len(str(i)) + n // 5 * 5) for i, n in enumerate(sizes)) < 10_000 and len(sizes) < 40:
+        assert len(kept) == len(sizes) and SHORTENED not in json.dumps(fitted)
