@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from bench.generate import requisitions  # noqa: E402
 from slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, post  # noqa: E402
 from whichrole import Classifier  # noqa: E402
+from whichrole.integrations.slack.parse import parse_command  # noqa: E402
 
 COUNT = 500
 WARM_UP = 20
@@ -102,9 +103,9 @@ def main(count: int = COUNT) -> None:
         timings = []
         for text in texts:
             started = time.perf_counter()
-            classifier.classify({"description": text})
+            classifier.classify(parse_command(text).fields)
             timings.append(time.perf_counter() - started)
-        line("baseline: classify() in process", timings)
+        line("baseline: parse + classify() in process", timings)
 
         load(url, fake, texts[:WARM_UP], 4, "warm")
         results = {}
