@@ -16,6 +16,9 @@ from .xmltext import MAIN_NS, REL_NS, escape
 CELL_LIMIT = 32767
 # The widest a column may be set (in characters); Excel caps it at 255.
 MAX_WIDTH = 255
+# Points per line of 11-point text, and Excel's tallest row.
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409
 
 
 def quote_sheet(name: str) -> str:
@@ -48,6 +51,12 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
             f'{escape(text)}</{prefix}t></{prefix}is></{prefix}c>')
 
 
+def text_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    usable = max(width - 1, 1)
+    return sum(max(1, -(-len(line) // int(usable))) for line in text.split("\n"))
+
+
 def hyperlink(column: int, row: int, target: str, display: str, prefix: str = "") -> str:
     """An internal link (to a cell of this workbook), which needs no relationship part."""
     return (f'<{prefix}hyperlink ref="{column_letter(column)}{row}" location="{escape(target)}" '
@@ -73,6 +82,7 @@ class SheetWriter:
     def __init__(self, out: IO[bytes], widths: Sequence[float], frozen_rows: int = 0, tab_colour: str = ""):
         """``widths`` of columns A, B, ... in characters; printing fits the sheet to one page wide."""
         self.out = out
+        self.widths = list(widths)
         self.row_number = 0
         self.max_column = 0
         self.links: list[str] = []
@@ -87,12 +97,24 @@ class SheetWriter:
     def _write(self, text: str) -> None:
         self.out.write(text.encode("utf-8"))
 
-    def row(self, values: Iterable[tuple[object, Optional[int]]], links: Iterable[tuple[int, str, str]] = ()) -> int:
-        """Write the next row: (value, style) per column from A; links are (column, target, display)."""
+    def row(self, values: Iterable[tuple[object, Optional[int]]], links: Iterable[tuple[int, str, str]] = (),
+            wrapped: bool = False) -> int:
+        """Write the next row: (value, style) per column from A; links are (column, target, display).
+
+        A ``wrapped`` row gets the height its longest text needs: spreadsheet programs do not all
+        fit row heights to wrapped text when they open a file.
+        """
+        values = list(values)
         self.row_number += 1
         cells = [cell(i, self.row_number, value, style) for i, (value, style) in enumerate(values)]
         self.max_column = max(self.max_column, len(cells))
-        self._write(f'<row r="{self.row_number}">{"".join(cells)}</row>')
+        height = ""
+        if wrapped:
+            lines = max((text_lines(str(v), self.widths[i]) for i, (v, _) in enumerate(values)
+                         if isinstance(v, str) and i < len(self.widths)), default=1)
+            if lines > 1:
+                height = f' ht="{min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT):g}" customHeight="1"'
+        self._write(f'<row r="{self.row_number}"{height}>{"".join(cells)}</row>')
         self.links.extend(hyperlink(column, self.row_number, target, display) for column, target, display in links)
         return self.row_number
 

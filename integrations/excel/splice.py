@@ -203,16 +203,17 @@ def _edit_row(raw: str, number: int, layout: Layout, row_cells: RowCells, prefix
         return f"{start_tag}{ours}</{prefix}row>"
     tag_end = raw.index(">") + 1
     start_tag, inner, end_tag = raw[:tag_end], raw[tag_end:-len(f"</{prefix}row>")], f"</{prefix}row>"
-    needs_clearing = layout.old_block is not None or _last_column(inner, prefix) >= layout.block.first
-    if not ours and not needs_clearing:
-        return raw
-    start_tag = xmltext.set_attribute(start_tag, "spans", None)
     extension = ""
     ext_at = inner.find(f"<{prefix}extLst")
     if ext_at >= 0:
         inner, extension = inner[:ext_at], inner[ext_at:]
-    if needs_clearing:
-        inner = _without_block_cells(inner, layout)
+    all_left = layout.old_block is None and _last_column(inner, prefix) < layout.block.first
+    if not ours and all_left:
+        return raw
+    start_tag = xmltext.set_attribute(start_tag, "spans", None)
+    if all_left:  # the usual case: the row's cells all stand left of the block
+        return f"{start_tag}{inner}{ours}{extension}{end_tag}"
+    inner = _without_block_cells(inner, layout)
     return f"{start_tag}{_in_column_order(inner, ours or '', layout.block.first)}{extension}{end_tag}"
 
 

@@ -42,21 +42,24 @@ class Look:
     number_format: int = 0      # built-in format id: 9 is 0%
     wrap: bool = False
     vertical: str = "top"
+    horizontal: str = ""
 
 
 LOOKS: dict[str, Look] = {
     "header": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, wrap=True, vertical="center"),
     "header_first": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, wrap=True, vertical="center", left_rule=True),
-    "verdict": Look(fill=TINT, wrap=True),
-    "verdict_first": Look(bold=True, fill=TINT, wrap=True, left_rule=True),
-    "verdict_percent": Look(fill=TINT, number_format=9),
+    # One line per requisition: the sheet stays a table to sort and filter; the text is whole in
+    # the cell and in full on the Rationale sheet.
+    "verdict": Look(fill=TINT),
+    "verdict_first": Look(bold=True, fill=TINT, left_rule=True),
+    "verdict_percent": Look(fill=TINT, number_format=9, horizontal="center"),
     "verdict_link": Look(fill=TINT, colour=LINK, underline=True),
     "title": Look(bold=True, size_up=3),
     "heading": Look(bold=True, size_up=1),
     "table_header": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, vertical="center"),
     "text": Look(),
     "wrapped": Look(wrap=True),
-    "percent": Look(number_format=9),
+    "percent": Look(number_format=9, horizontal="center"),
     "link": Look(colour=LINK, underline=True),
     "note": Look(colour="FF595959"),
 }
@@ -79,8 +82,9 @@ def add_styles(xml: str) -> tuple[str, dict[str, int], dict[str, int]]:
         xml, borders[key] = _ensure(xml, "borders", _border_xml(look.left_rule))
     style_xf = "" if _section(xml, "cellStyleXfs") is None else ' xfId="0"'
     for key, look in LOOKS.items():
+        horizontal = f' horizontal="{look.horizontal}"' if look.horizontal else ""
         wrap = ' wrapText="1"' if look.wrap else ""
-        alignment = f'<alignment vertical="{look.vertical}"{wrap}/>'
+        alignment = f'<alignment{horizontal} vertical="{look.vertical}"{wrap}/>'
         xf = (f'<xf numFmtId="{look.number_format}" fontId="{fonts[key]}" fillId="{fills[key]}" '
               f'borderId="{borders[key]}"{style_xf} applyNumberFormat="1" applyFont="1" applyFill="1" '
               f'applyBorder="1" applyAlignment="1">{alignment}</xf>')

@@ -84,6 +84,10 @@ class Tally:
         self.unreadable.add(Entry(row, str(values.get("id") or ""), str(values.get("title") or ""), NOT_CLASSIFIED, message))
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class RunFacts:
     source: str
@@ -99,8 +103,8 @@ def summary_sheet(tally: Tally, facts: RunFacts, styles: dict[str, int], drawing
     sheet = SheetWriter(out, widths=list(SUMMARY_WIDTHS), tab_colour="FF1F4E79")
     sheet.row([(f"whichrole summary: sheet '{facts.sheet}' of {facts.source}", styles["title"])])
     unreadable = f", {tally.unreadable.total} could not be read" if tally.unreadable.total else ""
-    sheet.row([(f"{tally.annotated} requisitions annotated, {tally.skipped} rows skipped (nothing to classify)"
-                f"{unreadable}. Rulebook {facts.rulebook_version}; run {facts.started:%Y-%m-%d %H:%M} "
+    sheet.row([(f"{plural(tally.annotated, 'requisition')} annotated, {plural(tally.skipped, 'row')} skipped "
+                f"(nothing to classify){unreadable}. Rulebook {facts.rulebook_version}; run {facts.started:%Y-%m-%d %H:%M} "
                 f"in {facts.seconds:.1f} s.", styles["note"])])
     sheet.skip()
     sheet.row([("Recommended role", styles["table_header"]), ("Requisitions", styles["table_header"]),
@@ -124,7 +128,7 @@ def summary_sheet(tally: Tally, facts: RunFacts, styles: dict[str, int], drawing
         sheet.row([(h, styles["table_header"]) for h in ("Row", "Req ID", "Title", "Recommended role", listing.detail_header)])
         for entry in listing.entries:
             sheet.row([(f"Row {entry.row}", styles["link"]), (entry.req_id, styles["text"]), (entry.title, styles["wrapped"]), (entry.role, styles["wrapped"]), (entry.detail, styles["wrapped"])],
-                      links=[(0, location(data_sheet, 0, entry.row), f"Row {entry.row}")])
+                      links=[(0, location(data_sheet, 0, entry.row), f"Row {entry.row}")], wrapped=True)
         if listing.total > len(listing.entries):
             sheet.row([(f"... and {listing.total - len(listing.entries)} more: filter {listing.filter_hint} "
                         f"of sheet '{data_sheet}'.", styles["note"])])
@@ -158,7 +162,7 @@ class RationaleSheet:
         return self.sheet.row(
             [(f"Row {row}", s["link"]), (requisition.id or "", s["text"]), (requisition.title or "", s["wrapped"]),
              (verdict.label, s["wrapped"]), (verdict.confidence, s["percent"]), (full_rationale(verdict), s["wrapped"])],
-            links=[(0, location(self.data_sheet, verdict_column, row), f"Row {row}")])
+            links=[(0, location(self.data_sheet, verdict_column, row), f"Row {row}")], wrapped=True)
 
     def finish(self) -> int:
         self.sheet.finish(autofilter_from_row=self.HEADER_ROW)
@@ -171,7 +175,8 @@ def filter_reference(sheet_name: str, last_column_letter: str, header_row: int, 
 
 def summary_text(tally: Tally, source, sheet: str, output, seconds: float) -> str:
     """The Summary sheet in brief, for the terminal."""
-    lines = [f"{source}, sheet '{sheet}': {tally.annotated} requisitions annotated, {tally.skipped} rows skipped"
+    lines = [f"{source}, sheet '{sheet}': {plural(tally.annotated, 'requisition')} annotated, "
+             f"{plural(tally.skipped, 'row')} skipped"
              f"{f', {tally.unreadable.total} could not be read' if tally.unreadable.total else ''} "
              f"({seconds:.1f} s)", f"wrote {output}", ""]
     width = max((len(label) for label in tally.roles), default=16) + 2
