@@ -16,6 +16,7 @@ _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 SNIFF_CHARS = 65536
+DELIMITERS = (",", ";", "\t", "|")
 
 
 def read_csv_text(path: Path) -> str:
@@ -32,12 +33,11 @@ def csv_rows(path: Path) -> list[list[str]]:
     text = read_csv_text(path)
     if not text.strip():
         raise WorkbookError(f"{path}: the file is empty")
+    # The header line says which separator the export uses: the one it has most of.
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = max(DELIMITERS, key=first_line.count)
     try:
-        dialect = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:
         raise WorkbookError(f"{path}: unreadable CSV ({error})") from None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -70,6 +71,8 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(source)
         except zipfile.BadZipFile:
+            if _starts_like_zip(source):
+                raise WorkbookError(f"{self.label}: corrupt workbook (a damaged or truncated zip file)") from None
             raise WorkbookError(f"{self.label}: not an Excel workbook (.xlsx, .xlsm) or a CSV file") from None
         except (OSError, EOFError, ValueError) as error:
             raise WorkbookError(f"{self.label}: corrupt workbook ({error})") from None
@@ -174,6 +177,13 @@ class Package:
         return any(n.lower().endswith("vbaproject.bin") for n in self.names)
 
 
+def _starts_like_zip(source) -> bool:
+    if not isinstance(source, (str, Path)):
+        return False
+    with open(source, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
 def open_workbook(path: "str | Path") -> Package:
     path = Path(path)
     if not path.exists():
@@ -218,27 +228,43 @@ def resolve(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-class AtomicZip:
-    """A zip written to a temporary file beside its destination and renamed into place on success.
+@contextmanager
+def replaced_atomically(destination: Path) -> Iterator[Path]:
+    """A temporary path beside ``destination``, renamed onto it when the block succeeds.
 
-    An interrupted or failed run leaves the destination as it was (and, at worst after a kill,
-    a hidden `.NAME.*.tmp` beside it); there is never a half-written workbook under its name.
+    An interrupted or failed write leaves the destination as it was (and, at worst after a
+    kill, a hidden `.NAME.*.tmp` beside it); there is never a half-written file under its name.
     """
+    destination = Path(destination)
+    folder = destination.parent
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{destination.name}.", suffix=".tmp")
+    except OSError as error:
+        raise WorkbookError(f"{destination}: cannot write in {folder} ({error.strerror})") from None
+    os.close(handle)
+    temp_path = Path(name)
+    try:
+        yield temp_path
+        _keep_mode(destination, temp_path)
+        with open(temp_path, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp_path, destination)
+    finally:
+        if temp_path.exists():
+            temp_path.unlink()
+
+
+class AtomicZip:
+    """A zip package written through replaced_atomically()."""
 
     def __init__(self, destination: Path):
         self.destination = Path(destination)
-        self.temp_path: Optional[Path] = None
+        self._replacing = replaced_atomically(self.destination)
         self.zip: Optional[zipfile.ZipFile] = None
 
     def __enter__(self) -> "AtomicZip":
-        folder = self.destination.parent
-        try:
-            handle, name = tempfile.mkstemp(dir=folder, prefix=f".{self.destination.name}.", suffix=".tmp")
-        except OSError as error:
-            raise WorkbookError(f"{self.destination}: cannot write in {folder} ({error.strerror})") from None
-        os.close(handle)
-        self.temp_path = Path(name)
-        self.zip = zipfile.ZipFile(self.temp_path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        temp_path = self._replacing.__enter__()
+        self.zip = zipfile.ZipFile(temp_path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         return self
 
     def write(self, name: str, data: "bytes | str") -> None:
@@ -256,15 +282,10 @@ class AtomicZip:
     def __exit__(self, kind, error, traceback) -> bool:
         try:
             self.zip.close()
-            if kind is None:
-                _keep_mode(self.destination, self.temp_path)
-                with open(self.temp_path, "rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(self.temp_path, self.destination)
-        finally:
-            if self.temp_path.exists():
-                self.temp_path.unlink()
-        return False
+        except BaseException:
+            self._replacing.__exit__(*sys.exc_info())
+            raise
+        return bool(self._replacing.__exit__(kind, error, traceback))
 
 
 def _keep_mode(destination: Path, temp_path: Path) -> None:
