@@ -267,18 +267,26 @@ def test_macro_workbook_keeps_its_vba(tmp_path):
     assert openpyxl.load_workbook(result.output, keep_vba=True)["Open reqs"]["E4"].value == "Data Scientist"
 
 
-def test_excel_table_gets_no_overlapping_filter(tmp_path):
+def test_an_excel_table_is_widened_over_the_verdict_columns(tmp_path):
+    """Sorting a table moves only its columns: the verdicts must be inside it to move with their rows."""
     from openpyxl.worksheet.table import Table
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Title", "Description"])
     sheet.append(["Data Engineer", "Airflow pipelines and dbt models for the warehouse."])
-    sheet.add_table(Table(displayName="Reqs", ref="A1:B2"))
+    sheet.append(["AI Engineer", "RAG over LLM APIs with prompt evaluation."])
+    sheet.add_table(Table(displayName="Reqs", ref="A1:B3"))
     book.save(tmp_path / "table.xlsx")
-    out = annotate(tmp_path / "table.xlsx").output
-    assert "autoFilter" not in sheet_xml(out)
-    assert openpyxl.load_workbook(out).active["C2"].value == "Data Engineer"
+    first = annotate(tmp_path / "table.xlsx").output
+    assert "autoFilter" not in sheet_xml(first), "no sheet filter over a table"
+    table = openpyxl.load_workbook(first).active.tables["Reqs"]
+    assert table.ref == "A1:K3"
+    assert [c.name for c in table.tableColumns] == ["Title", "Description", *HEADERS]
+    again = annotate(first, out=tmp_path / "again.xlsx").output
+    table = openpyxl.load_workbook(again).active.tables["Reqs"]
+    assert table.ref == "A1:K3" and [c.name for c in table.tableColumns] == ["Title", "Description", *HEADERS]
+    assert len({c.id for c in table.tableColumns}) == 11
 
 
 def test_structured_only_rows_and_unreadable_values(tmp_path):

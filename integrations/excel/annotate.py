@@ -29,10 +29,11 @@ from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, draw
 from .columns import (ColumnError, ColumnMap, column_letter, detect_columns, parse_map, requisition_from_row,
                       row_is_blank, HEADER_SEARCH_ROWS)
 from .csvbook import csv_workbook
-from .package import CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError, open_workbook, relationships, rels_part_of
+from .package import CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError, open_workbook, rels_part_of
 from .sheetxml import cell, hyperlink, location, quote_sheet
 from .splice import Block, Layout, splice_sheet
 from .styles import MINIMAL_STYLES, add_styles
+from .tables import sheet_tables, widen_table
 from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
 
 # The verdict columns, by the headers of Verdict.cells(), and a link to the full rationale.
@@ -151,13 +152,6 @@ def existing_block(edit: wb.WorkbookEdit, sheet: Sheet, rows: list[list], header
     return None
 
 
-def has_table(package: Package, sheet: Sheet) -> bool:
-    rels_part = rels_part_of(sheet.part)
-    if rels_part not in package.names:
-        return False
-    return any(rel.type.endswith("/table") for rel in relationships(package.read_text(rels_part)).values())
-
-
 def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[Path] = None, in_place: bool = False,
              mapping: Iterable[str] = (), progress: Optional[Progress] = None,
              classifier: Optional[Classifier] = None) -> AnnotateResult:
@@ -189,7 +183,10 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     block = Block(first, first + len(HEADERS) - 1)
     header_cells = [i for i, v in enumerate(rows[header_row - 1]) if v not in ("", None) and not block.holds(i)
                     and not (old and old.holds(i))]
-    use_filter = not has_table(package, sheet)
+    tables = sheet_tables(package, sheet)
+    widened = {part: widen_table(package.read_text(part), header_row, block, HEADERS, old) for part in tables}
+    widened = {part: xml for part, xml in widened.items() if xml is not None}
+    use_filter = not tables  # a table filters itself; Excel forbids a sheet filter over a table
 
     styles_part, styles_xml = edit.ensure_styles_part(MINIMAL_STYLES)
     styles_xml, looks, highlights = add_styles(styles_xml)
@@ -286,7 +283,7 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
         written = {CONTENT_TYPES, sheet.part, rationale_part, summary_part, rels_part_of(summary_part), drawing_part,
                    rels_part_of(drawing_part), chart_part}
         for part, text in ((package.workbook_part, edit.workbook), (package.workbook_rels_part, edit.rels),
-                           (styles_part, styles_xml)):
+                           (styles_part, styles_xml), *widened.items()):
             target.write(part, text)
             written.add(part)
         for name in package.names:

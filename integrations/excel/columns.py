@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence
 
 from whichrole.model import Requisition
@@ -57,6 +58,7 @@ _ALIASES: dict[str, str] = {normalise(h): f for f, headers in FIELD_HEADERS.item
 _ALIASES.update({normalise(f): f for f in FIELDS})  # the field names themselves: primary_output
 
 
+@lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """0 -> 'A', 27 -> 'AB'."""
     letters = ""

@@ -34,6 +34,10 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
     """One <c> element; ``column`` is 0-based, ``row`` 1-based. None gives a styled blank (or nothing)."""
     ref = f"{column_letter(column)}{row}"
     s = f' s="{style}"' if style is not None else ""
+    if value.__class__ is str and value:  # the common case first
+        text = value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT - 1] + "…"
+        return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">'
+                f'{escape(text)}</{prefix}t></{prefix}is></{prefix}c>')
     if value is None or value == "":
         return f'<{prefix}c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):

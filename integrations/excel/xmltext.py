@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Optional
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -24,8 +25,11 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def escape(text: str) -> str:
     """Text content or attribute value, with the characters XML cannot hold removed."""
-    text = _ILLEGAL.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if "&" in text or "<" in text or ">" in text or '"' in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text
 
 
 def unescape(text: str) -> str:
@@ -73,9 +77,14 @@ def attributes(attrs: str) -> dict[str, str]:
     return {key: unescape(value[1:-1]) for key, value in _ATTR.findall(attrs)}
 
 
+@lru_cache(maxsize=64)
+def _attribute_pattern(name: str) -> re.Pattern:
+    return re.compile(r"\s" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"|'[^']*')")
+
+
 def set_attribute(tag: str, name: str, value: Optional[str]) -> str:
     """A start tag (`<x a="1">` or `<x/>`) with one attribute set, added or (value None) removed."""
-    pattern = re.compile(r"\s" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"|'[^']*')")
+    pattern = _attribute_pattern(name)
     if pattern.search(tag):
         return pattern.sub("" if value is None else f' {name}="{escape(value)}"', tag, count=1)
     if value is None:
