@@ -148,6 +148,68 @@ def test_everything_else_survives(book):
     assert workbook.defined_names["Headcount"].attr_text == "Budget!$B$4"
 
 
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+
+def test_keeps_what_an_object_model_round_trip_would_drop(book, tmp_path):
+    """openpyxl's load + save drops images (without Pillow), shapes, sparklines and other sheet
+    extensions, custom XML, data connections and printer settings; annotate keeps every byte."""
+    rich = tmp_path / "rich.xlsx"
+    sparklines = ('<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+                  'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:sparklineGroups '
+                  'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:sparklineGroup><x14:sparklines>'
+                  '<x14:sparkline><xm:f>Budget!B2:B3</xm:f><xm:sqref>D4</xm:sqref></x14:sparkline></x14:sparklines>'
+                  '</x14:sparklineGroup></x14:sparklineGroups></ext></extLst>')
+    shape_and_picture = (
+        '<xdr:oneCellAnchor><xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>8</xdr:row>'
+        '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="952500" cy="952500"/><xdr:pic><xdr:nvPicPr>'
+        '<xdr:cNvPr id="10" name="Logo"/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill><a:blip '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="rIdLogo"/>'
+        '<a:stretch><a:fillRect/></a:stretch></xdr:blipFill><xdr:spPr><a:prstGeom prst="rect"><a:avLst/>'
+        '</a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>'
+        '<xdr:oneCellAnchor><xdr:from><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>20</xdr:row>'
+        '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="1905000" cy="476250"/><xdr:sp macro="" textlink="">'
+        '<xdr:nvSpPr><xdr:cNvPr id="11" name="Callout"/><xdr:cNvSpPr/></xdr:nvSpPr><xdr:spPr><a:prstGeom prst="rect">'
+        '<a:avLst/></a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>Budget approved</a:t></a:r></a:p>'
+        '</xdr:txBody></xdr:sp><xdr:clientData/></xdr:oneCellAnchor>')
+    extra_parts = {"xl/media/image1.png": tiny_png(), "customXml/item1.xml": b"<ats export='42'/>",
+                   "xl/printerSettings/printerSettings1.bin": b"\x00printer\x01",
+                   "xl/connections.xml": b'<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                         b'<connection id="1" name="ATS" type="5"/></connections>'}
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(rich, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", sparklines.encode() + b"</worksheet>")
+            elif name == "xl/drawings/drawing1.xml":
+                # openpyxl writes drawings in the default namespace, so the anchors go in unprefixed
+                data = data.replace(b"</wsDr>", shape_and_picture.replace("xdr:", "").encode() + b"</wsDr>")
+            elif name == "xl/drawings/_rels/drawing1.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdLogo" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/image" Target="../media/image1.png"/></Relationships>')
+            elif name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Default Extension="png" ContentType="image/png"/>'
+                                    b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.'
+                                    b'spreadsheetml.printerSettings"/></Types>')
+            dst.writestr(name, data)
+        for name, data in extra_parts.items():
+            dst.writestr(name, data)
+    out = annotate(rich, in_place=True).output
+    with zipfile.ZipFile(out) as after:
+        for name, data in extra_parts.items():
+            assert after.read(name) == data
+        drawing = after.read("xl/drawings/drawing1.xml")
+        assert b"Budget approved" in drawing and b'r:embed="rIdLogo"' in drawing
+        assert sparklines.encode() in after.read("xl/worksheets/sheet1.xml")
+
+
 def test_user_cells_are_untouched_in_the_sheet_xml(book):
     """Removing the verdict cells from the annotated sheet gives back the user's rows exactly."""
     out = annotate(book).output
