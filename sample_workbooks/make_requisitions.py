@@ -244,7 +244,7 @@ def build(path: Path) -> None:
     for requisition in REQUISITIONS:
         sheet.append(list(requisition))
     wrap = Alignment(vertical="top", wrap_text=True)
-    widths = (9, 28, 16, 8, 9, 11, 15, 70, 15, 18, 18, 14, 11, 30)
+    widths = (9, 28, 16, 8, 9, 11, 15, 100, 15, 18, 18, 14, 11, 30)
     for row in sheet.iter_rows(min_row=4, max_row=sheet.max_row):
         for cell in row:
             cell.alignment = wrap
@@ -256,6 +256,7 @@ def build(path: Path) -> None:
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "C4"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.scale = 70
     sheet.print_title_rows = "3:3"
     sheet.print_title_cols = "A:B"
 
