@@ -119,7 +119,7 @@ def read_rows(values: CalamineWorkbook, sheet: Sheet, label: str) -> list[list]:
 
 def choose_sheet(package: Package, values: CalamineWorkbook, edit: wb.WorkbookEdit, name: Optional[str],
                  overrides: dict) -> tuple[Sheet, list[list], ColumnMap]:
-    """The sheet named, or else the first worksheet whose columns can be told apart."""
+    """The sheet named, or else the first visible worksheet whose columns can be told apart."""
     own = {s.name for s in (edit.own_sheet("summary"), edit.own_sheet("rationale")) if s is not None}
     label = package.label
     if name is not None:
@@ -130,7 +130,7 @@ def choose_sheet(package: Package, values: CalamineWorkbook, edit: wb.WorkbookEd
             raise WorkbookError(f"{label}: sheet '{sheet.name}' is a {sheet.kind}, not a worksheet")
         candidates = [sheet]
     else:
-        candidates = [s for s in package.sheets if s.kind == "worksheet" and s.name not in own]
+        candidates = [s for s in package.sheets if s.kind == "worksheet" and s.state == "visible" and s.name not in own]
         if not candidates:
             raise WorkbookError(f"{label}: the workbook has no worksheet")
     first_error = None
