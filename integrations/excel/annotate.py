@@ -192,11 +192,10 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     tables = sheet_tables(package, sheet)
     widened = {part: widen_table(package.read_text(part), header_row, block, HEADERS, old) for part in tables}
     widened = {part: xml for part, xml in widened.items() if xml is not None}
-    use_filter = not tables  # a table filters itself; Excel forbids a sheet filter over a table
 
     styles_part, styles_xml = edit.ensure_styles_part(MINIMAL_STYLES)
     styles_xml, looks, highlights = add_styles(styles_xml)
-    summary_name, summary_part, _ = edit.own_sheet_part("summary")
+    summary = edit.own_sheet_part("summary")
     rationale_name, rationale_part, _ = edit.own_sheet_part("rationale")
     drawing_part = edit.free_part("xl/drawings/drawing{}.xml")
     chart_part = edit.free_part("xl/charts/chart{}.xml")
@@ -204,90 +203,42 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit.add_content_type(chart_part, CT_CHART)
 
     low_confidence = engine.rulebook.catalogue.thresholds["low_confidence"]
-    layout = Layout(sheet_name=sheet.name, header_row=header_row, first_user_column=min(header_cells, default=0),
+    layout = Layout(header_row=header_row, first_user_column=min(header_cells, default=0),
                     block=block, old_block=old, widths=list(WIDTHS),
                     conditional_formats=lambda prefix, last, priority: _conditional_formats(
                         prefix, block, header_row, last, priority, low_confidence, highlights["bad"]),
-                    use_autofilter=use_filter)
-    tally = Tally()
-    data_rows = max(len(rows) - header_row, 0)
-    classify_seconds = 0.0
+                    use_autofilter=not tables)  # a table filters itself; Excel forbids a sheet filter over one
 
     with tempfile.TemporaryFile() as rationale_file, AtomicZip(destination) as target:
         # The content types are complete now that every new part has its name; conventionally first.
         target.write(CONTENT_TYPES, edit.content_types)
         rationale = RationaleSheet(rationale_file, sheet.name, looks)
-
-        def row_cells(number: int, prefix: str) -> Optional[str]:
-            nonlocal classify_seconds
-            if number == header_row:
-                return "".join(cell(block.first + i, number, h, looks["header_first" if i == 0 else "header"], prefix)
-                               for i, h in enumerate(HEADERS))
-            if number > len(rows):
-                return None
-            values_row = rows[number - 1]
-            if progress and (number - header_row) % 100 == 0:
-                progress(number - header_row, data_rows)
-            fields = {name: values_row[i] for name, i in columns.columns.items() if i < len(values_row)}
-            tick = time.perf_counter()
-            try:
-                requisition = requisition_from_row(values_row, columns)
-                verdict = engine.classify(requisition) if requisition is not None else None
-            except RequisitionError as error:
-                classify_seconds += time.perf_counter() - tick
-                tally.add_unreadable(number, fields, str(error))
-                return _unreadable_cells(block, number, str(error), looks, prefix)
-            classify_seconds += time.perf_counter() - tick
-            if verdict is None:
-                user_values = [v for i, v in enumerate(values_row) if not layout.cleared(i)]
-                if not row_is_blank(user_values):
-                    tally.skipped += 1
-                return None
-            tally.add(number, requisition, verdict)
-            rationale_row = rationale.add(number, block.first, requisition, verdict)
-            layout.links.append(hyperlink(block.last, number, location(rationale_name, 5, rationale_row),
-                                          LINK_TEXT, prefix))
-            return _verdict_cells(verdict, block, number, looks, prefix)
-
+        rows_done = RowAnnotator(rows, columns, layout, engine, looks, rationale, rationale_name, progress)
         with package.open_part(sheet.part) as source, target.open(sheet.part) as sink:
-            spliced = splice_sheet(source, sink, layout, row_cells)
-        if progress:
-            progress(data_rows, data_rows)
+            spliced = splice_sheet(source, sink, layout, rows_done)
+        rows_done.finish()
         last_rationale_row = rationale.finish()
         rationale_file.seek(0)
         with target.open(rationale_part) as sink:
             shutil.copyfileobj(rationale_file, sink, 1 << 20)
 
-        seconds = time.perf_counter() - started
         facts = RunFacts(source=book.name, sheet=sheet.name, rulebook_version=engine.rulebook.version,
-                         started=started_at, seconds=seconds)
-        summary_xml, table_row, table = summary_sheet(tally, facts, looks, "rId1")
-        target.write(summary_part, summary_xml)
-        target.write(rels_part_of(summary_part), relationships_xml(
-            ("rId1", REL_DRAWING, "../drawings/" + drawing_part.rsplit("/", 1)[1])))
-        target.write(drawing_part, drawing("rId1", CHART_COLUMNS[0], 3, CHART_COLUMNS[1], 3 + CHART_ROWS))
-        target.write(rels_part_of(drawing_part), relationships_xml(
-            ("rId1", REL_CHART, "../charts/" + chart_part.rsplit("/", 1)[1])))
-        target.write(chart_part, bar_chart("Requisitions per recommended role", quote_sheet(summary_name), table_row,
-                                           [label for label, _ in table] or ["(none)"],
-                                           [count for _, count in table] or [0]))
+                         started=started_at, seconds=time.perf_counter() - started)
+        written = _write_summary(target, summary, drawing_part, chart_part, rows_done.tally, facts, looks)
 
-        last_row = max(spliced.last_row, header_row)
-        data_index = edit.sheet_index(sheet.name)
-        edit.set_defined_name(wb.VERDICTS_MARK, f"{quote_sheet(sheet.name)}!${column_letter(block.first)}${header_row}:"
-                                                f"${column_letter(block.last)}${header_row}", data_index)
-        if use_filter:
-            edit.set_defined_name(wb.FILTER_NAME, f"{quote_sheet(sheet.name)}!${column_letter(layout.first_user_column)}"
-                                                  f"${header_row}:${column_letter(block.last)}${last_row}", data_index)
-        edit.set_defined_name(wb.FILTER_NAME, f"{quote_sheet(rationale_name)}!$A${RationaleSheet.HEADER_ROW}:"
-                                              f"${column_letter(len(RationaleSheet.HEADERS) - 1)}"
-                                              f"${max(last_rationale_row, RationaleSheet.HEADER_ROW)}",
+        edit.set_defined_name(wb.VERDICTS_MARK, _range(sheet.name, block.first, header_row, block.last, header_row),
+                              edit.sheet_index(sheet.name))
+        if layout.use_autofilter:
+            last_row = max(spliced.last_row, header_row)
+            edit.set_defined_name(wb.FILTER_NAME, _range(sheet.name, layout.first_user_column, header_row,
+                                                         block.last, last_row), edit.sheet_index(sheet.name))
+        edit.set_defined_name(wb.FILTER_NAME, _range(rationale_name, 0, RationaleSheet.HEADER_ROW,
+                                                     len(RationaleSheet.HEADERS) - 1, last_rationale_row),
                               edit.sheet_index(rationale_name))
-        edit.mark_sheet("summary", summary_name)
+        edit.mark_sheet("summary", summary[0])
         edit.mark_sheet("rationale", rationale_name)
 
-        written = {CONTENT_TYPES, sheet.part, rationale_part, summary_part, rels_part_of(summary_part), drawing_part,
-                   rels_part_of(drawing_part), chart_part}
+        written |= {CONTENT_TYPES, sheet.part, rationale_part}
         for part, text in ((package.workbook_part, edit.workbook), (package.workbook_rels_part, edit.rels),
                            (styles_part, styles_xml), *widened.items()):
             target.write(part, text)
@@ -296,9 +247,79 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
             if name not in written and name not in edit.dropped:
                 target.copy(package, name)
 
-    return AnnotateResult(source=book, output=destination, sheet=sheet.name, columns=columns, tally=tally,
+    return AnnotateResult(source=book, output=destination, sheet=sheet.name, columns=columns, tally=rows_done.tally,
                           rulebook_version=engine.rulebook.version, seconds=time.perf_counter() - started,
-                          classify_seconds=classify_seconds)
+                          classify_seconds=rows_done.classify_seconds)
+
+
+class RowAnnotator:
+    """The verdict cells of each row as the sheet streams by; counts and the Rationale sheet on the way."""
+
+    def __init__(self, rows: list[list], columns: ColumnMap, layout: Layout, engine: Classifier,
+                 looks: dict[str, int], rationale: RationaleSheet, rationale_name: str,
+                 progress: Optional[Progress]):
+        self.rows, self.columns, self.layout, self.engine = rows, columns, layout, engine
+        self.looks, self.rationale, self.rationale_name, self.progress = looks, rationale, rationale_name, progress
+        self.tally = Tally()
+        self.classify_seconds = 0.0
+        self.data_rows = max(len(rows) - layout.header_row, 0)
+
+    def __call__(self, number: int, prefix: str) -> Optional[str]:
+        block, looks = self.layout.block, self.looks
+        if number == self.layout.header_row:
+            return "".join(cell(block.first + i, number, h, looks["header_first" if i == 0 else "header"], prefix)
+                           for i, h in enumerate(HEADERS))
+        if number > len(self.rows):
+            return None
+        values = self.rows[number - 1]
+        if self.progress and (number - self.layout.header_row) % 100 == 0:
+            self.progress(number - self.layout.header_row, self.data_rows)
+        tick = time.perf_counter()
+        try:
+            requisition = requisition_from_row(values, self.columns)
+            verdict = self.engine.classify(requisition) if requisition is not None else None
+        except RequisitionError as error:
+            self.classify_seconds += time.perf_counter() - tick
+            fields = {name: values[i] for name, i in self.columns.columns.items() if i < len(values)}
+            self.tally.add_unreadable(number, fields, str(error))
+            return _unreadable_cells(block, number, str(error), looks, prefix)
+        self.classify_seconds += time.perf_counter() - tick
+        if verdict is None:
+            if not row_is_blank([v for i, v in enumerate(values) if not self.layout.cleared(i)]):
+                self.tally.skipped += 1
+            return None
+        self.tally.add(number, requisition, verdict)
+        rationale_row = self.rationale.add(number, block.first, requisition, verdict)
+        self.layout.links.append(hyperlink(block.last, number, location(self.rationale_name, 5, rationale_row),
+                                           LINK_TEXT, prefix))
+        return _verdict_cells(verdict, block, number, looks, prefix)
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.data_rows, self.data_rows)
+
+
+def _write_summary(target: AtomicZip, summary: tuple[str, str, str], drawing_part: str, chart_part: str,
+                   tally: Tally, facts: RunFacts, looks: dict[str, int]) -> set[str]:
+    """The Summary sheet, its drawing and its chart; the parts written."""
+    name, part, _ = summary
+    summary_xml, table_row, table = summary_sheet(tally, facts, looks, "rId1")
+    target.write(part, summary_xml)
+    target.write(rels_part_of(part), relationships_xml(
+        ("rId1", REL_DRAWING, "../drawings/" + drawing_part.rsplit("/", 1)[1])))
+    target.write(drawing_part, drawing("rId1", CHART_COLUMNS[0], 3, CHART_COLUMNS[1], 3 + CHART_ROWS))
+    target.write(rels_part_of(drawing_part), relationships_xml(
+        ("rId1", REL_CHART, "../charts/" + chart_part.rsplit("/", 1)[1])))
+    target.write(chart_part, bar_chart("Requisitions per recommended role", quote_sheet(name), table_row,
+                                       [label for label, _ in table] or ["(none)"],
+                                       [count for _, count in table] or [0]))
+    return {part, rels_part_of(part), drawing_part, rels_part_of(drawing_part), chart_part}
+
+
+def _range(sheet: str, first_column: int, first_row: int, last_column: int, last_row: int) -> str:
+    """An absolute range reference, 'Sheet'!$A$3:$M$40, as defined names hold them."""
+    return (f"{quote_sheet(sheet)}!${column_letter(first_column)}${first_row}:"
+            f"${column_letter(last_column)}${max(last_row, first_row)}")
 
 
 def _verdict_cells(verdict: Verdict, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:

@@ -14,7 +14,7 @@ from typing import IO, Callable, Optional
 
 from . import xmltext
 from .columns import column_index, column_letter
-from .sheetxml import col_widths, quote_sheet
+from .sheetxml import col_widths
 
 CHUNK_CHARS = 1 << 22
 # Schema order of a worksheet's children, to put a new element where Excel expects it.
@@ -46,14 +46,12 @@ class Block:
 @dataclass
 class SpliceResult:
     last_row: int = 0
-    annotated_rows: int = 0
 
 
 @dataclass
 class Layout:
     """What to add to the sheet, decided before it is read."""
 
-    sheet_name: str
     header_row: int                       # 1-based
     first_user_column: int                # 0-based, the leftmost header
     block: Block                          # where the verdict columns go
@@ -193,8 +191,6 @@ class _Text:
 
 def _edit_row(raw: str, number: int, layout: Layout, row_cells: RowCells, prefix: str, result: SpliceResult) -> str:
     ours = row_cells(number, prefix) if number >= layout.header_row else None
-    if ours:
-        result.annotated_rows += 1
     self_closing = raw.endswith("/>") and raw.index(">") == len(raw) - 1
     if self_closing:
         if not ours:
@@ -416,9 +412,3 @@ def _add_links(tail: str, layout: Layout, prefix: str) -> str:
         return _insert(tail, f"<{prefix}hyperlinks>{links}</{prefix}hyperlinks>", "hyperlinks")
     tail, existing = xmltext.open_element(tail, existing)
     return tail[:existing.inner_end] + links + tail[existing.inner_end:]
-
-
-def filter_database_ref(sheet_name: str, layout: Layout, last_row: int) -> str:
-    """The value of the hidden _FilterDatabase name Excel keeps beside a sheet's filter."""
-    return (f"{quote_sheet(sheet_name)}!${column_letter(layout.first_user_column)}${layout.header_row}:"
-            f"${column_letter(layout.block.last)}${last_row}")

@@ -17,7 +17,7 @@ from whichrole.model import Requisition
 from whichrole.render import full_rationale
 from whichrole.verdict import Verdict
 
-from .sheetxml import SheetWriter, location, quote_sheet
+from .sheetxml import SheetWriter, location
 
 # Each list on the Summary stops here; the verdict columns' filters show the rest.
 LIST_LIMIT = 500
@@ -167,10 +167,6 @@ class RationaleSheet:
     def finish(self) -> int:
         self.sheet.finish(autofilter_from_row=self.HEADER_ROW)
         return self.sheet.row_number
-
-
-def filter_reference(sheet_name: str, last_column_letter: str, header_row: int, last_row: int) -> str:
-    return f"{quote_sheet(sheet_name)}!$A${header_row}:${last_column_letter}${max(last_row, header_row)}"
 
 
 def summary_text(tally: Tally, source, sheet: str, output, seconds: float) -> str:
