@@ -39,7 +39,6 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 FIELDS = tuple(FIELD_HEADERS)
-TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("opened",))
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of Excel's 1900 date system (with its leap-year bug)
 _COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$", re.IGNORECASE)
 

@@ -172,9 +172,6 @@ class Package:
                 return sheet
         raise WorkbookError(f"{self.label}: no sheet {name!r} (sheets: {', '.join(s.name for s in self.sheets)})")
 
-    @property
-    def is_macro_enabled(self) -> bool:
-        return any(n.lower().endswith("vbaproject.bin") for n in self.names)
 
 
 def _starts_like_zip(source) -> bool:

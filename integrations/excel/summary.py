@@ -153,10 +153,6 @@ class RationaleSheet:
         self.sheet.row([("Row links back to the requisition; its 'Full rationale' cell links here.", styles["note"])])
         self.sheet.row([(h, styles["table_header"]) for h in self.HEADERS])
 
-    @property
-    def next_row(self) -> int:
-        return self.sheet.row_number + 1
-
     def add(self, row: int, verdict_column: int, requisition: Requisition, verdict: Verdict) -> int:
         s = self.styles
         return self.sheet.row(
