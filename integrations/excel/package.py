@@ -173,7 +173,6 @@ class Package:
         raise WorkbookError(f"{self.label}: no sheet {name!r} (sheets: {', '.join(s.name for s in self.sheets)})")
 
 
-
 def _starts_like_zip(source) -> bool:
     if not isinstance(source, (str, Path)):
         return False
