@@ -11,6 +11,7 @@ import pytest
 
 from samples import CLEAR, UNICORN
 from whichrole.cli import main
+from whichrole.integrations.audit.markdown import render
 from whichrole.integrations.audit.run import AuditOptions, run_audit
 
 TODAY = date.today()
@@ -63,9 +64,7 @@ def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, delimite
 
 
 def audit(tmp_path: Path, *sources: Path, **options):
-    from whichrole.classify import classifier
-    return run_audit(AuditOptions(sources=list(sources), database=tmp_path / "history.sqlite3", **options),
-                     classifier())
+    return run_audit(AuditOptions(sources=list(sources), database=tmp_path / "history.sqlite3", **options))
 
 
 def cli(*args: str) -> int:
@@ -174,23 +173,32 @@ def test_an_unreadable_source_fails_alone_with_its_reason(tmp_path, reqs):
     assert "not a readable workbook" in recorded[str(broken.resolve())]
 
 
-def test_changes_between_runs(tmp_path):
+def test_changes_between_runs(tmp_path, monkeypatch):
+    from whichrole.integrations.audit.sources import Row
+
     rows = sample_rows()
     path = write_xlsx(tmp_path / "reqs.xlsx", rows)
     first = audit(tmp_path, path)
     assert first.changes.since is None
 
+    read = []
+    original = Row.requisition
+    monkeypatch.setattr(Row, "requisition", lambda row: read.append(row.number) or original(row))
     again = audit(tmp_path, path)
     assert again.changes.since.id == first.run_id
     assert again.changes.total == 0
     assert again.classified == 0                   # every assessment came from the history
+    assert read == [13]                            # unchanged rows are not read again; the bad one is
+    assert [r.findings for r in again.requisitions] == [r.findings for r in first.requisitions]
 
     rows[0][3] = "Filled"                                              # R-100 closed
     rows[1][1] = "Machine Learning Engineer"                           # R-101 retitled, mismatch fixed
     rows[3][6] = CLEAR["ai_engineer"][1]                               # R-103 re-classified, enough said now
     rows.append(["R-200", CLEAR["research_scientist"][0], "Lab", "Open", RECENT, None, CLEAR["research_scientist"][1]])
     write_xlsx(path, rows)
+    read.clear()
     later = audit(tmp_path, path)
+    assert sorted(read) == [5, 7, 13, 15]          # the changed rows, the bad one, the new one
     changes = later.changes
     assert [c.key for c in changes.closed] == ["R-100"]
     assert [c.key for c in changes.new] == ["R-200"]
@@ -201,6 +209,46 @@ def test_changes_between_runs(tmp_path):
     fixed = {(c.key, c.before) for c in changes.findings_fixed}
     assert ("R-101", "title_mismatch") in fixed and ("R-103", "low_information") in fixed
     assert not changes.unseen
+
+
+def test_an_unchanged_file_is_taken_over_whole(tmp_path, monkeypatch):
+    from whichrole.integrations.audit import run as run_module
+
+    rows = [row for row in sample_rows() if row[0] != "R-108"]       # no row that cannot be read
+    path = write_xlsx(tmp_path / "reqs.xlsx", rows)
+    first = audit(tmp_path, path)
+    opened = []
+    original = run_module.read_rows
+    monkeypatch.setattr(run_module, "read_rows", lambda *a, **k: opened.append(a[0].path) or original(*a, **k))
+
+    later = audit(tmp_path, path, today=TODAY + timedelta(days=100))
+    assert opened == []                                     # not even opened
+    assert later.readings[0].unchanged_since == first.run_id
+    assert [(r.key, r.row, r.assessment) for r in later.requisitions] == [
+        (r.key, r.row, r.assessment) for r in first.requisitions]
+    assert {f.kind for f in later.requisitions[0].findings} >= {"open_too_long"}    # dates are looked at anew
+    assert {c.key for c in later.changes.findings_new} == {r.key for r in first.requisitions
+                                                           if "open_too_long" not in r.kinds}
+    assert "unchanged since run 1" in render(later)
+
+    audit(tmp_path, path, open_values=frozenset({"open", "on hold"}))   # read otherwise: read again
+    assert opened == [path.resolve()]
+
+
+def test_another_rulebook_assesses_everything_again(tmp_path):
+    import shutil
+    from whichrole.rulebook import default_rules_dir
+
+    path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    first = audit(tmp_path, path)
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    checks = rules / "checks.yaml"
+    checks.write_text(checks.read_text() + "\n# tuned locally\n")
+    later = audit(tmp_path, path, rules_dir=rules)
+    assert later.rulebook != first.rulebook
+    assert later.classified == len(later.requisitions) == 7
+    assert "the rulebook changed" in render(later)
 
 
 def test_requisitions_of_a_source_that_fails_are_not_seen_rather_than_closed(tmp_path):

@@ -77,19 +77,36 @@ def test_files_it_cannot_use_are_refused_with_their_name(tmp_path):
     assert text.read_text().startswith("meeting notes")
 
 
-def test_an_older_schema_is_migrated_in_place(tmp_path, monkeypatch):
-    """A file of schema 1 opened by a whichrole whose schema 2 adds a column keeps its runs."""
-    from whichrole.integrations.audit import store as store_module
+def test_a_schema_1_history_is_migrated_in_place(tmp_path):
+    """Schema 1 repeated each finding's text and had no fingerprints; its runs survive the migration."""
+    from whichrole.integrations.audit.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO runs VALUES (1, '2026-01-05T09:00:00+00:00', '2026-01-05T09:00:04+00:00', "
+                   "'[\"/reqs.xlsx\"]', '2026.01+00000000', '0.1.0', 1, 1, 0)")
+        db.execute("INSERT INTO assessments VALUES (1, 'c0ffee', '2026.01+00000000', 'data_engineer', "
+                   "'Data Engineer', 0.8, 'matches the work', "
+                   "'{\"runner_up\": null, \"reasons\": [], \"questions\": [], \"findings\": []}')")
+        db.execute("INSERT INTO requisitions VALUES (1, 'R-1', '/reqs.xlsx', 'Open', 4, 'Data Engineer', "
+                   "'Data', '2025-01-01', 1)")
+        db.execute("INSERT INTO findings VALUES (1, 'R-1', 'open_too_long', 'medium', 'Open for 369 days.')")
+    with AuditStore(path) as store:
+        assert store.version == SCHEMA_VERSION == 2
+        assert [(run.id, run.requisitions, run.rulebook) for run in store.history()] == [(1, 1, "2026.01+00000000")]
+        [row] = store.rows(1)
+        assert (row.key, row.label, row.kinds, row.fingerprint) == ("R-1", "Data Engineer",
+                                                                   frozenset({"open_too_long"}), None)
+        assert store.db.execute("SELECT text FROM findings").fetchall() == [("Open for 369 days.",)]
 
     reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
-    first = audit(tmp_path, reqs)
-    extra = ["ALTER TABLE runs ADD COLUMN note TEXT"]
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [extra])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    with AuditStore(tmp_path / "history.sqlite3") as store:
-        assert store.version == SCHEMA_VERSION + 1
-        assert [run.id for run in store.history()] == [first.run_id]
-        assert store.db.execute("SELECT note FROM runs").fetchone() == (None,)
+    from whichrole.integrations.audit.run import AuditOptions, run_audit
+    result = run_audit(AuditOptions(sources=[reqs], database=path))
+    assert result.run_id == 2 and result.changes.since is None       # other sources: nothing to compare
+    consistent(path)
 
 
 def test_a_run_killed_midway_leaves_the_history_as_it_was(tmp_path):

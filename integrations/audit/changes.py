@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Protocol, Sequence
 
-from .store import RunInfo, Snapshot
+from .store import PastRow, RunInfo
+
+
+class Seen(Protocol):
+    """A requisition as a run saw it (a PastRow, or an AuditedRequisition of this run)."""
+
+    key: str
+    title: Optional[str]
+    label: str
+    kinds: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Changes:
         return {heading: len(getattr(self, name)) for name, heading in self.KINDS}
 
 
-def compare(since: Optional[RunInfo], before: dict[str, Snapshot], after: dict[str, Snapshot],
+def compare(since: Optional[RunInfo], before: Mapping[str, PastRow], after: Mapping[str, Seen],
             failed_sources: Sequence[str]) -> Changes:
     """``failed_sources``: files and folders that could not be read this time."""
     if since is None:
@@ -60,8 +69,9 @@ def compare(since: Optional[RunInfo], before: dict[str, Snapshot], after: dict[s
             changes.reclassified.append(Change(key, now.title, then.label, now.label))
         if (then.title or "") != (now.title or ""):
             changes.retitled.append(Change(key, now.title, then.title, now.title))
-        changes.findings_new.extend(Change(key, now.title, after=kind) for kind in sorted(now.kinds - then.kinds))
-        changes.findings_fixed.extend(Change(key, now.title, before=kind) for kind in sorted(then.kinds - now.kinds))
+        if then.kinds != now.kinds:
+            changes.findings_new.extend(Change(key, now.title, after=k) for k in sorted(now.kinds - then.kinds))
+            changes.findings_fixed.extend(Change(key, now.title, before=k) for k in sorted(then.kinds - now.kinds))
     for key, then in before.items():
         if key not in after:
             gone = Change(key, then.title, before=then.label)

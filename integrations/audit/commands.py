@@ -74,7 +74,6 @@ def audit(
     """Audit the open requisitions in workbooks, CSV exports or folders; record the run; report what changed.
 
     Exit code: 0 clean, 1 findings at or above --fail-on, 2 error (a source that could not be read, too)."""
-    from whichrole.classify import classifier
     from whichrole.integrations.excel.columns import parse_map
 
     from .markdown import render
@@ -97,7 +96,8 @@ def audit(
     options = AuditOptions(
         sources=sources, database=database or default_database(),
         open_values=frozenset(v.strip().casefold() for v in open_values.split(",") if v.strip()),
-        overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout)
+        overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
+        rules_dir=rules, engine=engine)
 
     def tell(reading) -> None:
         if reading.error:
@@ -106,7 +106,7 @@ def audit(
             _echo_err(f"{reading.path.name}: {reading.audited} open of {reading.rows} requisitions"
                       + (f" ({reading.note})" if reading.note else ""))
 
-    result = run_audit(options, classifier(rules, engine), on_source=tell, on_wait=_echo_err)
+    result = run_audit(options, on_source=tell, on_wait=_echo_err)
     _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "
               f"{len(result.requisitions) - result.classified} known from earlier runs or repeated)")
 

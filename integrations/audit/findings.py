@@ -8,8 +8,10 @@ and identity, not its text: open for too long, and a Req ID used twice.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Optional
 
 from whichrole.verdict import Verdict
@@ -52,14 +54,26 @@ class Assessment:
     def of(cls, verdict: Verdict) -> "Assessment":
         return cls(
             role=verdict.role,
-            label=verdict.label,
+            label=_shared(verdict.label),
             confidence=verdict.confidence,
             runner_up=verdict.runner_up_name,
-            title_check=verdict.title_check,
-            reasons=tuple(r.because for r in verdict.top_reasons),
-            questions=tuple(q.text for q in verdict.questions),
-            findings=tuple(AuditFinding(w.id, w.severity, w.text, w.because, w.source) for w in verdict.warnings),
+            title_check=_shared(verdict.title_check),
+            reasons=tuple(_shared(r.because) for r in verdict.top_reasons),
+            questions=tuple(_shared(q.text) for q in verdict.questions),
+            findings=tuple(_finding(w.id, w.severity, w.text, w.because, w.source) for w in verdict.warnings),
         )
+
+    @cached_property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(f.kind for f in self.findings)
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.role, self.label, self.confidence, self.runner_up, self.title_check, self.reasons,
+                     self.questions, self.findings))
+
+    def __hash__(self) -> int:  # assessments are dictionary keys a hundred thousand times a run
+        return self._hash
 
     def detail_json(self) -> str:
         """What the store keeps besides the indexed columns."""
@@ -70,9 +84,19 @@ class Assessment:
     def from_row(cls, role: Optional[str], label: str, confidence: float, title_check: str,
                  detail: str) -> "Assessment":
         extra = json.loads(detail)
-        return cls(role=role, label=label, confidence=confidence, runner_up=extra["runner_up"],
-                   title_check=title_check, reasons=tuple(extra["reasons"]), questions=tuple(extra["questions"]),
-                   findings=tuple(AuditFinding(**f) for f in extra["findings"]))
+        return cls(role=role, label=_shared(label), confidence=confidence, runner_up=extra["runner_up"],
+                   title_check=_shared(title_check), reasons=tuple(map(_shared, extra["reasons"])),
+                   questions=tuple(map(_shared, extra["questions"])),
+                   findings=tuple(_finding(**f) for f in extra["findings"]))
+
+
+# A hundred thousand assessments repeat a few hundred sentences: keep one copy of each.
+_shared = sys.intern
+
+
+@lru_cache(maxsize=4096)
+def _finding(kind: str, severity: str, text: str, because: str, source: str) -> AuditFinding:
+    return AuditFinding(kind, severity, text, because, source)
 
 
 def open_too_long(opened: Optional[date], today: date, max_days: Optional[int]) -> Optional[AuditFinding]:

@@ -69,7 +69,8 @@ def render(result: AuditResult) -> str:
         if reading.error:
             rows.append([reading.path.name, "", "", f"**failed**: {reading.error}"])
             continue
-        status = "read" + (f"; {reading.note}" if reading.note else "")
+        status = f"unchanged since run {reading.unchanged_since}" if reading.unchanged_since else "read"
+        status += f"; {reading.note}" if reading.note else ""
         if reading.problem_count:
             status += f"; {reading.problem_count} row(s) could not be read"
         rows.append([reading.path.name, reading.rows, reading.audited, f"{status} (sha256 {reading.sha256[:12]})"])

@@ -3,26 +3,34 @@
 A source that cannot be read is recorded as failed with its reason, and the others are
 audited. Each source's rows are written once the source has been read to the end, inside
 the run's single transaction; nothing is committed until the whole run is.
+
+Most requisitions do not change from one week to the next, and an audit does not redo what
+the last one did under the same rulebook: a source file identical to the one the last run
+read is taken over whole without being opened; a row whose cells are those of a row of the
+last run (same fingerprint) takes over its assessment without being read; any other row is
+read, and its requisition assessed by text: once per distinct text in a run, and never
+again for a text the history knows.
 """
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from python_calamine import CalamineError
 
-from whichrole.classify import Classifier
+from whichrole.classify import classifier
 from whichrole.model import Requisition, RequisitionError
+from whichrole.rulebook import load_rulebook
 
 from .changes import Changes, compare
 from .findings import SEVERITIES, Assessment, AuditFinding, duplicate_id, open_too_long, severity_rank
 from .lock import AuditLock
-from .sources import Reading, Row, SourceError, expand, place, read_rows
-from .store import AuditStore, RunWriter, Snapshot, SourceRecord
+from .sources import Reading, SourceError, digest, expand, place, read_rows, sha256_of
+from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord
 
 DEFAULT_OPEN_VALUES = frozenset({"open"})
 
@@ -30,10 +38,10 @@ DEFAULT_OPEN_VALUES = frozenset({"open"})
 _NOT_CLASSIFIED = {"id", "status", "opened"}
 
 
-@dataclass(frozen=True)
-class AuditedRequisition:
+class AuditedRequisition(NamedTuple):   # a tuple: a run holds a hundred thousand of them
     key: str                    # the Req ID, or the row's place when it has none
-    content: str                # content_key() of the requisition: which assessment it shares
+    req_id: Optional[str]
+    fingerprint: str            # of the row's cells: an unchanged row is recognised next time
     source: Path
     sheet: Optional[str]
     row: int
@@ -41,7 +49,20 @@ class AuditedRequisition:
     team: Optional[str]
     opened: Optional[date]
     assessment: Assessment
-    findings: tuple[AuditFinding, ...]
+    findings: tuple[AuditFinding, ...]   # the assessment's, then this row's own (dates, identity)
+
+    @property
+    def own(self) -> tuple[AuditFinding, ...]:
+        return self.findings[len(self.assessment.findings):]
+
+    @property
+    def label(self) -> str:
+        return self.assessment.label
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        own = self.own
+        return self.assessment.kinds | {f.kind for f in own} if own else self.assessment.kinds
 
     @property
     def worst(self) -> Optional[str]:
@@ -50,10 +71,6 @@ class AuditedRequisition:
     @property
     def place(self) -> str:
         return place(self.source, self.sheet, self.row)
-
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.key, str(self.source), self.title, self.assessment.label,
-                        frozenset(f.kind for f in self.findings))
 
 
 @dataclass
@@ -66,6 +83,8 @@ class AuditOptions:
     max_open_days: Optional[int] = 90
     lock_timeout: float = 600.0
     today: Optional[date] = None
+    rules_dir: Optional[Path] = None
+    engine: str = "durable"
 
 
 @dataclass
@@ -86,9 +105,11 @@ class AuditResult:
 
     def findings(self) -> list[tuple[AuditedRequisition, AuditFinding]]:
         """Every finding, most severe first, in source order within a severity."""
-        pairs = [(req, f) for req in self.requisitions for f in req.findings]
-        pairs.sort(key=lambda pair: -severity_rank(pair[1].severity))
-        return pairs
+        by_severity: dict[str, list] = {severity: [] for severity in reversed(SEVERITIES)}
+        for req in self.requisitions:
+            for finding in req.findings:
+                by_severity[finding.severity].append((req, finding))
+        return [pair for pairs in by_severity.values() for pair in pairs]
 
     def severity_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(reversed(SEVERITIES), 0)
@@ -118,105 +139,190 @@ def whichrole_version() -> str:
 
 
 def content_key(requisition: Requisition) -> str:
-    text = requisition.model_dump_json(exclude=_NOT_CLASSIFIED)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return digest(requisition.model_dump_json(exclude=_NOT_CLASSIFIED).encode())
 
 
-def run_audit(options: AuditOptions, classifier: Classifier,
+def run_audit(options: AuditOptions,
               on_source: Optional[Callable[[Reading], None]] = None,
               on_wait: Optional[Callable[[str], None]] = None) -> AuditResult:
     files, failed_arguments = expand(options.sources)
     scope = sorted(str(Path(p).resolve()) for p in options.sources)
-    rulebook = classifier.rulebook.version
-    today = options.today or date.today()
+    rulebook = load_rulebook(options.rules_dir).version
     started = datetime.now(timezone.utc)
     with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
         since = store.latest(scope)
-        before = store.snapshots(since.id) if since else {}
+        past = store.rows(since.id) if since else []
         with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
-            assessor = _Assessor(classifier, store, writer)
-            first_seen: dict[str, str] = {}
-            readings: list[Reading] = []
-            audited: list[AuditedRequisition] = []
+            run = _Run(options, rulebook, store, writer, since, past)
             for path in files:
-                reading = Reading(path)
-                try:
-                    rows = _unique_keys(list(_audit_rows(reading, options, assessor, today)), first_seen)
-                except (SourceError, CalamineError, OSError, UnicodeError) as error:
-                    reading.error = _one_line(error, path)
-                    rows = []
-                assessor.commit(rows)
-                audited.extend(rows)
-                readings.append(reading)
-                writer.add_source(_record(reading))
+                reading = run.source(path)
                 if on_source:
                     on_source(reading)
             for reading in failed_arguments:
-                readings.append(reading)
-                writer.add_source(_record(reading))
+                run.record(reading, [])
                 if on_source:
                     on_source(reading)
-            after = {req.key: req.snapshot() for req in audited}
-            changes = compare(since, before, after, [str(r.path.resolve()) for r in readings if r.error])
+            failed = [str(r.path.resolve()) for r in run.readings if r.error]
+            changes = compare(since, {row.key: row for row in past}, {req.key: req for req in run.audited}, failed)
             finished = datetime.now(timezone.utc)
-            writer.finish(_stamp(finished), len(audited), sum(len(r.findings) for r in audited),
-                          sum(1 for r in readings if r.error))
-            run_id = writer.run_id
-    return AuditResult(run_id=run_id, database=options.database, started=started, finished=finished,
-                       rulebook=rulebook, readings=readings, requisitions=audited, changes=changes,
-                       classified=assessor.classified)
+            writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited), len(failed))
+    return AuditResult(run_id=writer.run_id, database=options.database, started=started, finished=finished,
+                       rulebook=rulebook, readings=run.readings, requisitions=run.audited, changes=changes,
+                       classified=run.assessor.classified)
+
+
+class _Run:
+    """The sources of one run, read (or taken over from the last run) one after the other."""
+
+    def __init__(self, options: AuditOptions, rulebook: str, store: AuditStore, writer: RunWriter,
+                 since: Optional[RunInfo], past: list[PastRow]):
+        self.options = options
+        self.writer = writer
+        self.today = options.today or date.today()
+        self.assessor = _Assessor(options, rulebook, store, writer)
+        self.reading_options = json.dumps([sorted(options.open_values), sorted(options.overrides.items()),
+                                           options.sheet])
+        self.since = since
+        self.unchanged_rows: dict[str, PastRow] = {}
+        self.earlier_sources: dict[str, SourceRecord] = {}
+        self.earlier_rows: dict[str, list[PastRow]] = {}
+        if since and since.rulebook == rulebook:     # the last run's work holds only under the same rules
+            self.assessor.take_over(store.assessments_of_run(since.id, rulebook))
+            self.unchanged_rows = {row.fingerprint: row for row in past if row.fingerprint}
+            self.earlier_sources = {record.path: record for record in since.sources}
+            for row in past:
+                self.earlier_rows.setdefault(row.source, []).append(row)
+        self.first_seen: dict[str, str] = {}
+        self.readings: list[Reading] = []
+        self.audited: list[AuditedRequisition] = []
+
+    def source(self, path: Path) -> Reading:
+        reading = Reading(path)
+        try:
+            reading.sha256, reading.bytes = sha256_of(path)
+            earlier = self._same_file(reading)
+            rows = self._take_over(reading, earlier) if earlier else list(self._read(reading))
+        except (SourceError, CalamineError, OSError, UnicodeError) as error:
+            reading.error = _one_line(error, path)
+            rows = []
+        self.record(reading, rows)
+        return reading
+
+    def record(self, reading: Reading, rows: list[AuditedRequisition]) -> None:
+        rows = _unique_keys(rows, self.first_seen)
+        reading.audited = len(rows)
+        self.assessor.commit(rows)
+        self.audited.extend(rows)
+        self.readings.append(reading)
+        self.writer.add_source(SourceRecord(
+            path=str(reading.path.resolve()), sha256=reading.sha256, bytes=reading.bytes, rows=reading.rows,
+            audited=reading.audited, error=reading.error, reading=self.reading_options, note=reading.note,
+            problems=reading.problem_count))
+
+    def _same_file(self, reading: Reading) -> Optional[SourceRecord]:
+        """The last run's record of this very file, read the same way without trouble, if there is one."""
+        record = self.earlier_sources.get(str(reading.path.resolve()))
+        if (record and record.sha256 == reading.sha256 and record.reading == self.reading_options
+                and not record.error and not record.problems):
+            return record
+        return None
+
+    def _take_over(self, reading: Reading, record: SourceRecord) -> list[AuditedRequisition]:
+        reading.rows, reading.note, reading.unchanged_since = record.rows, record.note, self.since.id
+        return [self._audited(row.req_id, row.fingerprint, reading, row.sheet, row.row, row.title, row.team,
+                              date.fromisoformat(row.opened) if row.opened else None,
+                              self.assessor.stored(row.assessment))
+                for row in self.earlier_rows.get(record.path, [])]
+
+    def _read(self, reading: Reading) -> Iterator[AuditedRequisition]:
+        options = self.options
+        for row in read_rows(reading, options.open_values, options.overrides, options.sheet):
+            fingerprint = row.fingerprint()
+            known = self.unchanged_rows.get(fingerprint)
+            if known:
+                yield self._audited(known.req_id, fingerprint, reading, row.sheet, row.number, known.title,
+                                    known.team, date.fromisoformat(known.opened) if known.opened else None,
+                                    self.assessor.stored(known.assessment))
+                continue
+            try:
+                req = row.requisition()
+                if req is None:
+                    continue
+                assessment = self.assessor.assess(req)
+            except RequisitionError as error:  # a cell that cannot be read, or a value the rules do not know
+                reading.problem(f"{place(reading.path, row.sheet, row.number)}: {error}")
+                continue
+            yield self._audited(req.id, fingerprint, reading, row.sheet, row.number, req.title, req.team,
+                                req.opened, assessment)
+
+    def _audited(self, req_id: Optional[str], fingerprint: str, reading: Reading, sheet: Optional[str], row: int,
+                 title: Optional[str], team: Optional[str], opened: Optional[date],
+                 assessment: Assessment) -> AuditedRequisition:
+        stale = open_too_long(opened, self.today, self.options.max_open_days)
+        return AuditedRequisition(
+            key=req_id or place(reading.path, sheet, row), req_id=req_id, fingerprint=fingerprint,
+            source=reading.path, sheet=sheet, row=row, title=title, team=team, opened=opened,
+            assessment=assessment, findings=assessment.findings + (stale,) if stale else assessment.findings)
 
 
 class _Assessor:
-    """Assessments by requisition content: from this run, from the history, or from the rules engine."""
+    """Assessments by requisition text: from this run, from the history, or from the rules engine."""
 
-    def __init__(self, classifier: Classifier, store: AuditStore, writer: RunWriter):
-        self.classifier = classifier
+    def __init__(self, options: AuditOptions, rulebook: str, store: AuditStore, writer: RunWriter):
+        self.options = options
         self.store = store
         self.writer = writer
-        self.rulebook = classifier.rulebook.version
-        self.known: dict[str, Assessment] = {}
-        self.ids: dict[str, int] = {}          # assessments already in the database
+        self.rulebook = rulebook
+        self.known: dict[str, Assessment] = {}         # text (content key) -> assessment, met in this run
+        self.by_id: dict[int, Assessment] = {}
+        self.ids: dict[Assessment, int] = {}           # assessments already in the database
+        self.unrecorded: dict[str, Assessment] = {}    # texts the database does not map yet
         self.classified = 0
 
-    def assess(self, requisition: Requisition) -> tuple[str, Assessment]:
+    def take_over(self, assessments: dict[int, Assessment]) -> None:
+        """The last run's assessments, made by this rulebook."""
+        self.by_id.update(assessments)
+        self.ids.update((assessment, assessment_id) for assessment_id, assessment in assessments.items())
+
+    def assess(self, requisition: Requisition) -> Assessment:
         content = content_key(requisition)
         assessment = self.known.get(content)
         if assessment is None:
-            stored = self.store.assessment(content, self.rulebook)
-            if stored:
-                self.ids[content], assessment = stored
+            assessment_id = self.store.assessment_of(content, self.rulebook)
+            if assessment_id is not None:
+                assessment = self.stored(assessment_id)
             else:
-                assessment = Assessment.of(self.classifier.classify(requisition))
+                # The engine is compiled on the first requisition that needs it: a run over
+                # unchanged sources never does.
+                engine = classifier(self.options.rules_dir, self.options.engine)
+                assessment = Assessment.of(engine.classify(requisition))
                 self.classified += 1
+                self.unrecorded[content] = assessment
             self.known[content] = assessment
-        return content, assessment
+        return assessment
 
-    def commit(self, rows: list["AuditedRequisition"]) -> None:
-        """Write a source's rows (and the assessments new to the database) once it has been read whole."""
+    def stored(self, assessment_id: int) -> Assessment:
+        assessment = self.by_id.get(assessment_id)
+        if assessment is None:
+            assessment = self.by_id[assessment_id] = self.store.assessment(assessment_id)
+            self.ids.setdefault(assessment, assessment_id)
+        return assessment
+
+    def _id(self, assessment: Assessment) -> int:
+        assessment_id = self.ids.get(assessment)
+        if assessment_id is None:
+            assessment_id = self.ids[assessment] = self.writer.assessment_id(assessment)
+        return assessment_id
+
+    def commit(self, rows: list[AuditedRequisition]) -> None:
+        """Write a source's rows (and what the database does not know yet) once it has been read whole."""
+        for content, assessment in self.unrecorded.items():
+            self.writer.add_content(content, self._id(assessment))
+        self.unrecorded.clear()
         for req in rows:
-            if req.content not in self.ids:
-                self.ids[req.content] = self.writer.add_assessment(req.content, req.assessment)
-            self.writer.add_requisition(req.key, str(req.source), req.sheet, req.row, req.title, req.team,
-                                        req.opened.isoformat() if req.opened else None, self.ids[req.content],
-                                        req.findings)
-
-
-def _audit_rows(reading: Reading, options: AuditOptions, assessor: _Assessor,
-                today: date) -> Iterator[AuditedRequisition]:
-    for row in read_rows(reading, options.open_values, options.overrides, options.sheet):
-        req = row.requisition
-        try:
-            content, assessment = assessor.assess(req)
-        except RequisitionError as error:  # a value the rules cannot read, e.g. an unknown primary output
-            reading.problem(f"{place(reading.path, row.sheet, row.number)}: {error}")
-            reading.audited -= 1
-            continue
-        stale = open_too_long(req.opened, today, options.max_open_days)
-        yield AuditedRequisition(key=_key(reading, row), content=content, source=reading.path, sheet=row.sheet,
-                                 row=row.number, title=req.title, team=req.team, opened=req.opened,
-                                 assessment=assessment,
-                                 findings=assessment.findings + ((stale,) if stale else ()))
+            self.writer.add_requisition(req.key, req.req_id, req.fingerprint, str(req.source), req.sheet, req.row,
+                                        req.title, req.team, req.opened.isoformat() if req.opened else None,
+                                        self._id(req.assessment), req.own)
 
 
 def _unique_keys(rows: list[AuditedRequisition], first_seen: dict[str, str]) -> list[AuditedRequisition]:
@@ -224,21 +330,12 @@ def _unique_keys(rows: list[AuditedRequisition], first_seen: dict[str, str]) -> 
     unique = []
     for req in rows:
         if req.key in first_seen:
-            req = replace(req, key=f"{req.key} ({req.place})",
+            req = req._replace(key=f"{req.key} ({req.place})",
                           findings=req.findings + (duplicate_id(req.key, first_seen[req.key]),))
         else:
             first_seen[req.key] = req.place
         unique.append(req)
     return unique
-
-
-def _key(reading: Reading, row: Row) -> str:
-    return row.requisition.id or place(reading.path, row.sheet, row.number)
-
-
-def _record(reading: Reading) -> SourceRecord:
-    return SourceRecord(path=str(reading.path.resolve()), sha256=reading.sha256, bytes=reading.bytes,
-                        rows=reading.rows, audited=reading.audited, error=reading.error)
 
 
 def _one_line(error: Exception, path: Path) -> str:

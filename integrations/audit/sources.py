@@ -18,7 +18,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnError, ColumnMap,
                                                   detect_columns, requisition_from_row, row_is_blank)
-from whichrole.model import Requisition, RequisitionError
+from whichrole.model import Requisition
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -33,9 +33,29 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class Row:
+    """An open row of a source, not yet read as a requisition (that costs more than telling it apart)."""
+
     sheet: Optional[str]        # None for a CSV file
     number: int                 # 1-based, as a spreadsheet shows it
-    requisition: Requisition
+    cells: Sequence[object]
+    columns: ColumnMap
+    salt: bytes                 # the column layout, so that a fingerprint means the same fields
+
+    def fingerprint(self) -> str:
+        """Identical cells in the same layout: an unchanged row, whatever its place."""
+        cells = self.cells
+        values = [cells[i] if i < len(cells) else None for i in self.columns.columns.values()]
+        text = "\x1f".join("" if v is None else str(v) for v in values)
+        return digest(self.salt + text.encode("utf-8", "surrogatepass"))
+
+    def requisition(self) -> Optional[Requisition]:
+        """The row's requisition, None if it has nothing to classify; RequisitionError for a bad cell."""
+        return requisition_from_row(self.cells, self.columns)
+
+
+def digest(data: bytes) -> str:
+    """A short, stable name for some content (SHA-256 runs in hardware on most machines)."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def place(path: Path, sheet: Optional[str], number: int) -> str:
@@ -50,12 +70,13 @@ class Reading:
     path: Path
     sha256: Optional[str] = None
     bytes: Optional[int] = None
-    rows: int = 0               # data rows with a requisition in them
-    audited: int = 0            # of those, the open ones
+    rows: int = 0               # data rows (not blank)
+    audited: int = 0            # open requisitions among them, audited
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
     note: Optional[str] = None
     error: Optional[str] = None
+    unchanged_since: Optional[int] = None   # the run whose reading of this same file was taken over
 
     def problem(self, text: str) -> None:
         self.problem_count += 1
@@ -87,26 +108,26 @@ def _readable_name(path: Path) -> bool:
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
+    """The file's SHA-256 and size, recorded with each run; an unchanged file is not read again."""
+    hashed = hashlib.sha256()
     size = 0
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                hashed.update(chunk)
+                size += len(chunk)
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read ({error.strerror or error})") from None
+    return hashed.hexdigest(), size
 
 
 def read_rows(reading: Reading, open_values: frozenset[str], overrides: Mapping[str, str],
               sheet: Optional[str] = None) -> Iterator[Row]:
-    """The open requisitions of one source; raises SourceError when the source cannot be read at all.
+    """The open rows of one source; raises SourceError when the source cannot be read at all.
 
-    ``reading`` is filled in along the way (hash, counts, problems with single rows).
+    ``reading`` counts the rows along the way.
     """
     path = reading.path
-    try:
-        reading.sha256, reading.bytes = sha256_of(path)
-    except OSError as error:
-        raise SourceError(f"{path}: cannot read ({error.strerror or error})") from None
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         sheets = [(None, _csv_rows(path))]
@@ -183,32 +204,18 @@ def _requisitions(reading: Reading, sheet: Optional[str], rows: Iterator[list], 
     status = columns.columns.get("status")
     if status is None:
         reading.note = "no status column: every row audited"
+    salt = repr(sorted(columns.columns.items())).encode()
     data = itertools.islice(itertools.chain(head, rows), columns.header_row + 1, None)
     for number, row in enumerate(data, start=columns.header_row + 2):
-        if row_is_blank(row):
-            continue
-        if status is not None and not _is_open(row, status, open_values):
-            if _has_requisition(row, columns):
-                reading.rows += 1
-            continue
-        try:
-            requisition = requisition_from_row(row, columns)
-        except RequisitionError as error:
+        if status is not None and _is_open(row, status, open_values):   # an open row is not blank
             reading.rows += 1
-            reading.problem(f"{place(reading.path, sheet, number)}: {error}")
-            continue
-        if requisition is None:
-            continue
-        reading.rows += 1
-        reading.audited += 1
-        yield Row(sheet, number, requisition)
+            yield Row(sheet, number, row, columns, salt)
+        elif not row_is_blank(row):
+            reading.rows += 1
+            if status is None:
+                yield Row(sheet, number, row, columns, salt)
 
 
 def _is_open(row: list, column: int, open_values: frozenset[str]) -> bool:
     value = row[column] if column < len(row) else None
     return value is not None and str(value).strip().casefold() in open_values
-
-
-def _has_requisition(row: list, columns: ColumnMap) -> bool:
-    return any(index < len(row) and str(row[index] or "").strip()
-               for name, index in columns.columns.items() if name in ("title", "description"))

@@ -5,17 +5,19 @@ it started. The schema's version is SQLite's ``user_version``; MIGRATIONS[n] tak
 version n to n + 1, so an older file is brought up to date when it is opened, and a file
 written by a newer whichrole is refused rather than misread.
 
-Assessments (the verdict in short) are stored once per requisition text and rulebook
-version, so unchanged requisitions cost nothing to store or, on the next run, to classify.
+Assessments (the verdict in short) are stored once per distinct value and rulebook, and
+each requisition text is mapped to its assessment, so that a text met before is never
+classified again under the same rules.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 import platformdirs
 
@@ -64,7 +66,7 @@ MIGRATIONS: list[list[str]] = [
             opened TEXT,
             assessment INTEGER NOT NULL REFERENCES assessments (id),
             PRIMARY KEY (run_id, key))""",
-        """CREATE TABLE findings (
+        """CREATE TABLE findings (     -- since schema 2: only those a requisition has besides its assessment's
             run_id INTEGER NOT NULL,
             key TEXT NOT NULL,
             kind TEXT NOT NULL,
@@ -72,6 +74,35 @@ MIGRATIONS: list[list[str]] = [
             text TEXT NOT NULL,
             FOREIGN KEY (run_id, key) REFERENCES requisitions (run_id, key) ON DELETE CASCADE)""",
         "CREATE INDEX findings_by_run ON findings (run_id, key)",
+    ],
+    [
+        # Equal assessments are stored once (many texts read alike), reached from each text
+        # through `contents`; unchanged rows are recognised by the fingerprint of their cells;
+        # `findings` keeps only what a requisition has besides its assessment's findings.
+        """CREATE TABLE assessments_2 (
+            id INTEGER PRIMARY KEY,
+            rulebook TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE,  -- of all the columns below
+            role TEXT,
+            label TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            title_check TEXT NOT NULL,
+            detail TEXT NOT NULL)         -- JSON: runner-up, reasons, questions, findings""",
+        "INSERT INTO assessments_2 SELECT id, rulebook, 'schema-1:' || id, role, label, confidence, title_check, "
+        "detail FROM assessments",
+        """CREATE TABLE contents (
+            content TEXT NOT NULL,        -- hash of what the classification reads
+            rulebook TEXT NOT NULL,
+            assessment INTEGER NOT NULL REFERENCES assessments (id),
+            PRIMARY KEY (content, rulebook)) WITHOUT ROWID""",
+        "INSERT INTO contents SELECT content, rulebook, id FROM assessments",
+        "DROP TABLE assessments",
+        "ALTER TABLE assessments_2 RENAME TO assessments",
+        "ALTER TABLE requisitions ADD COLUMN req_id TEXT",
+        "ALTER TABLE requisitions ADD COLUMN fingerprint TEXT",
+        "ALTER TABLE run_sources ADD COLUMN reading TEXT",   # JSON: open values, --map, --sheet
+        "ALTER TABLE run_sources ADD COLUMN note TEXT",
+        "ALTER TABLE run_sources ADD COLUMN problems INTEGER NOT NULL DEFAULT 0",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -96,6 +127,9 @@ class SourceRecord:
     rows: int
     audited: int
     error: Optional[str]
+    reading: Optional[str] = None     # how it was read: open values, --map, --sheet
+    note: Optional[str] = None
+    problems: int = 0                 # rows that could not be read
 
 
 @dataclass(frozen=True)
@@ -112,13 +146,20 @@ class RunInfo:
     sources: list[SourceRecord]
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One requisition as a past run saw it: what change detection compares."""
+class PastRow(NamedTuple):   # a tuple: a run holds a hundred thousand of them
+    """A requisition recorded by a past run: what change detection compares, and enough to take it
+    over when its row has not changed."""
 
     key: str
+    req_id: Optional[str]
+    fingerprint: Optional[str]
     source: str
+    sheet: Optional[str]
+    row: int
     title: Optional[str]
+    team: Optional[str]
+    opened: Optional[str]
+    assessment: int
     label: str
     kinds: frozenset[str]
 
@@ -132,7 +173,6 @@ class AuditStore:
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode = WAL")  # `audit history` can read while an audit writes
-            self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a usable audit history ({error})") from None
@@ -151,24 +191,35 @@ class AuditStore:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
+        if self._check_version() == SCHEMA_VERSION:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            return
+        # Some migrations rebuild tables: foreign keys are checked once, at the end.
+        self.db.execute("PRAGMA foreign_keys = OFF")
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            version = self.version
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: written by a newer whichrole (schema {version}; "
-                                 f"this one knows up to {SCHEMA_VERSION})")
-            if version == 0:
-                tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-                if tables:
-                    raise StoreError(f"{self.path}: an SQLite file, but not a whichrole audit history")
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
+            for number in range(self._check_version(), SCHEMA_VERSION):   # again: another process may have
+                for statement in MIGRATIONS[number]:                         # migrated it in the meantime
                     self.db.execute(statement)
+            if self.db.execute("PRAGMA foreign_key_check").fetchone():
+                raise StoreError(f"{self.path}: inconsistent after migrating to schema {SCHEMA_VERSION}; "
+                                 "left as it was")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _check_version(self) -> int:
+        version = self.version
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer whichrole (schema {version}; "
+                             f"this one knows up to {SCHEMA_VERSION})")
+        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
+            raise StoreError(f"{self.path}: an SQLite file, but not a whichrole audit history")
+        return version
 
     # ---------------------------------------------------------------- reading
 
@@ -185,8 +236,8 @@ class AuditStore:
 
     def _run_info(self, row: tuple) -> RunInfo:
         sources = [SourceRecord(*s) for s in self.db.execute(
-            "SELECT path, sha256, bytes, rows, audited, error FROM run_sources WHERE run_id = ? ORDER BY rowid",
-            (row[0],))]
+            "SELECT path, sha256, bytes, rows, audited, error, reading, note, problems FROM run_sources "
+            "WHERE run_id = ? ORDER BY rowid", (row[0],))]
         return RunInfo(id=row[0], started=row[1], finished=row[2], scope=json.loads(row[3]), rulebook=row[4],
                        whichrole=row[5], requisitions=row[6], findings=row[7], failed_sources=row[8], sources=sources)
 
@@ -196,19 +247,39 @@ class AuditStore:
                               (json.dumps(scope),)).fetchone()
         return self.run(row[0]) if row else None
 
-    def snapshots(self, run_id: int) -> dict[str, Snapshot]:
-        kinds: dict[str, set[str]] = {}
+    def rows(self, run_id: int) -> list[PastRow]:
+        """A run's requisitions, with the kinds of all their findings (their assessment's and their own)."""
+        assessments = {}
+        for assessment_id, label, detail in self.db.execute(
+                "SELECT id, label, detail FROM assessments WHERE id IN "
+                "(SELECT DISTINCT assessment FROM requisitions WHERE run_id = ?)", (run_id,)):
+            assessments[assessment_id] = (label, frozenset(f["kind"] for f in json.loads(detail)["findings"]))
+        own: dict[str, set[str]] = {}
         for key, kind in self.db.execute("SELECT key, kind FROM findings WHERE run_id = ?", (run_id,)):
-            kinds.setdefault(key, set()).add(kind)
-        return {key: Snapshot(key, source, title, label, frozenset(kinds.get(key, ())))
-                for key, source, title, label in self.db.execute(
-                    "SELECT r.key, r.source, r.title, a.label FROM requisitions r "
-                    "JOIN assessments a ON a.id = r.assessment WHERE r.run_id = ?", (run_id,))}
+            own.setdefault(key, set()).add(kind)
+        rows = []
+        for row in self.db.execute("SELECT key, req_id, fingerprint, source, sheet, row, title, team, opened, "
+                                   "assessment FROM requisitions WHERE run_id = ? ORDER BY rowid", (run_id,)):
+            label, kinds = assessments[row[9]]
+            rows.append(PastRow._make((*row, label, kinds | own[row[0]] if row[0] in own else kinds)))
+        return rows
 
-    def assessment(self, content: str, rulebook: str) -> Optional[tuple[int, Assessment]]:
-        row = self.db.execute("SELECT id, role, label, confidence, title_check, detail FROM assessments "
-                              "WHERE content = ? AND rulebook = ?", (content, rulebook)).fetchone()
-        return (row[0], Assessment.from_row(*row[1:])) if row else None
+    def assessments_of_run(self, run_id: int, rulebook: str) -> dict[int, Assessment]:
+        """Every assessment a run used, if made by ``rulebook``."""
+        return {row[0]: Assessment.from_row(*row[1:]) for row in self.db.execute(
+            "SELECT id, role, label, confidence, title_check, detail FROM assessments WHERE rulebook = ? AND id IN "
+            "(SELECT DISTINCT assessment FROM requisitions WHERE run_id = ?)", (rulebook, run_id))}
+
+    def assessment_of(self, content: str, rulebook: str) -> Optional[int]:
+        """The assessment a requisition text was given under ``rulebook``, if it was ever met."""
+        row = self.db.execute("SELECT assessment FROM contents WHERE content = ? AND rulebook = ?",
+                              (content, rulebook)).fetchone()
+        return row[0] if row else None
+
+    def assessment(self, assessment_id: int) -> Assessment:
+        row = self.db.execute("SELECT role, label, confidence, title_check, detail FROM assessments WHERE id = ?",
+                              (assessment_id,)).fetchone()
+        return Assessment.from_row(*row)
 
     # ---------------------------------------------------------------- writing
 
@@ -236,30 +307,45 @@ class RunWriter:
         self._requisitions: list[tuple] = []
         self._findings: list[tuple] = []
 
-    def add_assessment(self, content: str, assessment: Assessment) -> int:
+    def assessment_id(self, assessment: Assessment) -> int:
+        """The id of an equal assessment made by this rulebook, stored now if there is none."""
+        detail = assessment.detail_json()
+        digest = hashlib.sha256(json.dumps([self.rulebook, assessment.role, assessment.label, assessment.confidence,
+                                            assessment.title_check, detail]).encode()).hexdigest()[:32]
+        row = self.db.execute("SELECT id FROM assessments WHERE digest = ?", (digest,)).fetchone()
+        if row:
+            return row[0]
         return self.db.execute(
-            "INSERT INTO assessments (content, rulebook, role, label, confidence, title_check, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (content, self.rulebook, assessment.role, assessment.label, assessment.confidence,
-             assessment.title_check, assessment.detail_json())).lastrowid
+            "INSERT INTO assessments (rulebook, digest, role, label, confidence, title_check, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.rulebook, digest, assessment.role, assessment.label,
+                                             assessment.confidence, assessment.title_check, detail)).lastrowid
 
-    def add_requisition(self, key: str, source: str, sheet: Optional[str], row: int, title: Optional[str],
-                        team: Optional[str], opened: Optional[str], assessment: int,
-                        findings: Iterable[AuditFinding]) -> None:
-        self._requisitions.append((self.run_id, key, source, sheet, row, title, team, opened, assessment))
-        self._findings.extend((self.run_id, key, f.kind, f.severity, f.text) for f in findings)
+    def add_content(self, content: str, assessment_id: int) -> None:
+        self.db.execute("INSERT OR IGNORE INTO contents (content, rulebook, assessment) VALUES (?, ?, ?)",
+                        (content, self.rulebook, assessment_id))
+
+    def add_requisition(self, key: str, req_id: Optional[str], fingerprint: str, source: str,
+                        sheet: Optional[str], row: int, title: Optional[str], team: Optional[str],
+                        opened: Optional[str], assessment: int, own: Iterable[AuditFinding]) -> None:
+        """``own``: the requisition's findings besides its assessment's (those are the assessment's to keep)."""
+        self._requisitions.append((self.run_id, key, source, sheet, row, title, team, opened, assessment,
+                                   req_id, fingerprint))
+        self._findings.extend((self.run_id, key, f.kind, f.severity, f.text) for f in own)
         if len(self._requisitions) >= BATCH:
             self.flush()
 
     def add_source(self, record: SourceRecord) -> None:
-        self.db.execute("INSERT INTO run_sources (run_id, path, sha256, bytes, rows, audited, error) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        self.db.execute("INSERT INTO run_sources (run_id, path, sha256, bytes, rows, audited, error, reading, note, "
+                        "problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (self.run_id, record.path, record.sha256, record.bytes, record.rows, record.audited,
-                         record.error))
+                         record.error, record.reading, record.note, record.problems))
 
     def flush(self) -> None:
-        self.db.executemany("INSERT INTO requisitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._requisitions)
-        self.db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?)", self._findings)
+        self.db.executemany("INSERT INTO requisitions (run_id, key, source, sheet, row, title, team, opened, "
+                            "assessment, req_id, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            self._requisitions)
+        self.db.executemany("INSERT INTO findings (run_id, key, kind, severity, text) VALUES (?, ?, ?, ?, ?)",
+                            self._findings)
         self._requisitions.clear()
         self._findings.clear()
 
