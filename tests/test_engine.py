@@ -91,7 +91,7 @@ def test_threads_get_the_answers_one_thread_gets(monkeypatch, reference):
     for t in threads:
         t.join(timeout=120)
     assert not errors and not wrong
-    assert not uncached.stages[0]._cache
+    assert uncached.stages[0].cached_keys == 0
 
 
 def test_a_fact_no_rule_matches_fires_nothing():

@@ -2,8 +2,9 @@
 
 durable_rules is kept behind this module alone. What it needs (see DESIGN.md):
 facts rather than events, a unique id per fact, retraction after each use, at most 511 rules
-per ruleset (the rulebook is sharded), sessions reset before ~46,000 facts, and every call
-serialised, because its rulesets are process-global and silently wrong under threads.
+per ruleset (one ruleset per rules file, split past SHARD_SIZE), sessions reset before ~46,000
+facts, and every call serialised, because its rulesets are process-global and silently wrong
+under threads.
 """
 from __future__ import annotations
 
@@ -86,6 +87,34 @@ _LOCK = threading.RLock()
 _names = itertools.count()
 
 
+class _Shard:
+    """One durable_rules ruleset: the rules of one rules file (at most SHARD_SIZE of them),
+    with a cache of its own keyed only on what its rules read, so a shard about titles or the
+    activity mix answers from its cache while a shard about skills is still learning."""
+
+    def __init__(self, name: str, rules: list[Rule]):
+        self.name = name
+        self.rules = rules
+        thresholds = defaultdict(set)
+        for rule in rules:
+            for group in rule.conditions:
+                for condition in group:
+                    thresholds[condition.name].add(condition.value)
+        # A rule only asks on which side of its thresholds a value lies, so the cache key keeps
+        # just that: facts that differ only in, say, an exact word count share one entry.
+        self.cuts = sorted((name, sorted(values)) for name, values in thresholds.items())
+        self.cache: OrderedDict[tuple, list[str]] = OrderedDict()
+
+    def key(self, facts: dict[str, float]) -> tuple:
+        key = []
+        for name, cuts in self.cuts:
+            value = facts.get(name)
+            if value is not None:
+                position = bisect.bisect_left(cuts, value)
+                key.append((name, position, position < len(cuts) and cuts[position] == value))
+        return tuple(key)
+
+
 class DurableEngine:
     """The rules compiled into durable_rules rulesets; each fact asserted, collected, retracted."""
 
@@ -101,29 +130,20 @@ class DurableEngine:
 
         self.rules = list(rules)
         self._fired: list[str] = []
-        thresholds = defaultdict(set)
-        for rule in self.rules:
-            for group in rule.conditions:
-                for condition in group:
-                    thresholds[condition.name].add(condition.value)
-        # A rule only asks on which side of its thresholds a value lies, so the cache key keeps
-        # just that: facts that differ only in, say, an exact word count share one entry.
-        self._cuts = {name: sorted(values) for name, values in thresholds.items()}
         self._order = {rule.id: i for i, rule in enumerate(self.rules)}
-        self._cache: OrderedDict[tuple, list[str]] = OrderedDict()
         self._fact_ids = itertools.count(1)
         self._session = 0
         self._session_facts = 0
-        definitions = {}
-        for start in range(0, len(self.rules), SHARD_SIZE):
-            shard = {}
-            for rule in self.rules[start:start + SHARD_SIZE]:
-                shard[f"r_{len(shard)}"] = {**to_durable(rule), "run": self._action(rule.id)}
-            definitions[f"whichrole_{next(_names)}"] = shard
+        by_file: dict[str, list[Rule]] = defaultdict(list)
+        for rule in self.rules:
+            by_file[rule.file].append(rule)
+        self._shards = [_Shard(f"whichrole_{next(_names)}", group[start:start + SHARD_SIZE])
+                        for group in by_file.values() for start in range(0, len(group), SHARD_SIZE)]
+        definitions = {shard.name: {f"r_{i}": {**to_durable(rule), "run": self._action(rule.id)}
+                                    for i, rule in enumerate(shard.rules)} for shard in self._shards}
         with _LOCK:
             self._host = _Host()
             self._host.register_rulesets(definitions)
-        self._rulesets = list(definitions)
         self.fire({})  # warm up: the first calls on a fresh ruleset are the fragile ones
 
     def _action(self, rule_id: str):
@@ -131,41 +151,37 @@ class DurableEngine:
             self._fired.append(rule_id)
         return run
 
-    def _key(self, facts: dict[str, float]) -> tuple:
-        key = []
-        for name, value in facts.items():
-            cuts = self._cuts.get(name)
-            if cuts is not None:
-                position = bisect.bisect_left(cuts, value)
-                key.append((name, position, position < len(cuts) and cuts[position] == value))
-        return tuple(sorted(key))
+    @property
+    def cached_keys(self) -> int:
+        return sum(len(shard.cache) for shard in self._shards)
 
     def fire(self, facts: dict[str, float]) -> list[str]:
-        key = self._key(facts)
-        fact = {property_name(name): facts[name] for name, _, _ in key}
+        fired: list[str] = []
         with _LOCK:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return list(cached)
-            fired = self._run(fact)
-            self._cache[key] = fired
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-            return list(fired)
+            for shard in self._shards:
+                key = shard.key(facts)
+                cached = shard.cache.get(key)
+                if cached is None:
+                    cached = self._run(shard, {property_name(name): facts[name] for name, _, _ in key})
+                    shard.cache[key] = cached
+                    if len(shard.cache) > CACHE_SIZE:
+                        shard.cache.popitem(last=False)
+                else:
+                    shard.cache.move_to_end(key)
+                fired.extend(cached)
+        return sorted(fired, key=self._order.__getitem__)
 
-    def _run(self, fact: dict) -> list[str]:
+    def _run(self, shard: _Shard, fact: dict) -> list[str]:
         self._rotate_session()
         fact = {**fact, "id": next(self._fact_ids), "sid": str(self._session)}
         self._fired = []
-        for ruleset in self._rulesets:
-            try:
-                state = self._host.assert_fact(ruleset, fact)
-            except self._not_handled:
-                continue
-            if isinstance(state, dict) and state.get("exception"):
-                raise RuntimeError(f"rule action failed: {state['exception']}")
-            self._host.retract_fact(ruleset, fact)
+        try:
+            state = self._host.assert_fact(shard.name, fact)
+        except self._not_handled:
+            return []
+        if isinstance(state, dict) and state.get("exception"):
+            raise RuntimeError(f"rule action failed: {state['exception']}")
+        self._host.retract_fact(shard.name, fact)
         self._session_facts += 1
         return sorted(set(self._fired), key=self._order.__getitem__)
 
@@ -173,9 +189,9 @@ class DurableEngine:
         """A fresh session before durable_rules' fact bookkeeping goes wrong (issue #376)."""
         if self._session_facts < SESSION_FACTS:
             return
-        for ruleset in self._rulesets:
+        for shard in self._shards:
             try:
-                self._host.delete_state(ruleset, str(self._session))
+                self._host.delete_state(shard.name, str(self._session))
             except Exception:  # a session that never held a fact has no state to delete
                 pass
         self._session += 1

@@ -233,11 +233,17 @@ def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, 
              fired: list[Rule], rulebook: Rulebook) -> WhyNot:
     """The runner-up's strongest rules that did not fire, and what each was missing."""
     fired_ids = {r.id for r in fired}
-    missed = sorted((r for r in rulebook.stage(1) if r.then.role == runner and r.then.weight > 0
-                     and r.id not in fired_ids), key=lambda r: -r.then.weight)[:3]
+    missed = [r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids][:3]
     return WhyNot(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
         rules=[MissedRule(rule=r.id, because=r.because, missing=_missing(r, facts, rulebook)) for r in missed])
+
+
+@lru_cache(maxsize=256)
+def _evidence_rules(rulebook: Rulebook, role: str) -> list[Rule]:
+    """A role's first-stage rules that give it evidence, strongest first."""
+    return sorted((r for r in rulebook.stage(1) if r.then.role == role and r.then.weight > 0),
+                  key=lambda r: -r.then.weight)
 
 
 def _missing(rule: Rule, facts: dict[str, float], rulebook: Rulebook) -> list[str]:
