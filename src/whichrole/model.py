@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 # A 5 MB description is read, but only its first part can matter to a reader; beyond this
 # the text is cut (and the verdict says so) so that one pasted file cannot stall a run.
@@ -48,6 +48,16 @@ class ActivityMix(BaseModel):
         return cls(**dict(zip(MIX_PARTS, map(float, numbers))))
 
 
+def _mix_from_text(value):
+    if isinstance(value, str):
+        return ActivityMix.parse(value) if value.strip() else None
+    return value
+
+
+# An activity mix given as a model, a mapping, or text such as "60/30/5/5" ("" is no mix).
+Mix = Annotated[ActivityMix, BeforeValidator(_mix_from_text)]
+
+
 class Requisition(BaseModel):
     """One open position. Only a title or a description is needed; the rest sharpens the verdict."""
 
@@ -64,7 +74,7 @@ class Requisition(BaseModel):
     primary_output: Optional[str] = None
     work_location: Optional[str] = None
     failure_mode: Optional[str] = None
-    mix: Optional[ActivityMix] = None
+    mix: Optional[Mix] = None
     outcomes: list[str] = Field(default_factory=list, max_length=10)
 
     @field_validator("title", "description", "team", mode="before")
@@ -78,13 +88,6 @@ class Requisition(BaseModel):
         if "\x00" in value:
             raise ValueError("contains binary data (NUL bytes), not text")
         return value[:MAX_TEXT_CHARS]
-
-    @field_validator("mix", mode="before")
-    @classmethod
-    def _mix_from_text(cls, value):
-        if isinstance(value, str):
-            return ActivityMix.parse(value) if value.strip() else None
-        return value
 
     @field_validator("outcomes", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..model import MIX_PARTS, ActivityMix, one_line_error
+from ..model import MIX_PARTS, ActivityMix, Mix, one_line_error
 
 # The profile fields the candidate lexicon's ``fields`` table maps to signals.
 TABLE_FIELDS = ("degree", "research", "engineering", "level", "orgs", "interests")
@@ -40,19 +40,12 @@ class Profile(BaseModel):
     research: Optional[str] = Field(default=None, description="research record: none, some or strong")
     papers: Optional[int] = Field(default=None, ge=0, le=5000, description="number of publications")
     engineering: Optional[str] = Field(default=None, description="basic, solid or strong")
-    mix: Optional[ActivityMix] = Field(default=None, description="wanted research/modeling/engineering/product %")
+    mix: Optional[Mix] = Field(default=None, description="wanted research/modeling/engineering/product %")
     years: Optional[float] = Field(default=None, ge=0, le=70, description="years of professional experience")
     level: Optional[str] = Field(default=None, description="junior, mid, senior, staff or principal (L4-L7)")
     orgs: list[str] = Field(default_factory=list, max_length=20, description="organisation types aimed at")
     interests: list[str] = Field(default_factory=list, max_length=20, description="what draws the candidate")
     about: Optional[str] = Field(default=None, max_length=MAX_ABOUT_CHARS, description="free text")
-
-    @field_validator("mix", mode="before")
-    @classmethod
-    def _mix_from_text(cls, value):
-        if isinstance(value, str):
-            return ActivityMix.parse(value) if value.strip() else None
-        return value
 
     @field_validator("orgs", "interests", mode="before")
     @classmethod
