@@ -150,18 +150,39 @@ def test_csv_exports_and_folders(tmp_path, reqs):
     from_csv = by_key(result)["R-100"]
     assert (from_csv.sheet, from_csv.row, from_csv.opened) == (None, 2, RECENT)
 
+    windows = tmp_path / "windows.csv"          # Excel's "CSV" on Windows is cp1252, as annotate reads it
+    windows.write_bytes("Title;Status;Description\nIngénieur données;Open;Pipelines ETL vers l'entrepôt\n"
+                        .encode("cp1252"))
+    assert [r.title for r in audit(tmp_path, windows).requisitions] == ["Ingénieur données"]
+
+
+def test_hidden_sheets_are_passed_over_as_annotate_does(tmp_path):
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title = "Old reqs"
+    old.append(HEADER)
+    old.append(sample_rows()[0])
+    old.sheet_state = "hidden"
+    current = book.create_sheet("Current")
+    current.append(HEADER)
+    current.append(sample_rows()[1])
+    book.save(path)
+    assert [r.key for r in audit(tmp_path, path).requisitions] == ["R-101"]
+    assert [r.key for r in audit(tmp_path, path, sheet="Old reqs").requisitions] == ["R-100"]
+
 
 def test_an_unreadable_source_fails_alone_with_its_reason(tmp_path, reqs):
     broken = tmp_path / "broken.xlsx"
     broken.write_text("this is not a workbook")
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("Title;Description\nIngénieur données;Pipelines ETL\n".encode("latin-1"))
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     no_columns = write_xlsx(tmp_path / "budget.xlsx", [[1, 2]], header=["Cost centre", "Amount"], preamble=False)
-    result = audit(tmp_path, broken, reqs, latin, no_columns, tmp_path / "missing")
+    result = audit(tmp_path, broken, reqs, binary, no_columns, tmp_path / "missing")
     errors = {r.path.name: r.error for r in result.failed}
-    assert set(errors) == {"broken.xlsx", "latin.csv", "budget.xlsx", "missing"}
+    assert set(errors) == {"broken.xlsx", "photo.csv", "budget.xlsx", "missing"}
     assert "not a readable workbook" in errors["broken.xlsx"]
-    assert "not UTF-8" in errors["latin.csv"]
+    assert "not a CSV file" in errors["photo.csv"]
     assert "no title or description column" in errors["budget.xlsx"]
     assert "no such file or folder" in errors["missing"]
     assert all("\n" not in e for e in errors.values())
@@ -265,7 +286,7 @@ def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
     assert cli("audit", reqs, "--db", db, "--fail-on", "never") == 0
     out = capsys.readouterr()
     assert out.out.startswith("# Requisition audit")
-    assert "## Top findings" in out.out and "R-101" in out.out
+    assert "## To look at first" in out.out and "R-101" in out.out
     assert "reqs.xlsx: 7 open of 10 requisitions" in out.err
 
     assert cli("audit", reqs, "--db", db, "--fail-on", "low") == 1
@@ -278,7 +299,7 @@ def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
     assert cli("audit", clean, "--db", db, "--fail-on", "info") == expected
 
     broken = tmp_path / "broken.csv"
-    broken.write_bytes(b"\xff\xfe\x00garbage")
+    broken.write_bytes(b"\x00\x01binary\x00")
     assert cli("audit", reqs, broken, "--db", db, "--fail-on", "never") == 2
     err = capsys.readouterr().err
     assert "FAILED" in err and "broken.csv" in err

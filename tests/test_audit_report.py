@@ -64,12 +64,15 @@ def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tm
 def test_markdown_summary(result):
     text = render(result)
     assert text.startswith("# Requisition audit, ")
-    for heading in ("## Sources", "## What changed", "## Findings by kind", "## Top findings"):
+    for heading in ("## Sources", "## What changed", "## Findings by kind", "## To look at first"):
         assert heading in text
     assert "**failed**" in text and "not a readable workbook" in text
     assert "First audit of these sources" in text
     assert "| title mismatch | medium |" in text
-    assert "R-101" in text
+    conflated = next(line for line in text.splitlines() if line.startswith("| R-102 |"))
+    assert "conflated (high)" in conflated
+    first = text.split("## To look at first")[1].splitlines()[4]
+    assert "(high)" in first                              # the most severe come first
     assert "reqs.xlsx Open reqs!13: mix" in text          # the row that could not be read
 
 
@@ -164,7 +167,7 @@ def test_the_summary_and_the_workbook_are_posted_to_slack(tmp_path, slack, capsy
     blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) else posted["blocks"]
     text = json.dumps(blocks)
     assert blocks[0]["text"]["text"].startswith("Requisition audit: 7 open")
-    assert "Top findings" in text and "R-101" in text and "What changed" in text
+    assert "To look at first" in text and "R-101" in text and "What changed" in text
 
     asked, _ = slack.method("files.getUploadURLExternal")
     assert asked["filename"].endswith(".xlsx")

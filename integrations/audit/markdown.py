@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 from .changes import Change, Changes
-from .run import AuditResult
+from .findings import AuditFinding, severity_rank
+from .run import AuditedRequisition, AuditResult
 
-TOP_FINDINGS = 25
+TOP_REQUISITIONS = 25
 CHANGES_LISTED = 15
 
 
 def kind_name(kind: str) -> str:
     return kind.replace("_", " ")
+
+
+def findings_line(req: AuditedRequisition) -> str:
+    ordered = sorted(req.findings, key=lambda f: -severity_rank(f.severity))
+    return "; ".join(f"{kind_name(f.kind)} ({f.severity})" for f in ordered)
+
+
+def _worst(req: AuditedRequisition) -> AuditFinding:
+    return max(req.findings, key=lambda f: severity_rank(f.severity))
 
 
 def _cell(text: object) -> str:
@@ -86,12 +96,12 @@ def render(result: AuditResult) -> str:
         lines += ["## Findings by kind", ""]
         lines += _table(["Finding", "Severity", "Requisitions"],
                         [[kind_name(kind), severity, n] for (kind, severity), n in kinds.items()]) + [""]
-        findings = result.findings()
-        shown = findings[:TOP_FINDINGS]
-        lines += [f"## Top findings ({len(shown)} of {len(findings)}, most severe first)", ""]
-        lines += _table(["Severity", "Req", "Title", "Reads as", "Finding", "Why"],
-                        [[f.severity, req.key, req.title, f"{req.assessment.label} "
-                          f"({req.assessment.confidence:.0%})", f.text, f.because] for req, f in shown])
+        flagged = sum(1 for req in result.requisitions if req.findings)
+        shown = result.to_look_at(TOP_REQUISITIONS)
+        lines += [f"## To look at first ({len(shown)} of {flagged} requisitions with findings)", ""]
+        lines += _table(["Req", "Title", "Reads as", "Findings", "Why (most severe)"],
+                        [[req.key, req.title, f"{req.label} ({req.assessment.confidence:.0%})", findings_line(req),
+                          _worst(req).because] for req in shown])
     else:
         lines += ["No findings."]
     return "\n".join(lines).rstrip() + "\n"

@@ -111,6 +111,12 @@ class AuditResult:
                 by_severity[finding.severity].append((req, finding))
         return [pair for pairs in by_severity.values() for pair in pairs]
 
+    def to_look_at(self, limit: int) -> list[AuditedRequisition]:
+        """The requisitions with findings, the most severe and most numerous first."""
+        flagged = [req for req in self.requisitions if req.findings]
+        flagged.sort(key=lambda req: (-severity_rank(req.worst), -len(req.findings)))
+        return flagged[:limit]
+
     def severity_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(reversed(SEVERITIES), 0)
         for req in self.requisitions:

@@ -18,11 +18,11 @@ from whichrole.integrations.slack.settings import SLACK_API_URL
 from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
 
 from .changes import Changes
-from .markdown import change_line, headline, kind_name
+from .markdown import change_line, findings_line, headline, kind_name
 from .run import AuditResult
 
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-TOP_FINDINGS = 8
+TOP_REQUISITIONS = 8
 CHANGES_LISTED = 5
 TIMEOUT = 30.0
 SEVERITY_EMOJI = {"high": ":red_circle:", "medium": ":large_orange_circle:", "low": ":large_yellow_circle:",
@@ -73,12 +73,11 @@ def summary_blocks(result: AuditResult) -> list[dict]:
     if kinds:
         blocks.append(_section("*By kind*\n" + "\n".join(
             f"• {kind_name(kind)} ({severity}): {n}" for (kind, severity), n in kinds.items())))
-    findings = result.findings()[:TOP_FINDINGS]
-    if findings:
-        lines = [f"{SEVERITY_EMOJI[f.severity]} *{_escape(req.key)}* {_escape(req.title)} → "
-                 f"{_escape(req.assessment.label)} ({req.assessment.confidence:.0%}): {_escape(f.text)}"
-                 for req, f in findings]
-        blocks.append(_section("*Top findings*\n" + "\n".join(lines)))
+    shown = result.to_look_at(TOP_REQUISITIONS)
+    if shown:
+        lines = [f"{SEVERITY_EMOJI[req.worst]} *{_escape(req.key)}* {_escape(req.title)} → {_escape(req.label)} "
+                 f"({req.assessment.confidence:.0%}): {_escape(findings_line(req))}" for req in shown]
+        blocks.append(_section("*To look at first*\n" + "\n".join(lines)))
     blocks.append(_section(_changes_text(result.changes)))
     if result.failed:
         blocks.append(_section("*Sources that could not be read*\n" + "\n".join(

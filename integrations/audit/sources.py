@@ -7,22 +7,22 @@ status is open are kept; a source without a status column is audited whole.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnError, ColumnMap,
                                                   detect_columns, requisition_from_row, row_is_blank)
+from whichrole.integrations.excel.csvbook import csv_rows
+from whichrole.integrations.excel.package import WorkbookError
 from whichrole.model import Requisition
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv")
-CSV_DELIMITERS = (",", ";", "\t", "|")
 # Row problems listed by name in the report; past this many only their number is kept.
 PROBLEMS_SHOWN = 20
 
@@ -149,6 +149,9 @@ def _workbook_sheets(path: Path, wanted: Optional[str]) -> list[tuple[str, Itera
             if wanted not in names:
                 raise SourceError(f"{path}: no sheet {wanted!r} (sheets: {', '.join(names)})")
             names = [wanted]
+        else:  # as annotate chooses: visible worksheets only
+            names = [sheet.name for sheet in book.sheets_metadata
+                     if sheet.typ == SheetTypeEnum.WorkSheet and sheet.visible == SheetVisibleEnum.Visible]
         first_problem = None
         for name in names:
             rows = _sheet_rows(book.get_sheet_by_name(name))
@@ -161,7 +164,7 @@ def _workbook_sheets(path: Path, wanted: Optional[str]) -> list[tuple[str, Itera
             return [(name, itertools.chain(head, rows))]
     except CalamineError as error:
         raise SourceError(f"{path}: not a readable workbook ({str(error).splitlines()[0]})") from None
-    raise SourceError(f"{path}: {first_problem or 'no sheets'}")
+    raise SourceError(f"{path}: {first_problem or 'no visible worksheet'}")
 
 
 def _sheet_rows(sheet) -> Iterator[list]:
@@ -173,24 +176,11 @@ def _sheet_rows(sheet) -> Iterator[list]:
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
-    csv.field_size_limit(1 << 28)  # a pasted job description may be long; the default (128 KB) is not enough
+    """The rows of a CSV export, read as `annotate` reads them (UTF-8 or Excel's cp1252, its delimiter)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            first = next((line for line in handle if line.strip()), "")
-            handle.seek(0)
-            yield from csv.reader(handle, delimiter=_delimiter(first))
-    except UnicodeDecodeError as error:
-        raise SourceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); "
-                          "export the CSV as UTF-8") from None
-    except csv.Error as error:
-        raise SourceError(f"{path}: not a readable CSV file ({error})") from None
-
-
-def _delimiter(header: str) -> str:
-    """The delimiter the header line uses most: descriptions are full of commas, headers seldom are."""
-    counts = {d: header.count(d) for d in CSV_DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+        return iter(csv_rows(path))
+    except WorkbookError as error:
+        raise SourceError(str(error)) from None
 
 
 def _requisitions(reading: Reading, sheet: Optional[str], rows: Iterator[list], open_values: frozenset[str],
