@@ -44,21 +44,26 @@ def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tm
     assert severities == sorted(severities, key=order.index)     # most severe first
     mismatch = next(row for row in findings.iter_rows(min_row=2) if row[1].value == "title mismatch")
     assert mismatch[2].value == "R-101" and mismatch[4].value == "ML Engineer"
-    link = mismatch[11].hyperlink.target
-    assert link == (tmp_path / "reqs.xlsx").resolve().as_uri() + "#'Open reqs'!A5"
     assert mismatch[7].value and mismatch[8].value                # the rationale and the rule's source
+    assert mismatch[11].value == "reqs.xlsx Open reqs!5"          # where it is in its source
 
     requisitions = book["Requisitions"]
     assert requisitions.max_row == len(result.requisitions) + 1
-    assert requisitions.auto_filter.ref.startswith("A1:")
+    assert requisitions.auto_filter.ref == f"A1:M{len(result.requisitions) + 1}"
+    target = mismatch[2].hyperlink.location                        # the Req ID links to its requisition
+    row = int(target.rsplit("A", 1)[1])
+    assert target.startswith("'Requisitions'!") and requisitions.cell(row, 1).value == "R-101"
+    assert requisitions.cell(row, 3).value == "ML Engineer"
+    assert "title mismatch (medium)" in requisitions.cell(row, 8).value
 
     summary = book["Summary"]
     assert len(summary._charts) == 1
     cells = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
-    assert cells["Run"] == result.run_id
     assert cells["high"] == result.severity_counts()["high"]
+    assert cells["title mismatch"] == "medium"
     failed = [row for row in summary.iter_rows(values_only=True) if row[0] and str(row[0]).endswith("broken.xlsx")]
     assert failed and failed[0][4].startswith("failed:")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_markdown_summary(result):

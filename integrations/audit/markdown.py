@@ -34,11 +34,15 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
 
 def headline(result: AuditResult) -> str:
     with_findings = sum(1 for r in result.requisitions if r.findings)
-    counts = ", ".join(f"{n} {s}" for s, n in result.severity_counts().items() if n) or "none"
+    counts = result.severity_counts()
+    total = sum(counts.values())
     sources = len(result.readings)
     failed = f", {len(result.failed)} failed" if result.failed else ""
-    return (f"{len(result.requisitions)} open requisitions from {sources} source{'s' * (sources != 1)}{failed}; "
-            f"{with_findings} with findings ({counts})")
+    line = (f"{len(result.requisitions)} open requisitions from {sources} source{'s' * (sources != 1)}{failed}; "
+            f"{with_findings} with findings")
+    if total:
+        line += f"; {total} findings: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return line
 
 
 def change_line(change: Change) -> str:
