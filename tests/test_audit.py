@@ -287,7 +287,7 @@ def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
     out = capsys.readouterr()
     assert out.out.startswith("# Requisition audit")
     assert "## To look at first" in out.out and "R-101" in out.out
-    assert "reqs.xlsx: 7 open of 10 requisitions" in out.err
+    assert "reqs.xlsx: 7 open requisitions of 10 rows (1 row(s) could not be read)" in out.err
 
     assert cli("audit", reqs, "--db", db, "--fail-on", "low") == 1
     out = capsys.readouterr().out
@@ -307,6 +307,10 @@ def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
 
     assert cli("audit", reqs, "--db", db, "--fail-on", "sometimes") == 2
     assert "--fail-on 'sometimes'" in capsys.readouterr().err
+    assert cli("audit", reqs, "--db", db, "--open-values", " , ") == 2
+    assert "--open-values: give at least one status" in capsys.readouterr().err
+    assert cli("audit", reqs, "--db", db, "--map", "Nonsense") == 2
+    assert "--map 'Nonsense'" in capsys.readouterr().err
 
 
 def test_markdown_to_a_file_and_history(tmp_path, reqs, capsys):

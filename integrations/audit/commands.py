@@ -86,6 +86,9 @@ def audit(
         raise ValueError(f"--fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
     if out is not None and out.suffix.lower() != ".xlsx":
         raise ValueError(f"--out {out}: the audit workbook is an .xlsx file")
+    open_statuses = frozenset(v.strip().casefold() for v in open_values.split(",") if v.strip())
+    if not open_statuses:
+        raise ValueError("--open-values: give at least one status that counts as open, e.g. 'Open'")
     overrides = parse_map(mapping)
     if status_column:
         overrides[status_column] = "status"
@@ -95,7 +98,7 @@ def audit(
         client = client_from_env()
     options = AuditOptions(
         sources=sources, database=database or default_database(),
-        open_values=frozenset(v.strip().casefold() for v in open_values.split(",") if v.strip()),
+        open_values=open_statuses,
         overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
         rules_dir=rules, engine=engine)
 
@@ -103,8 +106,11 @@ def audit(
         if reading.error:
             _echo_err(f"FAILED {reading.error}")
         else:
-            _echo_err(f"{reading.path.name}: {reading.audited} open of {reading.rows} requisitions"
-                      + (f" ({reading.note})" if reading.note else ""))
+            notes = [f"unchanged since run {reading.unchanged_since}"] if reading.unchanged_since else []
+            notes += [reading.note] if reading.note else []
+            notes += [f"{reading.problem_count} row(s) could not be read"] if reading.problem_count else []
+            _echo_err(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
+                      + (f" ({'; '.join(notes)})" if notes else ""))
 
     result = run_audit(options, on_source=tell, on_wait=_echo_err)
     _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "

@@ -91,7 +91,9 @@ def render(result: AuditResult) -> str:
     lines += _table(["Source", "Rows", "Open, audited", "Status"], rows) + [""]
     problems = [p for reading in result.readings for p in reading.problems]
     if problems:
-        lines += ["Rows that could not be read:", ""] + [f"- {p}" for p in problems] + [""]
+        lines += ["Rows that could not be read:", ""] + [f"- {p}" for p in problems]
+        unlisted = sum(r.problem_count for r in result.readings) - len(problems)
+        lines += [f"- … and {unlisted} more" if unlisted else "", ""]
 
     lines += ["## What changed", ""] + changes_section(result.changes, result.rulebook) + [""]
 

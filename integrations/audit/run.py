@@ -29,8 +29,8 @@ from whichrole.rulebook import load_rulebook
 from .changes import Changes, compare
 from .findings import SEVERITIES, Assessment, AuditFinding, duplicate_id, open_too_long, severity_rank
 from .lock import AuditLock
-from .sources import Reading, SourceError, digest, expand, place, read_rows, sha256_of
-from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord
+from .sources import Reading, SourceError, expand, place, read_rows, sha256_of
+from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord, digest
 
 DEFAULT_OPEN_VALUES = frozenset({"open"})
 
@@ -337,7 +337,7 @@ def _unique_keys(rows: list[AuditedRequisition], first_seen: dict[str, str]) -> 
     for req in rows:
         if req.key in first_seen:
             req = req._replace(key=f"{req.key} ({req.place})",
-                          findings=req.findings + (duplicate_id(req.key, first_seen[req.key]),))
+                               findings=req.findings + (duplicate_id(req.key, first_seen[req.key]),))
         else:
             first_seen[req.key] = req.place
         unique.append(req)

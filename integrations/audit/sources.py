@@ -11,7 +11,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -20,6 +20,8 @@ from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnErro
 from whichrole.integrations.excel.csvbook import csv_rows
 from whichrole.integrations.excel.package import WorkbookError
 from whichrole.model import Requisition
+
+from .store import digest
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -31,8 +33,7 @@ class SourceError(ValueError):
     """A source that cannot be audited at all; the message is one line."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """An open row of a source, not yet read as a requisition (that costs more than telling it apart)."""
 
     sheet: Optional[str]        # None for a CSV file
@@ -51,11 +52,6 @@ class Row:
     def requisition(self) -> Optional[Requisition]:
         """The row's requisition, None if it has nothing to classify; RequisitionError for a bad cell."""
         return requisition_from_row(self.cells, self.columns)
-
-
-def digest(data: bytes) -> str:
-    """A short, stable name for some content (SHA-256 runs in hardware on most machines)."""
-    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def place(path: Path, sheet: Optional[str], number: int) -> str:

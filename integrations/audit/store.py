@@ -115,6 +115,11 @@ class StoreError(ValueError):
     """The history file cannot be used; the message is one line and names the file."""
 
 
+def digest(data: bytes) -> str:
+    """A short, stable name for stored content (SHA-256 runs in hardware on most machines)."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 def default_database() -> Path:
     return platformdirs.user_data_path("whichrole") / "audit.sqlite3"
 
@@ -310,14 +315,14 @@ class RunWriter:
     def assessment_id(self, assessment: Assessment) -> int:
         """The id of an equal assessment made by this rulebook, stored now if there is none."""
         detail = assessment.detail_json()
-        digest = hashlib.sha256(json.dumps([self.rulebook, assessment.role, assessment.label, assessment.confidence,
-                                            assessment.title_check, detail]).encode()).hexdigest()[:32]
-        row = self.db.execute("SELECT id FROM assessments WHERE digest = ?", (digest,)).fetchone()
+        name = digest(json.dumps([self.rulebook, assessment.role, assessment.label, assessment.confidence,
+                                  assessment.title_check, detail]).encode())
+        row = self.db.execute("SELECT id FROM assessments WHERE digest = ?", (name,)).fetchone()
         if row:
             return row[0]
         return self.db.execute(
             "INSERT INTO assessments (rulebook, digest, role, label, confidence, title_check, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.rulebook, digest, assessment.role, assessment.label,
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.rulebook, name, assessment.role, assessment.label,
                                              assessment.confidence, assessment.title_check, detail)).lastrowid
 
     def add_content(self, content: str, assessment_id: int) -> None:
