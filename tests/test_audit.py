@@ -119,6 +119,17 @@ def test_only_open_requisitions_are_audited_and_findings_come_from_the_verdict(t
         "Req ID R-105 is used twice; first seen at reqs.xlsx Open reqs!9."]
 
 
+def test_what_the_audit_shares_assessments_over_is_not_read_by_the_rules(durable):
+    """Rows that differ only in fields the rules do not read share one assessment: check they do not."""
+    from whichrole.integrations.audit.run import NOT_CLASSIFIED
+
+    title, description = UNICORN
+    base = durable.classify({"title": title, "description": description}).model_dump()
+    varied = {"id": "R-9", "status": "Closed", "opened": LONG_AGO, "team": "Platform"}
+    assert set(varied) == NOT_CLASSIFIED
+    assert durable.classify({"title": title, "description": description, **varied}).model_dump() == base
+
+
 def test_open_values_status_column_and_map_are_configurable(tmp_path):
     header = ["Job", "Stage", "Details", "Created"]
     rows = [["Data Engineer", "Sourcing", CLEAR["data_engineer"][1], RECENT],
