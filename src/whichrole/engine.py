@@ -104,6 +104,8 @@ class _Shard:
         # just that: facts that differ only in, say, an exact word count share one entry.
         self.cuts = sorted((name, sorted(values)) for name, values in thresholds.items())
         self.cache: OrderedDict[tuple, list[str]] = OrderedDict()
+        # durable_rules crashes (not raises) when asked to delete a session it never saw.
+        self.has_session = False
 
     def key(self, facts: dict[str, float]) -> tuple:
         key = []
@@ -179,6 +181,7 @@ class DurableEngine:
             state = self._host.assert_fact(shard.name, fact)
         except self._not_handled:
             return []
+        shard.has_session = True
         if isinstance(state, dict) and state.get("exception"):
             raise RuntimeError(f"rule action failed: {state['exception']}")
         self._host.retract_fact(shard.name, fact)
@@ -190,10 +193,9 @@ class DurableEngine:
         if self._session_facts < SESSION_FACTS:
             return
         for shard in self._shards:
-            try:
+            if shard.has_session:
                 self._host.delete_state(shard.name, str(self._session))
-            except Exception:  # a session that never held a fact has no state to delete
-                pass
+                shard.has_session = False
         self._session += 1
         self._session_facts = 0
 
