@@ -175,3 +175,23 @@ def test_the_manifest_creates_the_app_this_code_serves():
     # commands for /whichrole, chat:write for the direct answer when a response_url is spent
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write"}
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+
+def test_serve_slack_carries_the_audit_schedule(fake, tmp_path):
+    audit = f"{tmp_path} --db {tmp_path / 'history.sqlite3'} --markdown {tmp_path / 'audit.md'}"
+    serving = Serving(["--host", "127.0.0.1", "--port", "0", "--audit-cron", "0 9 * * MON", "--audit", audit,
+                       "--audit-timezone", "Europe/Berlin"],
+                      environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                  SLACK_API_URL=fake.api_url))
+    try:
+        scheduled = serving.wait_for(r"audit scheduled \(0 9 \* \* MON, Europe/Berlin\); next run (\S+)")
+        assert scheduled.group(1) > "2000"
+        serving.wait_for(r"serving /whichrole at")
+    finally:
+        serving.stop()
+
+
+def test_a_half_given_audit_schedule_is_one_line():
+    done = run(["--audit-cron", "0 9 * * MON"], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET))
+    assert done.returncode == 2
+    assert done.stderr.strip() == "whichrole: error: --audit-cron and --audit go together: when, and what to audit"

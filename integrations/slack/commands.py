@@ -21,6 +21,12 @@ def serve_slack(
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Requests answered at the same time."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
                                          file_okay=False, dir_okay=True),
+    audit_cron: Optional[str] = typer.Option(None, "--audit-cron", help="Also run an audit on this cron schedule, "
+                                             "e.g. '0 9 * * MON' (with --audit)."),
+    audit: Optional[str] = typer.Option(None, "--audit", help="The audit's arguments, as on the command line, "
+                                        "e.g. 'requisitions/ --slack-channel C0123456789'."),
+    audit_timezone: Optional[str] = typer.Option(None, "--audit-timezone", help="IANA time zone of --audit-cron "
+                                                 "(default: this machine's)."),
 ):
     """Serve /whichrole in Slack. Settings come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP),
     SLACK_APP_TOKEN (Socket Mode) and, to use another Web API than Slack's, SLACK_API_URL."""
@@ -34,6 +40,7 @@ def serve_slack(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("whichrole.slack")
+    audit_argv = _audit_argv(audit_cron, audit)
     settings = SlackSettings.from_env(socket)
     try:
         slack = SlackApp(settings, workers=workers, rules_dir=rules)
@@ -44,6 +51,11 @@ def serve_slack(
     except OSError as error:
         raise OSError(f"cannot reach the Slack Web API at {settings.api_url} ({describe(error)})") from None
     slack.warm_up()
+    scheduler = None
+    if audit_argv:
+        from whichrole.integrations.audit.schedule import start_audit_schedule
+
+        scheduler = start_audit_schedule(audit_cron, audit_argv, audit_timezone)
     # SIGTERM (a service manager stopping the app) ends it like Ctrl-C: finish the answers under way.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -63,4 +75,20 @@ def serve_slack(
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
+        if scheduler:
+            scheduler.shutdown(wait=True)  # an audit under way finishes first
         slack.close()
+
+
+def _audit_argv(cron: Optional[str], arguments: Optional[str]) -> list[str]:
+    """The scheduled audit's command line, checked before anything starts."""
+    import shlex
+
+    from whichrole.integrations.audit.schedule import check_command, cron_trigger
+
+    if not cron and not arguments:
+        return []
+    if not (cron and arguments):
+        raise ValueError("--audit-cron and --audit go together: when, and what to audit")
+    cron_trigger(cron)
+    return check_command(["audit", *shlex.split(arguments)])
