@@ -77,7 +77,7 @@ def audit(
     from whichrole.integrations.excel.columns import parse_map
 
     from .markdown import render
-    from .output import write_text
+    from whichrole.files import write_text
     from .run import AuditOptions, run_audit
     from .slack import check_channel, client_from_env, post_audit
     from .workbook import write_workbook

@@ -8,16 +8,16 @@ declaring a DTD (OOXML never needs one; a DTD is how entity-expansion attacks su
 """
 from __future__ import annotations
 
-import os
 import posixpath
 import sys
-import tempfile
 import zipfile
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Optional
+
+from whichrole.files import replaced_atomically
 
 from . import xmltext
 
@@ -224,32 +224,6 @@ def resolve(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-@contextmanager
-def replaced_atomically(destination: Path) -> Iterator[Path]:
-    """A temporary path beside ``destination``, renamed onto it when the block succeeds.
-
-    An interrupted or failed write leaves the destination as it was (and, at worst after a
-    kill, a hidden `.NAME.*.tmp` beside it); there is never a half-written file under its name.
-    """
-    destination = Path(destination)
-    folder = destination.parent
-    try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{destination.name}.", suffix=".tmp")
-    except OSError as error:
-        raise WorkbookError(f"{destination}: cannot write in {folder} ({error.strerror})") from None
-    os.close(handle)
-    temp_path = Path(name)
-    try:
-        yield temp_path
-        _keep_mode(destination, temp_path)
-        with open(temp_path, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temp_path, destination)
-    finally:
-        if temp_path.exists():
-            temp_path.unlink()
-
-
 class AtomicZip:
     """A zip package written through replaced_atomically()."""
 
@@ -284,11 +258,3 @@ class AtomicZip:
         return bool(self._replacing.__exit__(kind, error, traceback))
 
 
-def _keep_mode(destination: Path, temp_path: Path) -> None:
-    """The new file gets the permissions of the one it replaces, or the usual ones for a new file."""
-    if destination.exists():
-        os.chmod(temp_path, destination.stat().st_mode & 0o7777)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp_path, 0o666 & ~umask)

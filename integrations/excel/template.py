@@ -15,7 +15,9 @@ from whichrole.model import MIX_PARTS
 from whichrole.rulebook import load_rulebook
 
 from .columns import FIELD_HEADERS
-from .package import WorkbookError, replaced_atomically
+from whichrole.files import replaced_atomically
+
+from .package import WorkbookError
 from .styles import ACCENT
 
 FIELD_ORDER = ("id", "title", "description", "team", "level", "status", "opened", "org_archetype",
