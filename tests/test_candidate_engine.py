@@ -2,17 +2,14 @@
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from rule_facts import facts_strategy
 from whichrole.candidate import Fitter, Profile
 from whichrole.candidate.rulebook import load_candidate_rulebook
 from whichrole.candidate.signals import profile_facts
 from whichrole.engine import DurableEngine, ReferenceEngine
 
 BOOK = load_candidate_rulebook()
-NAMES = sorted({c.name for rule in BOOK.rules for group in rule.conditions for c in group})
 STAGES = {n: (DurableEngine(BOOK.stage(n)), ReferenceEngine(BOOK.stage(n))) for n in (1, 2)}
-THRESHOLDS = sorted({c.value + d for rule in BOOK.rules for group in rule.conditions
-                     for c in group for d in (-0.5, 0, 0.5)} | {0.0, 1.0, 2.0, 3.0})
-facts_strategy = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(THRESHOLDS), max_size=30)
 
 PROFILES = [
     "phd=yes papers=3 engineering=strong mix=20/40/20/20 years=6 org=frontier_lab",
@@ -30,7 +27,7 @@ PROFILES = [
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(facts=facts_strategy, stage=st.sampled_from([1, 2]))
+@given(facts=facts_strategy(BOOK, max_size=30), stage=st.sampled_from([1, 2]))
 def test_random_facts_fire_the_same_candidate_rules(facts, stage):
     durable, reference = STAGES[stage]
     assert durable.fire(facts) == reference.fire(facts)

@@ -3,23 +3,18 @@ import threading
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from rule_facts import facts_strategy
 from samples import CLEAR, GERMAN, UNICORN
 from whichrole import load_rulebook
 from whichrole.engine import DurableEngine, ReferenceEngine
 from whichrole.model import Requisition
 
 BOOK = load_rulebook()
-NAMES = sorted({c.name for rule in BOOK.rules for group in rule.conditions for c in group})
 STAGES = {n: (DurableEngine(BOOK.stage(n)), ReferenceEngine(BOOK.stage(n))) for n in (1, 2)}
-
-# Values around every threshold a rule uses, so comparisons are probed on both sides.
-THRESHOLDS = sorted({c.value + d for rule in BOOK.rules for group in rule.conditions
-                     for c in group for d in (-0.5, 0, 0.5)} | {0.0, 1.0, 2.0, 3.0})
-facts_strategy = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(THRESHOLDS), max_size=40)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(facts=facts_strategy, stage=st.sampled_from([1, 2]))
+@given(facts=facts_strategy(BOOK, max_size=40), stage=st.sampled_from([1, 2]))
 def test_random_facts_fire_the_same_rules(facts, stage):
     durable, reference = STAGES[stage]
     assert durable.fire(facts) == reference.fire(facts)
