@@ -1,7 +1,7 @@
 """The Python API: a requisition in, a Verdict out."""
 from __future__ import annotations
 
-import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
@@ -41,16 +41,10 @@ class Classifier:
             yield self.classify(value)
 
 
-_default: dict[tuple, Classifier] = {}
-_default_lock = threading.Lock()
-
-
+@lru_cache(maxsize=None)
 def classifier(rules_dir: Optional[Path] = None, engine: str = "durable") -> Classifier:
-    key = (str(rules_dir) if rules_dir else None, engine)
-    with _default_lock:
-        if key not in _default:
-            _default[key] = Classifier(rules_dir, engine)
-        return _default[key]
+    """One shared Classifier per rulebook and engine: compiling costs more than using it."""
+    return Classifier(rules_dir, engine)
 
 
 def classify(value: RequisitionLike, *, rules_dir: Optional[Path] = None, engine: str = "durable") -> Verdict:

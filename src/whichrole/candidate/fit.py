@@ -1,7 +1,7 @@
 """The Python API for candidates: a profile in, the roles that fit out (a Fit)."""
 from __future__ import annotations
 
-import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
@@ -57,16 +57,10 @@ class Fitter:
         return sorted(groups.values(), key=lambda g: (not g.wanted, -len(g.orgs)))
 
 
-_default: dict[tuple, Fitter] = {}
-_default_lock = threading.Lock()
-
-
+@lru_cache(maxsize=None)
 def fitter(rules_dir: Optional[Path] = None, engine: str = "durable") -> Fitter:
-    key = (str(rules_dir) if rules_dir else None, engine)
-    with _default_lock:
-        if key not in _default:
-            _default[key] = Fitter(rules_dir, engine)
-        return _default[key]
+    """One shared Fitter per rulebook and engine: compiling costs more than using it."""
+    return Fitter(rules_dir, engine)
 
 
 def fit(profile: ProfileLike, *, rules_dir: Optional[Path] = None, engine: str = "durable") -> Fit:
