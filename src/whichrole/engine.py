@@ -102,19 +102,10 @@ class _Shard:
                     thresholds[condition.name].add(condition.value)
         # A rule only asks on which side of its thresholds a value lies, so the cache key keeps
         # just that: facts that differ only in, say, an exact word count share one entry.
-        self.cuts = sorted((name, sorted(values)) for name, values in thresholds.items())
+        self.cuts = {name: sorted(values) for name, values in thresholds.items()}
         self.cache: OrderedDict[tuple, list[str]] = OrderedDict()
         # durable_rules crashes (not raises) when asked to delete a session it never saw.
         self.has_session = False
-
-    def key(self, facts: dict[str, float]) -> tuple:
-        key = []
-        for name, cuts in self.cuts:
-            value = facts.get(name)
-            if value is not None:
-                position = bisect.bisect_left(cuts, value)
-                key.append((name, position, position < len(cuts) and cuts[position] == value))
-        return tuple(key)
 
 
 class DurableEngine:
@@ -141,6 +132,11 @@ class DurableEngine:
             by_file[rule.file].append(rule)
         self._shards = [_Shard(f"whichrole_{next(_names)}", group[start:start + SHARD_SIZE])
                         for group in by_file.values() for start in range(0, len(group), SHARD_SIZE)]
+        # For each name, the shards that read it: one pass over the facts keys every shard.
+        self._readers: dict[str, list[tuple[int, list[float]]]] = defaultdict(list)
+        for index, shard in enumerate(self._shards):
+            for name, cuts in shard.cuts.items():
+                self._readers[name].append((index, cuts))
         definitions = {shard.name: {f"r_{i}": {**to_durable(rule), "run": self._action(rule.id)}
                                     for i, rule in enumerate(shard.rules)} for shard in self._shards}
         with _LOCK:
@@ -157,11 +153,19 @@ class DurableEngine:
     def cached_keys(self) -> int:
         return sum(len(shard.cache) for shard in self._shards)
 
+    def _keys(self, facts: dict[str, float]) -> list[frozenset]:
+        """Per shard: each name it reads, with the side of each of its thresholds the value is on."""
+        keys: list[list] = [[] for _ in self._shards]
+        for name, value in facts.items():
+            for index, cuts in self._readers.get(name, ()):
+                position = bisect.bisect_left(cuts, value)
+                keys[index].append((name, position, position < len(cuts) and cuts[position] == value))
+        return [frozenset(key) for key in keys]
+
     def fire(self, facts: dict[str, float]) -> list[str]:
         fired: list[str] = []
         with _LOCK:
-            for shard in self._shards:
-                key = shard.key(facts)
+            for shard, key in zip(self._shards, self._keys(facts)):
                 cached = shard.cache.get(key)
                 if cached is None:
                     cached = self._run(shard, {property_name(name): facts[name] for name, _, _ in key})
