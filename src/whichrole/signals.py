@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 from .model import MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
@@ -110,9 +111,11 @@ class CompiledLexicon:
                 return True
         return False
 
-    def read(self, text: str, base_weight: float | None = None) -> dict[str, float]:
-        """Weighted evidence per signal in ``text``; sections re-weigh what follows their heading."""
-        words = tokens(text)
+    def read(self, text: str, base_weight: float | None = None,
+             words: Optional[list[str]] = None) -> dict[str, float]:
+        """Weighted evidence per signal in ``text`` (already split into ``words``, if given);
+        sections re-weigh what follows their heading."""
+        words = tokens(text) if words is None else words
         evidence: dict[str, float] = defaultdict(float)
         weight = self.opening_weight if base_weight is None else base_weight
         resume = 0  # a phrase consumes its words; matching resumes after it
@@ -166,7 +169,9 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
     """The first-stage facts of a requisition: signal name -> level or number."""
     lexicon = compiled(rulebook)
     evidence: dict[str, float] = defaultdict(float)
-    for signal, amount in lexicon.read(requisition.text).items():
+    text = requisition.text
+    words = tokens(text)
+    for signal, amount in lexicon.read(text, words=words).items():
         evidence[signal] += amount
     if requisition.title:
         for signal, amount in lexicon.read(requisition.title, lexicon.title_weight).items():
@@ -181,8 +186,7 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
         facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
     if requisition.mix:
         facts.update(mix_signals(requisition.mix, rulebook))
-    words = len(requisition.text.split())
-    facts["info:words"] = words
+    facts["info:words"] = len(words)
     facts["info:signals"] = sum(1 for name in facts if name in rulebook.lexicon.signals)
     facts["info:structured"] = sum(1 for f in STRUCTURED_FIELDS if getattr(requisition, f)) + bool(requisition.mix)
     if requisition.title:

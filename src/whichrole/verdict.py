@@ -98,9 +98,9 @@ def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
 
 
 def ranking(scores: dict[str, float]) -> list[str]:
-    """Roles by score; ties keep catalogue order, so the same evidence always gives the same answer."""
-    order = list(scores)
-    return sorted(order, key=lambda r: (-scores[r], order.index(r)))
+    """Roles by score; ties keep catalogue order (sorting is stable), so the same evidence always
+    gives the same answer."""
+    return sorted(scores, key=lambda role: -scores[role])
 
 
 def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
