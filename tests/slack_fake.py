@@ -33,6 +33,7 @@ class Call:
     path: str
     body: dict
     headers: dict
+    raw: bytes = b""
     at: float = field(default_factory=time.perf_counter)
 
     @property
@@ -61,17 +62,19 @@ class FakeSlack:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    body = json.loads(raw or "{}")
-                else:
-                    body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 path = self.path.split("?")[0]
+                if path.startswith("/upload/"):  # a file's bytes, as files_upload_v2 sends them
+                    body = {}
+                elif self.headers.get("Content-Type", "").startswith("application/json"):
+                    body = json.loads(raw or b"{}")
+                else:
+                    body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
                 with fake._changed:
-                    fake.calls.append(Call(path, body, dict(self.headers)))
+                    fake.calls.append(Call(path, body, dict(self.headers), raw))
                     fake._changed.notify_all()
                 override = fake.overrides.get(path) or fake.overrides.get(path.rsplit("/", 1)[0] + "/*")
-                status, text = override(body) if override else (200, fake._ok(path))
+                status, text = override(body) if override else (200, fake._ok(path, body))
                 data = text.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if path.startswith("/api/") else "text/plain")
@@ -97,11 +100,17 @@ class FakeSlack:
     def response_url(self, name) -> str:
         return f"{self.base}/response/{name}"
 
-    @staticmethod
-    def _ok(path: str) -> str:
+    def _ok(self, path: str, body: Optional[dict] = None) -> str:
+        body = body or {}
         if path == "/api/auth.test":
             return json.dumps({"ok": True, "url": "https://example.slack.com/", "team": "Example",
                                "user": "whichrole", "team_id": "T0001", "user_id": "U0BOT", "bot_id": "B0001"})
+        if path == "/api/chat.postMessage":
+            return json.dumps({"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"})
+        if path == "/api/files.getUploadURLExternal":
+            return json.dumps({"ok": True, "file_id": "F0UPLOAD", "upload_url": f"{self.base}/upload/F0UPLOAD"})
+        if path == "/api/files.completeUploadExternal":
+            return json.dumps({"ok": True, "files": [{"id": "F0UPLOAD", "title": body.get("title", "")}]})
         if path.startswith("/api/"):
             return json.dumps({"ok": True})
         return "ok"

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from slack_fake import Call, FakeSlack
 from test_audit import audit, cli, sample_rows, write_xlsx
 from whichrole.integrations.audit.markdown import render
 from whichrole.integrations.audit.slack import summary_blocks
@@ -93,109 +91,51 @@ def test_slack_blocks_stay_within_limits(tmp_path):
             assert len(block["text"]["text"]) <= 3000
 
 
-class FakeWebAPI:
-    """chat.postMessage and the three steps of files_upload_v2, answered on 127.0.0.1."""
-
-    def __init__(self, fail: str | None = None):
-        self.calls: list[tuple[str, dict, bytes]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                path = self.path.split("?")[0]
-                body = {}
-                if path.startswith("/api/"):
-                    if self.headers.get("Content-Type", "").startswith("application/json"):
-                        body = json.loads(raw or b"{}")
-                    else:
-                        body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
-                body["authorization"] = self.headers.get("Authorization")
-                fake.calls.append((path, body, raw))
-                method = path.rsplit("/", 1)[-1]
-                if method == fail:
-                    answer = {"ok": False, "error": "not_in_channel"}
-                elif method == "chat.postMessage":
-                    answer = {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
-                elif method == "files.getUploadURLExternal":
-                    answer = {"ok": True, "file_id": "F0AUDIT", "upload_url": f"{fake.base}/upload/F0AUDIT"}
-                elif method == "files.completeUploadExternal":
-                    answer = {"ok": True, "files": [{"id": "F0AUDIT", "title": "audit"}]}
-                elif path.startswith("/upload/"):
-                    self._send(200, b"OK - %d" % len(raw), "text/plain")
-                    return
-                else:
-                    answer = {"ok": False, "error": "unknown_method"}
-                self._send(200, json.dumps(answer).encode(), "application/json")
-
-            def _send(self, status, data, kind):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def method(self, name: str) -> tuple[dict, bytes]:
-        return next((body, raw) for path, body, raw in self.calls if path.endswith(name))
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def slack(monkeypatch):
-    fake = FakeWebAPI()
+    fake = FakeSlack()
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("SLACK_API_URL", fake.base + "/api/")
+    monkeypatch.setenv("SLACK_API_URL", fake.api_url)
     yield fake
     fake.close()
+
+
+def sent(fake: FakeSlack, path: str) -> Call:
+    calls = fake.to(path)
+    assert calls, f"nothing sent to {path}"
+    return calls[0]
 
 
 def test_the_summary_and_the_workbook_are_posted_to_slack(tmp_path, slack, capsys):
     reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
     code = cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01", "--fail-on", "never")
     assert code == 0, capsys.readouterr().err
-    posted, _ = slack.method("chat.postMessage")
+    call = sent(slack, "/api/chat.postMessage")
+    posted = call.body
     assert posted["channel"] == "C0AUDIT01"
-    assert posted["authorization"] == f"Bearer {TOKEN}"
+    assert call.headers["Authorization"] == f"Bearer {TOKEN}"
     blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) else posted["blocks"]
     text = json.dumps(blocks)
     assert blocks[0]["text"]["text"].startswith("Requisition audit: 7 open")
     assert "To look at first" in text and "R-101" in text and "What changed" in text
 
-    asked, _ = slack.method("files.getUploadURLExternal")
+    asked = sent(slack, "/api/files.getUploadURLExternal").body
     assert asked["filename"].endswith(".xlsx")
-    _, uploaded = slack.method("/upload/F0AUDIT")
+    uploaded = sent(slack, "/upload/F0UPLOAD").raw
     assert uploaded[:2] == b"PK" and int(asked["length"]) == len(uploaded)
     workbook = tmp_path / "uploaded.xlsx"
     workbook.write_bytes(uploaded)
     assert openpyxl.load_workbook(workbook).sheetnames[0] == "Summary"
-    completed, _ = slack.method("files.completeUploadExternal")
+    completed = sent(slack, "/api/files.completeUploadExternal").body
     assert completed["channel_id"] == "C0AUDIT01"
     assert completed["thread_ts"] == "1700000000.000100"      # the workbook goes in the summary's thread
     assert TOKEN not in capsys.readouterr().out
 
 
-def test_a_slack_refusal_is_one_line_without_the_token(tmp_path, monkeypatch, capsys):
-    fake = FakeWebAPI(fail="chat.postMessage")
-    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("SLACK_API_URL", fake.base + "/api/")
-    try:
-        reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
-        code = cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01")
-    finally:
-        fake.close()
+def test_a_slack_refusal_is_one_line_without_the_token(tmp_path, slack, capsys):
+    slack.fail("/api/chat.postMessage", body='{"ok": false, "error": "not_in_channel"}')
+    reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    code = cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "C0AUDIT01")
     out = capsys.readouterr()
     assert code == 2
     assert "whichrole: error: Slack refused the audit for channel C0AUDIT01 (not_in_channel)" in out.err
