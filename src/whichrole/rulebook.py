@@ -349,7 +349,7 @@ def _read_yaml(path: Path, problems: list[Problem]):
 
 def _model(cls, data, path: Path, problems: list[Problem]):
     if not isinstance(data, dict):
-        problems.append(Problem(path.name, 1, f"expected a mapping at the top of the file"))
+        problems.append(Problem(path.name, 1, "expected a mapping at the top of the file"))
         return None
     try:
         return cls.model_validate(_strip_lines(data))
