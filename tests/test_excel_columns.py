@@ -19,7 +19,7 @@ def test_finds_a_header_below_a_title_and_maps_the_usual_names():
     found = detect_columns(TABLE)
     assert found.header_row == 2
     assert found.columns == {"id": 0, "title": 1, "description": 2, "team": 3, "opened": 4, "mix": 5}
-    assert found.header_of("description") == "JD"
+    assert found.headers[found.columns["description"]] == "JD"
 
 
 @pytest.mark.parametrize("header,field", [

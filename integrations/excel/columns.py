@@ -99,9 +99,6 @@ class ColumnMap:
     columns: dict[str, int]
     headers: list[str] = field(default_factory=list)
 
-    def header_of(self, name: str) -> str:
-        return self.headers[self.columns[name]]
-
 
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
