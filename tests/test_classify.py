@@ -141,6 +141,8 @@ def test_huge_and_junk_descriptions_are_read_without_hanging(durable):
     big = ("Deploy machine learning models to production and monitor drift. " * 80_000)[:5_000_000]
     verdict = durable.classify({"title": "ML Engineer", "description": big})
     assert verdict.role == "ml_engineer"
+    assert "text_cut" in {w.id for w in verdict.warnings}
+    assert "text_cut" not in {w.id for w in durable.classify(big[:10_000]).warnings}
     junk = bytes(range(1, 256)).decode("latin-1") * 200
     verdict = durable.classify(junk)
     assert verdict.confidence < 0.45

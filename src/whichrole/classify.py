@@ -6,12 +6,17 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from .engine import Engine, make_engine
-from .model import Requisition
+from .model import MAX_TEXT_CHARS, Requisition
 from .rulebook import Rulebook, load_rulebook
 from .signals import extract
-from .verdict import Verdict, build_verdict, second_stage_facts
+from .verdict import Finding, Verdict, build_verdict, second_stage_facts
 
 RequisitionLike = Union[str, dict, Requisition]
+
+TEXT_CUT = Finding(id="text_cut", severity="low",
+                   text=f"Only the first {MAX_TEXT_CHARS:,} characters of the text were read.",
+                   because="A requisition longer than that is most likely a pasted file rather than a job description.",
+                   source="whichrole's input limits")
 
 
 class Classifier:
@@ -34,7 +39,10 @@ class Classifier:
         requisition = Requisition.build(value)
         facts, first, second = self.fired(requisition)
         rules = [self.rulebook.rule(i) for i in (*first, *second)]
-        return build_verdict(requisition.title, facts, rules, self.rulebook, self.engine_name)
+        verdict = build_verdict(requisition.title, facts, rules, self.rulebook, self.engine_name)
+        if len(requisition.text) > MAX_TEXT_CHARS:
+            verdict.warnings.append(TEXT_CUT)
+        return verdict
 
     def classify_many(self, values: Iterable[RequisitionLike]) -> Iterator[Verdict]:
         for value in values:

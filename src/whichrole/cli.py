@@ -72,7 +72,7 @@ def roles(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
     rules: Optional[Path] = RulesOption,
 ):
-    """List the roles the rulebook knows, with aliases and interview focus."""
+    """List the roles the rulebook knows: what each does, its flavours and interview focus."""
     from .rulebook import load_rulebook
 
     book = load_rulebook(rules)

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-# A 5 MB description is read, but only its first part can matter to a reader; beyond this
-# the text is cut (and the verdict says so) so that one pasted file cannot stall a run.
+# A 5 MB description is accepted, but only its first part can matter to a reader: the signals
+# are read from this many characters (and the verdict says so), so one pasted file cannot stall a run.
 MAX_TEXT_CHARS = 200_000
 
 STRUCTURED_FIELDS = ("primary_output", "work_location", "failure_mode", "org_archetype", "level")
@@ -87,7 +87,7 @@ class Requisition(BaseModel):
         value = str(value)
         if "\x00" in value:
             raise ValueError("contains binary data (NUL bytes), not text")
-        return value[:MAX_TEXT_CHARS]
+        return value
 
     @field_validator("outcomes", mode="before")
     @classmethod

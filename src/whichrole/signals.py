@@ -12,7 +12,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Optional
 
-from .model import MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
+from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
 
 # Words are runs of letters, digits, '+' and '#' ("c++", "c#"); everything else separates them.
@@ -168,7 +168,7 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
     """The first-stage facts of a requisition: signal name -> level or number."""
     lexicon = compiled(rulebook)
     evidence: dict[str, float] = defaultdict(float)
-    text = requisition.text
+    text = requisition.text[:MAX_TEXT_CHARS]
     words = tokens(text)
     for signal, amount in lexicon.read(text, words=words).items():
         evidence[signal] += amount
