@@ -318,7 +318,7 @@ def check_rulebook(directory: Optional[Path] = None,
     return _read(Path(directory) if directory else default_rules_dir(kind), kind)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 5x faster
     """Records the line of every mapping so that problems can say where they are."""
 
     def construct_mapping(self, node, deep=False):
