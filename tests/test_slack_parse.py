@@ -70,6 +70,7 @@ def test_slack_markup_becomes_what_the_user_typed():
     assert plain("see <https://example.com/job|the posting> &amp; ask <@U123|dana> about R&amp;D &lt;3") == \
         "see the posting & ask dana about R&D <3"
     assert plain("<https://example.com/job>") == "https://example.com/job"
+    assert plain("&lt &copy; &amp;lt;") == "&lt &copy; &lt;"   # typed text stays as typed
 
 
 words = st.text(alphabet=st.characters(blacklist_characters='"“”\'‘’\x00', blacklist_categories=("Cs",)),
@@ -79,7 +80,8 @@ words = st.text(alphabet=st.characters(blacklist_characters='"“”\'‘’\x00
 @settings(max_examples=200, deadline=None)
 @given(title=words, text=st.text(max_size=200))
 def test_a_quoted_title_comes_back_whole_and_nothing_else_escapes(title, text):
-    command = parse_command(f'title="{title}"')
+    as_slack_sends_it = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    command = parse_command(f'title="{as_slack_sends_it}"')
     assert command.fields == {"title": title}
     try:
         parse_command(text)          # any text at all: a command, or a CommandError, nothing else

@@ -1,7 +1,6 @@
 """The text after /whichrole: a subcommand, or a requisition given as key=value fields and free text."""
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -63,10 +62,12 @@ class SlashCommand:
 
 
 def plain(text: str) -> str:
-    """Command text as the user typed it: links and mentions as their labels, entities decoded."""
+    """Command text as the user typed it: links and mentions as their labels, and the only three
+    entities Slack escapes decoded (a general HTML unescape would also turn a typed '&lt' or '&copy'
+    into symbols)."""
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _BARE_LINK.sub(lambda m: m.group(1), text)
-    return html.unescape(text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def parse_command(text: str) -> SlashCommand:
