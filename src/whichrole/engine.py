@@ -103,7 +103,7 @@ class _Shard:
         # A rule only asks on which side of its thresholds a value lies, so the cache key keeps
         # just that: facts that differ only in, say, an exact word count share one entry.
         self.cuts = {name: sorted(values) for name, values in thresholds.items()}
-        self.cache: OrderedDict[tuple, list[str]] = OrderedDict()
+        self.cache: OrderedDict[frozenset, list[str]] = OrderedDict()
         # durable_rules crashes (not raises) when asked to delete a session it never saw.
         self.has_session = False
 
@@ -190,7 +190,9 @@ class DurableEngine:
             raise RuntimeError(f"rule action failed: {state['exception']}")
         self._host.retract_fact(shard.name, fact)
         self._session_facts += 1
-        return sorted(set(self._fired), key=self._order.__getitem__)
+        # A rule whose 'any' holds in several ways fires once per way: count it once.
+        # fire() puts the rules in rulebook order.
+        return list(dict.fromkeys(self._fired))
 
     def _rotate_session(self) -> None:
         """A fresh session before durable_rules' fact bookkeeping goes wrong (issue #376)."""

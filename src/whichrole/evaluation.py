@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Optional
 from pydantic import BaseModel
 
 from .classify import Classifier
+from .files import write_text
 from .model import RequisitionError
 from .signals import compiled
 
@@ -139,9 +140,7 @@ def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] =
                          "reasons": [r.rule for r in verdict.rationale[:6]],
                          "why_target": posting.get("why")})
     if disagreements:
-        with open(disagreements, "w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps(row) + "\n")
+        write_text(disagreements, "".join(json.dumps(row) + "\n" for row in rows))
     per_role = []
     for role in roles:
         support = sum(confusion[role].values())

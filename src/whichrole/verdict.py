@@ -115,6 +115,11 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     return round(share * coverage, 2)
 
 
+def title_roles(facts: dict[str, float]) -> list[str]:
+    """The roles the title names (the ``title:<role>`` signals), sorted."""
+    return sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
+
+
 def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
     """What the second-stage rules see: the signals plus the first stage's evidence."""
     scores = role_scores(fired, list(rulebook.roles))
@@ -127,9 +132,9 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
         stage2[f"lead:{order[0]}"] = 1
         if scores[order[1]] > 0:
             stage2[f"runner:{order[1]}"] = 1
-        title_roles = {name.split(":", 1)[1] for name in facts if name.startswith("title:")}
-        if title_roles:
-            stage2["check:title_matches" if order[0] in title_roles else "check:title_mismatch"] = 1
+        named = title_roles(facts)
+        if named:
+            stage2["check:title_matches" if order[0] in named else "check:title_mismatch"] = 1
     stage2["evidence:total"] = round(total, 2)
     stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
     stage2["evidence:confidence"] = confidence(scores, rulebook)
@@ -163,15 +168,15 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
-    title_roles = sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
+    named = title_roles(facts)
     if not title:
         title_check = "no title given"
-    elif not title_roles:
+    elif not named:
         title_check = "title names no data/ML/AI role"
-    elif lead in title_roles:
+    elif lead in named:
         title_check = "matches the work"
     else:
-        reads = " / ".join(roles[r].name for r in title_roles)
+        reads = " / ".join(roles[r].name for r in named)
         work = roles[lead].name if lead else "undecided"
         title_check = f"mismatch: title reads {reads}, the work is {work}"
 
@@ -190,7 +195,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         runner_up_name=roles[runner].name if runner else None,
         continuum=continuum,
         title=title,
-        title_roles=title_roles,
+        title_roles=named,
         title_check=title_check,
         rationale=rationale,
         why_not=_why_not(runner, scores, lead, facts, fired, rulebook) if runner else None,
