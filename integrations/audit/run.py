@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 from python_calamine import CalamineError
 
 from whichrole.classify import classifier
-from whichrole.model import Requisition, RequisitionError
+from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.rulebook import load_rulebook
 
 from .changes import Changes, compare
@@ -346,7 +346,7 @@ def _unique_keys(rows: list[AuditedRequisition], first_seen: dict[str, str]) -> 
 
 
 def _one_line(error: Exception, path: Path) -> str:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = one_line_error(error)
     return text if str(path.name) in text else f"{path}: {text}"
 
 

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Optional
 from python_calamine import CalamineWorkbook
 
 from whichrole.classify import Classifier, classifier as default_classifier
-from whichrole.model import RequisitionError
+from whichrole.model import RequisitionError, one_line_error
 from whichrole.verdict import Verdict
 
 from . import book as wb
@@ -105,7 +105,7 @@ def _calamine(source, label: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(source)) if isinstance(source, Path) else CalamineWorkbook.from_filelike(source)
     except Exception as error:  # calamine's errors carry no common base class across versions
-        raise WorkbookError(f"{label}: corrupt workbook ({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
+        raise WorkbookError(f"{label}: corrupt workbook ({one_line_error(error)})") from None
 
 
 def read_rows(values: CalamineWorkbook, sheet: Sheet, label: str) -> list[list]:

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from .engine import EngineUnavailable
-from .model import RequisitionError
+from .model import RequisitionError, one_line_error
 from .rulebook import RulebookError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -193,7 +193,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (UserError, RequisitionError, RulebookError, EngineUnavailable, ValueError, OSError) as error:
-        fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        fail(one_line_error(error))
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
