@@ -19,16 +19,18 @@ import io
 import shutil
 import tempfile
 import time
+from collections import deque
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from python_calamine import CalamineWorkbook
 
 from whichrole.classify import Classifier, classifier as default_classifier
-from whichrole.model import RequisitionError, one_line_error
-from whichrole.verdict import Verdict
+from whichrole.model import Requisition, RequisitionError, one_line_error
+from whichrole.parallel import default_workers
 
 from . import book as wb
 from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
@@ -41,10 +43,9 @@ from .splice import Block, Layout, splice_sheet
 from .styles import MINIMAL_STYLES, add_styles
 from .tables import sheet_tables, widen_table
 from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
+from .verdictrow import VERDICT_HEADERS, VerdictRow
 
-# The verdict columns, by the headers of Verdict.cells(), and a link to the full rationale.
-VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Title check", "Warnings",
-                   "Rationale", "Interview focus")
+# The verdict columns, and a link to the full rationale.
 LINK_HEADER = "Full rationale"
 HEADERS = VERDICT_HEADERS + (LINK_HEADER,)
 WIDTHS = (24, 16, 11, 22, 30, 40, 60, 40, 16)
@@ -160,8 +161,10 @@ def existing_block(edit: wb.WorkbookEdit, sheet: Sheet, rows: list[list], header
 
 def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[Path] = None, in_place: bool = False,
              mapping: Iterable[str] = (), progress: Optional[Progress] = None,
-             classifier: Optional[Classifier] = None) -> AnnotateResult:
-    """Write the annotated workbook; return what was found. Errors are one line and write nothing."""
+             classifier: Optional[Classifier] = None, workers: Optional[int] = None) -> AnnotateResult:
+    """Write the annotated workbook; return what was found. Errors are one line and write nothing.
+
+    ``workers``: processes reading the requisitions (0: this one; None: one per core for a big sheet)."""
     started_at, started = datetime.now(), time.perf_counter()
     book = Path(book)
     overrides = parse_map(mapping)
@@ -169,15 +172,15 @@ def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[P
     package, values = open_source(book)
     try:
         return _annotate(package, values, book, destination, sheet, overrides, progress,
-                         classifier or default_classifier(), started_at, started)
+                         classifier or default_classifier(), workers, started_at, started)
     finally:
         package.close()
         values.close()
 
 
 def _annotate(package: Package, values: CalamineWorkbook, book: Path, destination: Path, sheet_name: Optional[str],
-              overrides: dict, progress: Optional[Progress], engine: Classifier, started_at: datetime,
-              started: float) -> AnnotateResult:
+              overrides: dict, progress: Optional[Progress], engine: Classifier, workers: Optional[int],
+              started_at: datetime, started: float) -> AnnotateResult:
     edit = wb.WorkbookEdit(package)
     sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
     header_row = columns.header_row + 1
@@ -213,8 +216,8 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
         # The content types are complete now that every new part has its name; conventionally first.
         target.write(CONTENT_TYPES, edit.content_types)
         rationale = RationaleSheet(rationale_file, sheet.name, looks)
-        rows_done = RowAnnotator(rows, columns, layout, engine, looks, rationale, rationale_name, progress)
-        with package.open_part(sheet.part) as source, target.open(sheet.part) as sink:
+        rows_done = RowAnnotator(rows, columns, layout, engine, looks, rationale, rationale_name, progress, workers)
+        with closing(rows_done.verdicts), package.open_part(sheet.part) as source, target.open(sheet.part) as sink:
             spliced = splice_sheet(source, sink, layout, rows_done)
         rows_done.finish()
         last_rationale_row = rationale.finish()
@@ -257,12 +260,13 @@ class RowAnnotator:
 
     def __init__(self, rows: list[list], columns: ColumnMap, layout: Layout, engine: Classifier,
                  looks: dict[str, int], rationale: RationaleSheet, rationale_name: str,
-                 progress: Optional[Progress]):
+                 progress: Optional[Progress], workers: Optional[int]):
         self.rows, self.columns, self.layout, self.engine = rows, columns, layout, engine
         self.looks, self.rationale, self.rationale_name, self.progress = looks, rationale, rationale_name, progress
         self.tally = Tally()
         self.classify_seconds = 0.0
         self.data_rows = max(len(rows) - layout.header_row, 0)
+        self.verdicts = self._all_verdicts(default_workers(self.data_rows) if workers is None else workers)
 
     def __call__(self, number: int, prefix: str) -> Optional[str]:
         block, looks = self.layout.block, self.looks
@@ -275,15 +279,13 @@ class RowAnnotator:
         if self.progress and (number - self.layout.header_row) % 100 == 0:
             self.progress(number - self.layout.header_row, self.data_rows)
         tick = time.perf_counter()
-        try:
-            requisition = requisition_from_row(values, self.columns)
-            verdict = self.engine.classify(requisition) if requisition is not None else None
-        except RequisitionError as error:
-            self.classify_seconds += time.perf_counter() - tick
-            fields = {name: values[i] for name, i in self.columns.columns.items() if i < len(values)}
-            self.tally.add_unreadable(number, fields, str(error))
-            return _unreadable_cells(block, number, str(error), looks, prefix)
+        requisition, verdict = self._verdict_of(number)
         self.classify_seconds += time.perf_counter() - tick
+        problem = next((r for r in (requisition, verdict) if isinstance(r, RequisitionError)), None)
+        if problem is not None:
+            fields = {name: values[i] for name, i in self.columns.columns.items() if i < len(values)}
+            self.tally.add_unreadable(number, fields, str(problem))
+            return _unreadable_cells(block, number, str(problem), looks, prefix)
         if verdict is None:
             if not row_is_blank([v for i, v in enumerate(values) if not self.layout.cleared(i)]):
                 self.tally.skipped += 1
@@ -293,6 +295,34 @@ class RowAnnotator:
         self.layout.links.append(hyperlink(block.last, number, location(self.rationale_name, 5, rationale_row),
                                            LINK_TEXT, prefix))
         return _verdict_cells(verdict, block, number, looks, prefix)
+
+    def _verdict_of(self, number: int) -> tuple[Union[Requisition, RequisitionError, None],
+                                                 Union[VerdictRow, RequisitionError, None]]:
+        """The row's requisition and verdict; rows the sheet leaves out are passed over."""
+        for row, requisition, verdict in self.verdicts:
+            if row == number:
+                return requisition, verdict
+        return None, None
+
+    def _all_verdicts(self, workers: int) -> Iterator[tuple[int, Union[Requisition, RequisitionError, None],
+                                                             Union[VerdictRow, RequisitionError, None]]]:
+        """Every data row's requisition (or why it cannot be read) and verdict, in row order. The
+        workers read rows ahead while the sheet streams by; their verdicts come back in the order
+        the rows went out, which ``sent`` remembers."""
+        sent: deque = deque()
+
+        def requisitions() -> Iterator[Optional[Requisition]]:
+            for number in range(self.layout.header_row + 1, len(self.rows) + 1):
+                try:
+                    requisition = requisition_from_row(self.rows[number - 1], self.columns)
+                except RequisitionError as error:
+                    requisition = error
+                sent.append((number, requisition))
+                yield requisition if isinstance(requisition, Requisition) else None
+
+        for verdict in self.engine.verdicts(requisitions(), workers, then=VerdictRow.of):
+            number, requisition = sent.popleft()
+            yield number, requisition, verdict
 
     def finish(self) -> None:
         if self.progress:
@@ -322,9 +352,8 @@ def _range(sheet: str, first_column: int, first_row: int, last_column: int, last
             f"${column_letter(last_column)}${max(last_row, first_row)}")
 
 
-def _verdict_cells(verdict: Verdict, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:
-    cells = verdict.cells()
-    values = [cells[h] for h in VERDICT_HEADERS] + [LINK_TEXT]
+def _verdict_cells(verdict: VerdictRow, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:
+    values = (*verdict.cells, LINK_TEXT)
     return "".join(cell(block.first + i, row, value, looks[style], prefix)
                    for i, (value, style) in enumerate(zip(values, CELL_STYLES)))
 

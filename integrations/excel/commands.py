@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from whichrole.cli import WorkersOption
+
 
 def register(app: typer.Typer) -> None:
     app.command("annotate")(annotate_command)
@@ -21,6 +23,7 @@ def annotate_command(
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite BOOK itself (not for .csv)."),
     mapping: List[str] = typer.Option([], "--map", help="A column and the field it holds, e.g. "
                                       "'Role Name=title' or 'F=description' (repeatable)."),
+    workers: Optional[int] = WorkersOption,
 ):
     """Put the verdict of every requisition of a workbook beside it, with a Summary sheet."""
     from whichrole.cli import Progress
@@ -29,7 +32,8 @@ def annotate_command(
     from .summary import summary_text
 
     with Progress("annotating") as progress:
-        result = annotate(book, sheet=sheet, out=out, in_place=in_place, mapping=mapping, progress=progress.update)
+        result = annotate(book, sheet=sheet, out=out, in_place=in_place, mapping=mapping, progress=progress.update,
+                          workers=workers)
     typer.echo(summary_text(result.tally, result.source, result.sheet, result.output, result.seconds))
 
 

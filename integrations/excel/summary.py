@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import IO
 
 from whichrole.model import Requisition
-from whichrole.render import full_rationale
-from whichrole.verdict import Verdict
 
 from .sheetxml import SheetWriter, location
+from .verdictrow import VerdictRow
 
 # Each list on the Summary stops here; the verdict columns' filters show the rest.
 LIST_LIMIT = 500
@@ -68,17 +67,16 @@ class Tally:
     def listings(self) -> list[Listing]:
         return [self.mismatches, self.conflated, self.low_information, self.unreadable]
 
-    def add(self, row: int, requisition: Requisition, verdict: Verdict) -> None:
+    def add(self, row: int, requisition: Requisition, verdict: VerdictRow) -> None:
         self.annotated += 1
         self.roles[verdict.label] += 1
         entry = lambda detail: Entry(row, requisition.id or "", requisition.title or "", verdict.label, detail)  # noqa: E731
-        if verdict.title_check.startswith("mismatch"):
+        if verdict.is_mismatch:
             self.mismatches.add(entry(verdict.title_check))
-        conflated = [w.text for w in verdict.warnings if w.id.startswith("conflated")]
-        if conflated:
-            self.conflated.add(entry(" ".join(conflated)))
-        if verdict.role is None or any(w.id == "low_information" for w in verdict.warnings):
-            self.low_information.add(entry(" ".join(q.text for q in verdict.questions)))
+        if verdict.conflated:
+            self.conflated.add(entry(verdict.conflated))
+        if verdict.questions is not None:
+            self.low_information.add(entry(verdict.questions))
 
     def add_unreadable(self, row: int, values: dict, message: str) -> None:
         self.unreadable.add(Entry(row, str(values.get("id") or ""), str(values.get("title") or ""), NOT_CLASSIFIED, message))
@@ -153,11 +151,11 @@ class RationaleSheet:
         self.sheet.row([("Row links back to the requisition; its 'Full rationale' cell links here.", styles["note"])])
         self.sheet.row([(h, styles["table_header"]) for h in self.HEADERS])
 
-    def add(self, row: int, verdict_column: int, requisition: Requisition, verdict: Verdict) -> int:
+    def add(self, row: int, verdict_column: int, requisition: Requisition, verdict: VerdictRow) -> int:
         s = self.styles
         return self.sheet.row(
             [(f"Row {row}", s["link"]), (requisition.id or "", s["text"]), (requisition.title or "", s["wrapped"]),
-             (verdict.label, s["wrapped"]), (verdict.confidence, s["percent"]), (full_rationale(verdict), s["wrapped"])],
+             (verdict.label, s["wrapped"]), (verdict.confidence, s["percent"]), (verdict.rationale, s["wrapped"])],
             links=[(0, location(self.data_sheet, verdict_column, row), f"Row {row}")], wrapped=True)
 
     def finish(self) -> int:

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from .engine import Engine, make_engine
-from .model import MAX_TEXT_CHARS, Requisition
+from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
+from .parallel import Outcome, Then, verdicts_in_workers
 from .rulebook import Rulebook, load_rulebook
 from .signals import extract
 from .verdict import Finding, Verdict, build_verdict, second_stage_facts
 
 RequisitionLike = Union[str, dict, Requisition]
+Fired = tuple[dict[str, float], list[str], list[str]]  # facts, then the rules each stage fired
 
 TEXT_CUT = Finding(id="text_cut", severity="low",
                    text=f"Only the first {MAX_TEXT_CHARS:,} characters of the text were read.",
@@ -23,30 +25,58 @@ class Classifier:
     """One rulebook compiled for one engine; reuse it, compiling costs more than classifying."""
 
     def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable"):
-        self.rulebook: Rulebook = load_rulebook(Path(rules_dir) if rules_dir else None)
+        self.rules_dir = Path(rules_dir) if rules_dir else None
+        self.rulebook: Rulebook = load_rulebook(self.rules_dir)
         self.engine_name = engine
         self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
 
-    def fired(self, requisition: Requisition) -> tuple[dict[str, float], list[str], list[str]]:
+    def fired(self, requisition: Requisition) -> Fired:
         """Facts and the ids of the rules each stage fired (what the engine tests compare)."""
         facts = extract(requisition, self.rulebook)
-        first = self.stages[0].fire(facts)
-        stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in first], self.rulebook)
-        second = self.stages[1].fire(stage2)
-        return facts, first, second
+        first, second = self.stages
+        fired_first = first.fire(facts)
+        stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
+        return facts, fired_first, second.fire(stage2)
 
-    def classify(self, value: RequisitionLike) -> Verdict:
-        requisition = Requisition.build(value)
-        facts, first, second = self.fired(requisition)
+    def verdict(self, requisition: Requisition, fired: Fired) -> Verdict:
+        """The verdict on a requisition, from what ``fired`` found in it."""
+        facts, first, second = fired
         rules = [self.rulebook.rule(i) for i in (*first, *second)]
         verdict = build_verdict(requisition.title, facts, rules, self.rulebook, self.engine_name)
         if len(requisition.text) > MAX_TEXT_CHARS:
             verdict.warnings.append(TEXT_CUT)
         return verdict
 
-    def classify_many(self, values: Iterable[RequisitionLike]) -> Iterator[Verdict]:
-        for value in values:
-            yield self.classify(value)
+    def classify(self, value: RequisitionLike) -> Verdict:
+        requisition = Requisition.build(value)
+        return self.verdict(requisition, self.fired(requisition))
+
+    def verdicts(self, requisitions: Iterable[Optional[Requisition]], workers: int = 0,
+                 then: Optional[Then] = None) -> Iterator[Outcome]:
+        """A verdict for each requisition, in order, from ``workers`` processes (0: this one), or
+        ``then(requisition, verdict)`` made where the verdict was (a module-level function, so that
+        a worker can be sent it). None stays None; a requisition the rules cannot read gives its
+        RequisitionError."""
+        if workers:
+            yield from verdicts_in_workers(self, requisitions, workers, then)
+            return
+        for requisition in requisitions:
+            if requisition is None:
+                yield None
+                continue
+            try:
+                verdict = self.verdict(requisition, self.fired(requisition))
+            except RequisitionError as error:
+                yield error
+                continue
+            yield then(requisition, verdict) if then else verdict
+
+    def classify_many(self, values: Iterable[RequisitionLike], workers: int = 0) -> Iterator[Verdict]:
+        """Verdicts in order; the first value that cannot be read raises its RequisitionError."""
+        for verdict in self.verdicts(map(Requisition.build, values), workers):
+            if isinstance(verdict, RequisitionError):
+                raise verdict
+            yield verdict
 
 
 @lru_cache(maxsize=None)
@@ -61,5 +91,6 @@ def classify(value: RequisitionLike, *, rules_dir: Optional[Path] = None, engine
 
 
 def classify_many(values: Iterable[RequisitionLike], *, rules_dir: Optional[Path] = None,
-                  engine: str = "durable") -> Iterator[Verdict]:
-    return classifier(rules_dir, engine).classify_many(values)
+                  engine: str = "durable", workers: int = 0) -> Iterator[Verdict]:
+    """Verdicts in order, read by ``workers`` processes (0: this one; see parallel.default_workers)."""
+    return classifier(rules_dir, engine).classify_many(values, workers)

@@ -1,0 +1,92 @@
+"""Classifying many requisitions on every core.
+
+The rules engine is process-global and must not be called from several threads (engine.py), so
+more cores mean more processes. Each worker process compiles its own Classifier and classifies
+chunks of requisitions, and what comes back, in input order, is what the caller's ``then`` makes
+of each verdict there: a pickled Verdict, whose nested models pydantic pickles one by one, costs
+more to send than to make, while the few plain values a workbook row or an audit needs cost
+little. At most a few chunks per worker are in flight, so memory stays flat however long the input. Workers are started afresh ("spawn"), so a script that uses them must guard its
+top-level code with ``if __name__ == "__main__":``, as for any Python multiprocessing.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
+
+from .model import Requisition, RequisitionError
+
+if TYPE_CHECKING:
+    from .classify import Classifier
+    from .verdict import Verdict
+
+CHUNK = 200             # requisitions per task: sending a task costs about as much as reading one
+AHEAD_PER_WORKER = 4    # tasks queued per worker, so none waits while the caller catches up
+WORTH_A_WORKER = 1_000  # fewer requisitions are read in the calling process: a worker takes ~0.3 s to start
+
+Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
+Then = Callable[[Requisition, "Verdict"], Any]
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows
+        return os.cpu_count() or 1
+
+
+def default_workers(count: Optional[int]) -> int:
+    """Worker processes for ``count`` requisitions (None: unknown): one per core, or none (0)
+    when there is one core or too little to read for a worker to pay for its start."""
+    cores = available_cores()
+    if cores < 2 or (count is not None and count < WORTH_A_WORKER):
+        return 0
+    return cores
+
+
+_worker: Optional["Classifier"] = None
+
+
+def _start_worker(rules_dir, engine: str) -> None:
+    from .classify import Classifier
+
+    global _worker
+    _worker = Classifier(rules_dir, engine)
+
+
+def _classify_chunk(then: Optional[Then], fields: list[dict]) -> list[Outcome]:
+    # The fields were validated where the requisition was built.
+    return list(_worker.verdicts((Requisition.model_construct(**values) for values in fields), then=then))
+
+
+def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Optional[Requisition]],
+                        workers: int, then: Optional[Then]) -> Iterator[Outcome]:
+    """What ``classifier.verdicts`` gives, from ``workers`` processes, in input order."""
+    # A forked child would inherit durable_rules' process-global state mid-use: start afresh.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(classifier.rules_dir, classifier.engine_name))
+    source = iter(requisitions)
+    in_flight: deque = deque()
+    try:
+        while True:
+            while len(in_flight) < workers * AHEAD_PER_WORKER:
+                chunk = list(islice(source, CHUNK))
+                if not chunk:
+                    break
+                fields = [r.__dict__ for r in chunk if r is not None]
+                in_flight.append((chunk, pool.submit(_classify_chunk, then, fields) if fields else None))
+            if not in_flight:
+                return
+            chunk, task = in_flight.popleft()
+            outcomes = iter(task.result() if task else ())
+            for requisition in chunk:
+                yield None if requisition is None else next(outcomes)
+    except BrokenProcessPool:
+        raise RuntimeError("a worker process classifying requisitions stopped unexpectedly; "
+                           "run again with --workers 0 to classify in this process") from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

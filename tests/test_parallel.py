@@ -1,0 +1,120 @@
+"""Classifying on worker processes gives what one process gives, in the same order."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import openpyxl
+import pytest
+
+from whichrole import Classifier
+from whichrole.model import Requisition, RequisitionError
+from whichrole.parallel import CHUNK, default_workers
+from whichrole.integrations.excel.annotate import annotate
+
+from samples import CLEAR, GERMAN, UNICORN
+
+
+def mixed_requisitions(count: int) -> list:
+    """The samples over and over, with gaps and a value the rules do not know, past one chunk."""
+    texts = [*CLEAR.values(), UNICORN, GERMAN]
+    items: list = []
+    for i in range(count):
+        title, description = texts[i % len(texts)]
+        if i % 37 == 5:
+            items.append(None)
+        elif i % 41 == 7:
+            items.append(Requisition(title=title, org_archetype="a lighthouse"))
+        else:
+            items.append(Requisition(id=f"R{i}", title=title, description=f"{description} (req {i})"))
+    return items
+
+
+def outcome(item) -> str:
+    if isinstance(item, RequisitionError):
+        return f"error: {item}"
+    return "none" if item is None else item.model_dump_json()
+
+
+def test_workers_give_the_verdicts_one_process_gives(durable):
+    items = mixed_requisitions(CHUNK * 2 + 13)
+    alone = [outcome(v) for v in durable.verdicts(items)]
+    shared = [outcome(v) for v in durable.verdicts(items, workers=2)]
+    assert shared == alone
+    unknown = sum(1 for item in items if item is not None and item.org_archetype)
+    assert unknown and sum(o.startswith("error: org_archetype: unknown value") for o in alone) == unknown
+    assert alone.count("none") == items.count(None) > 0
+
+
+def label(requisition: Requisition, verdict) -> tuple:
+    return requisition.id, verdict.label
+
+
+def test_then_runs_where_the_verdict_is_made(durable):
+    items = [r for r in mixed_requisitions(300) if r is not None and not r.org_archetype]
+    expected = [(r.id, durable.classify(r).label) for r in items]
+    assert list(durable.verdicts(items, workers=2, then=label)) == expected
+
+
+def die(requisition: Requisition, verdict) -> None:
+    os._exit(3)
+
+
+def test_a_worker_that_dies_is_one_line():
+    with pytest.raises(RuntimeError, match="worker process classifying requisitions stopped unexpectedly; "
+                                           "run again with --workers 0"):
+        list(Classifier().verdicts(mixed_requisitions(50), workers=1, then=die))
+
+
+def test_classify_many_raises_what_it_cannot_read(durable):
+    values = [{"title": "Data Engineer", "description": CLEAR["data_engineer"][1]},
+              {"title": "Data Scientist", "failure_mode": "the moon"}]
+    with pytest.raises(RequisitionError, match="failure_mode: unknown value 'the moon'"):
+        list(durable.classify_many(values, workers=2))
+
+
+def test_small_inputs_stay_in_this_process():
+    assert default_workers(10) == 0
+    assert default_workers(None) in (0, os.cpu_count(), len(os.sched_getaffinity(0)))
+
+
+def workbook(path, rows: int):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Reqs"
+    sheet.append(["Req ID", "Title", "Description", "Org archetype"])
+    for i, item in enumerate(mixed_requisitions(rows)):
+        if item is None:
+            sheet.append([f"R{i}"])  # only an id: skipped
+        else:
+            sheet.append([f"R{i}", item.title, item.description, item.org_archetype])
+    book.save(path)
+    return path
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if "sheet" in name}
+
+
+def test_annotate_with_workers_writes_what_one_process_writes(tmp_path):
+    book = workbook(tmp_path / "reqs.xlsx", CHUNK + 77)
+    alone = annotate(book, out=tmp_path / "alone.xlsx", workers=0)
+    shared = annotate(book, out=tmp_path / "shared.xlsx", workers=2)
+    assert vars(shared.tally) == vars(alone.tally)
+    assert shared.tally.unreadable.total == 7 and shared.tally.skipped == 8
+    alone_parts, shared_parts = parts(alone.output), parts(shared.output)
+    summary = "xl/worksheets/sheet2.xml"  # it records the run time
+    assert summary in alone_parts
+    assert {k: v for k, v in shared_parts.items() if k != summary} == \
+        {k: v for k, v in alone_parts.items() if k != summary}
+
+
+def test_python_m_whichrole_with_workers(tmp_path):
+    book = workbook(tmp_path / "reqs.xlsx", 60)
+    done = subprocess.run([sys.executable, "-m", "whichrole", "annotate", str(book), "--workers", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "56 requisitions annotated, 2 rows skipped, 2 could not be read" in done.stdout
