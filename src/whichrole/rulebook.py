@@ -148,11 +148,11 @@ class Rule(BaseModel):
                 and (not self._any or any(c.holds(facts) for c in self._any))
                 and not any(c.holds(facts) for c in self._none))
 
-    def unmet(self, facts: dict) -> tuple[list[Condition], list[Condition]]:
+    def unmet(self, facts: dict) -> tuple[tuple[Condition, ...], tuple[Condition, ...]]:
         """What is missing for this rule to fire (for 'why not'): each unmet 'all' condition,
         and the 'any' alternatives when none of them holds."""
-        missing = [c for c in self._all if not c.holds(facts)]
-        alternatives = list(self._any) if self._any and not any(c.holds(facts) for c in self._any) else []
+        missing = tuple(c for c in self._all if not c.holds(facts))
+        alternatives = self._any if self._any and not any(c.holds(facts) for c in self._any) else ()
         return missing, alternatives
 
 

@@ -98,8 +98,8 @@ class CompiledLexicon:
         for role_id, role in rulebook.roles.items():
             for alias in role.aliases:
                 self.titles.add(alias, f"title:{role_id}")
-        self.single_starts = frozenset(self.phrases.single)
-        self.pair_starts = frozenset(self.phrases.multi)
+        # The words a heading or phrase can start with: most words of a text are not one of them.
+        self.starts = frozenset(self.phrases.single) | {first for first, _ in self.phrases.multi}
 
     def _negated(self, negations: list[int], words: list[str], i: int, length: int) -> bool:
         """'no PhD', 'without Spark' before the phrase; 'PhD not required' after it."""
@@ -118,9 +118,8 @@ class CompiledLexicon:
         evidence: dict[str, float] = defaultdict(float)
         weight = self.opening_weight if base_weight is None else base_weight
         resume = 0  # a phrase consumes its words; matching resumes after it
-        # Only positions where a heading or phrase can start are looked at: most cannot.
-        singles, pairs = self.single_starts, self.pair_starts
-        starts = [i for i, pair in enumerate(zip(words, words[1:] + [""])) if pair[0] in singles or pair in pairs]
+        can_start = self.starts
+        starts = [i for i, word in enumerate(words) if word in can_start]
         negators = self.negators
         negations = [i for i, word in enumerate(words) if word in negators]
         for i in starts:

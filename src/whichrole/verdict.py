@@ -34,6 +34,8 @@ class Finding(BaseModel):
 
 
 class MissedRule(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared by every verdict that misses the same
+
     rule: str
     because: str
     missing: list[str]
@@ -92,9 +94,10 @@ class Verdict(BaseModel):
 def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
     scores = dict.fromkeys(roles, 0.0)
     for rule in rules:
-        if rule.then.role:
-            scores[rule.then.role] += rule.then.weight
-    return {role: round(max(score, 0.0), 2) for role, score in scores.items()}
+        then = rule.then
+        if then.role:
+            scores[then.role] += then.weight
+    return {role: round(score, 2) if score > 0 else 0.0 for role, score in scores.items()}
 
 
 def ranking(scores: dict[str, float]) -> list[str]:
@@ -122,26 +125,31 @@ def title_roles(facts: dict[str, float]) -> list[str]:
 
 def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
     """What the second-stage rules see: the signals plus the first stage's evidence."""
-    scores = role_scores(fired, list(rulebook.roles))
+    roles = list(rulebook.roles)
+    scores = role_scores(fired, roles)
     order = ranking(scores)
     t = rulebook.catalogue.thresholds
     stage2 = dict(facts)
-    stage2.update({f"score:{role}": score for role, score in scores.items()})
+    for role, score in scores.items():
+        stage2["score:" + role] = score
     total = sum(scores.values())
     if scores[order[0]] > 0:
-        stage2[f"lead:{order[0]}"] = 1
+        stage2["lead:" + order[0]] = 1
         if scores[order[1]] > 0:
-            stage2[f"runner:{order[1]}"] = 1
+            stage2["runner:" + order[1]] = 1
         named = title_roles(facts)
         if named:
             stage2["check:title_matches" if order[0] in named else "check:title_mismatch"] = 1
     stage2["evidence:total"] = round(total, 2)
     stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
     stage2["evidence:confidence"] = confidence(scores, rulebook)
-    work = role_scores([rule for rule in fired if not rule.reads_title], list(rulebook.roles))
-    stage2.update({f"work:{role}": score for role, score in work.items()})
+    work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
+        rule.reads_title for rule in fired) else scores
+    substantial = t["substantial"]
+    for role, score in work.items():
+        stage2["work:" + role] = score
     work_order = ranking(work)
-    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= t["substantial"])
+    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= substantial)
     stage2["evidence:work_margin"] = round(work[work_order[0]] - work[work_order[1]], 2)
     return stage2
 
@@ -239,9 +247,9 @@ def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, 
     """The runner-up's strongest rules that did not fire, and what each was missing."""
     fired_ids = {r.id for r in fired}
     missed = [r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids][:3]
-    return WhyNot(
+    return WhyNot.model_construct(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
-        rules=[MissedRule(rule=r.id, because=r.because, missing=_missing(r, facts, rulebook)) for r in missed])
+        rules=[_missed_rule(rulebook, rule.id, *rule.unmet(facts)) for rule in missed])
 
 
 @lru_cache(maxsize=256)
@@ -251,9 +259,11 @@ def _evidence_rules(rulebook: Rulebook, role: str) -> list[Rule]:
                   key=lambda r: -r.then.weight)
 
 
-def _missing(rule: Rule, facts: dict[str, float], rulebook: Rulebook) -> list[str]:
-    required, alternatives = rule.unmet(facts)
+@lru_cache(maxsize=4096)
+def _missed_rule(rulebook: Rulebook, rule_id: str, required: tuple, alternatives: tuple) -> MissedRule:
+    """A rule that did not fire and what it lacked: the same for every verdict that lacks the same."""
+    rule = rulebook.rule(rule_id)
     missing = [rulebook.describe(c) for c in required]
     if alternatives:
         missing.append("one of: " + " / ".join(rulebook.describe(c) for c in alternatives))
-    return missing
+    return MissedRule(rule=rule.id, because=rule.because, missing=missing)
