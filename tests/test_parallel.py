@@ -11,7 +11,7 @@ import pytest
 
 from whichrole import Classifier
 from whichrole.model import Requisition, RequisitionError
-from whichrole.parallel import CHUNK, default_workers
+from whichrole.parallel import CHUNK, WORTH_A_WORKER, available_cores, choose_workers, default_workers
 from whichrole.integrations.excel.annotate import annotate
 
 from samples import CLEAR, GERMAN, UNICORN
@@ -75,9 +75,13 @@ def test_classify_many_raises_what_it_cannot_read(durable):
         list(durable.classify_many(values, workers=2))
 
 
-def test_small_inputs_stay_in_this_process():
-    assert default_workers(10) == 0
-    assert default_workers(None) in (0, os.cpu_count(), len(os.sched_getaffinity(0)))
+@pytest.mark.parametrize("count", [0, 10, WORTH_A_WORKER - 1, WORTH_A_WORKER, WORTH_A_WORKER * 3])
+def test_workers_are_chosen_by_looking_ahead(count):
+    items = [None, *(f"requisition {i}" for i in range(count)), None]
+    workers, again = choose_workers(iter(items))
+    assert list(again) == items
+    assert workers == (0 if count < WORTH_A_WORKER else default_workers(None))
+    assert default_workers(None) == (available_cores() if available_cores() > 1 else 0)
 
 
 def workbook(path, rows: int):

@@ -30,7 +30,6 @@ from python_calamine import CalamineWorkbook
 
 from whichrole.classify import Classifier, classifier as default_classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
-from whichrole.parallel import default_workers
 
 from . import book as wb
 from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
@@ -161,10 +160,11 @@ def existing_block(edit: wb.WorkbookEdit, sheet: Sheet, rows: list[list], header
 
 def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[Path] = None, in_place: bool = False,
              mapping: Iterable[str] = (), progress: Optional[Progress] = None,
-             classifier: Optional[Classifier] = None, workers: Optional[int] = None) -> AnnotateResult:
+             classifier: Optional[Classifier] = None, workers: Optional[int] = 0) -> AnnotateResult:
     """Write the annotated workbook; return what was found. Errors are one line and write nothing.
 
-    ``workers``: processes reading the requisitions (0: this one; None: one per core for a big sheet)."""
+    ``workers``: processes classifying the requisitions, as for Classifier.verdicts (the command
+    line's default is None: one per core for a big sheet)."""
     started_at, started = datetime.now(), time.perf_counter()
     book = Path(book)
     overrides = parse_map(mapping)
@@ -266,7 +266,7 @@ class RowAnnotator:
         self.tally = Tally()
         self.classify_seconds = 0.0
         self.data_rows = max(len(rows) - layout.header_row, 0)
-        self.verdicts = self._all_verdicts(default_workers(self.data_rows) if workers is None else workers)
+        self.verdicts = self._all_verdicts(workers)
 
     def __call__(self, number: int, prefix: str) -> Optional[str]:
         block, looks = self.layout.block, self.looks
@@ -304,7 +304,7 @@ class RowAnnotator:
                 return requisition, verdict
         return None, None
 
-    def _all_verdicts(self, workers: int) -> Iterator[tuple[int, Union[Requisition, RequisitionError, None],
+    def _all_verdicts(self, workers: Optional[int]) -> Iterator[tuple[int, Union[Requisition, RequisitionError, None],
                                                              Union[VerdictRow, RequisitionError, None]]]:
         """Every data row's requisition (or why it cannot be read) and verdict, in row order. The
         workers read rows ahead while the sheet streams by; their verdicts come back in the order

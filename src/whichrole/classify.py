@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from .engine import Engine, make_engine
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
-from .parallel import Outcome, Then, verdicts_in_workers
+from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rulebook, load_rulebook
 from .signals import extract
 from .verdict import Finding, Verdict, build_verdict, second_stage_facts
@@ -51,12 +51,14 @@ class Classifier:
         requisition = Requisition.build(value)
         return self.verdict(requisition, self.fired(requisition))
 
-    def verdicts(self, requisitions: Iterable[Optional[Requisition]], workers: int = 0,
+    def verdicts(self, requisitions: Iterable[Optional[Requisition]], workers: Optional[int] = 0,
                  then: Optional[Then] = None) -> Iterator[Outcome]:
-        """A verdict for each requisition, in order, from ``workers`` processes (0: this one), or
-        ``then(requisition, verdict)`` made where the verdict was (a module-level function, so that
-        a worker can be sent it). None stays None; a requisition the rules cannot read gives its
-        RequisitionError."""
+        """A verdict for each requisition, in order, from ``workers`` processes (0: this one; None:
+        one per core when there are enough requisitions), or ``then(requisition, verdict)`` made
+        where the verdict was (a module-level function, so that a worker can be sent it). None
+        stays None; a requisition the rules cannot read gives its RequisitionError."""
+        if workers is None:
+            workers, requisitions = choose_workers(requisitions)
         if workers:
             yield from verdicts_in_workers(self, requisitions, workers, then)
             return
@@ -71,7 +73,7 @@ class Classifier:
                 continue
             yield then(requisition, verdict) if then else verdict
 
-    def classify_many(self, values: Iterable[RequisitionLike], workers: int = 0) -> Iterator[Verdict]:
+    def classify_many(self, values: Iterable[RequisitionLike], workers: Optional[int] = 0) -> Iterator[Verdict]:
         """Verdicts in order; the first value that cannot be read raises its RequisitionError."""
         for verdict in self.verdicts(map(Requisition.build, values), workers):
             if isinstance(verdict, RequisitionError):
@@ -91,6 +93,6 @@ def classify(value: RequisitionLike, *, rules_dir: Optional[Path] = None, engine
 
 
 def classify_many(values: Iterable[RequisitionLike], *, rules_dir: Optional[Path] = None,
-                  engine: str = "durable", workers: int = 0) -> Iterator[Verdict]:
-    """Verdicts in order, read by ``workers`` processes (0: this one; see parallel.default_workers)."""
+                  engine: str = "durable", workers: Optional[int] = 0) -> Iterator[Verdict]:
+    """Verdicts in order, from ``workers`` processes (see Classifier.verdicts)."""
     return classifier(rules_dir, engine).classify_many(values, workers)

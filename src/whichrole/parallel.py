@@ -15,7 +15,7 @@ import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
 
 from .model import Requisition, RequisitionError
@@ -41,11 +41,24 @@ def available_cores() -> int:
 
 def default_workers(count: Optional[int]) -> int:
     """Worker processes for ``count`` requisitions (None: unknown): one per core, or none (0)
-    when there is one core or too little to read for a worker to pay for its start."""
+    when there is one core or too little to classify for a worker to pay for its start."""
     cores = available_cores()
     if cores < 2 or (count is not None and count < WORTH_A_WORKER):
         return 0
     return cores
+
+
+def choose_workers(requisitions: Iterable[Optional[Requisition]]) -> tuple[int, Iterator[Optional[Requisition]]]:
+    """The default_workers for these requisitions, found by looking ahead (not by reading them
+    all), and the requisitions again, from the first."""
+    source = iter(requisitions)
+    ahead, count = [], 0
+    for requisition in source:
+        ahead.append(requisition)
+        count += requisition is not None
+        if count >= WORTH_A_WORKER:
+            break
+    return default_workers(count if count < WORTH_A_WORKER else None), chain(ahead, source)
 
 
 _worker: Optional["Classifier"] = None
@@ -89,4 +102,4 @@ def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Optiona
         raise RuntimeError("a worker process classifying requisitions stopped unexpectedly; "
                            "run again with --workers 0 to classify in this process") from None
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(cancel_futures=True)
