@@ -1,8 +1,7 @@
 """`whichrole annotate` on generated workbooks of 10,000 and 100,000 requisitions (~1 KB each):
 wall time and peak memory as ratios to a bare openpyxl load + save of the same workbook, both
-measured in this run, each in a fresh process (so that peak memory is that run's own). The
-annotation's memory counts its worker processes too: its own peak plus, for each worker, the
-largest worker's peak (an upper bound: the peaks need not coincide).
+measured in this run, each in a fresh process; peak memory is that of the whole process tree,
+so the annotation's worker processes count (bench/_memory.py).
 
 Goal: at most 1.3x the time and 1.5x the memory at 100,000 rows.
 Run: `python -m bench annotate`, or `python -m bench.annotate [ROWS ...]`.
@@ -11,38 +10,32 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.generate import requisition
+from bench._generate import requisition
+from bench._memory import run
 
 SIZES = (10_000, 100_000)
 DESCRIPTION_CHARS = 1000
 TEAMS = ("Growth", "Platform", "Search", "Finance", "Ads", "Risk")
 STATUSES = ("Open", "Open", "Open", "On hold", "Draft")
 
-# Each measurement runs in its own interpreter and prints JSON: seconds and peak RSS in MB.
+# Each measurement runs in its own interpreter; the annotation prints what it found as JSON.
 _CHILD = """
-import json, resource, sys, time
+import json, sys
 kind, source, target = sys.argv[1:4]
-started = time.perf_counter()
 if kind == "baseline":
     import openpyxl
     openpyxl.load_workbook(source).save(target)
-    extra = {}
 else:
     from whichrole.integrations.excel.annotate import annotate
     from whichrole.parallel import default_workers
     result = annotate(source, out=target, workers=None)  # as the command line does
-    workers = default_workers(result.tally.annotated)
-    extra = {"classify": result.classify_seconds, "annotated": result.tally.annotated, "workers": workers,
-             "workers_mb": workers * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
-seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak + extra.get("workers_mb", 0), **extra}))
+    print(json.dumps({"classify": result.classify_seconds, "annotated": result.tally.annotated,
+                      "workers": default_workers(result.tally.annotated)}))
 """
 
 
@@ -63,11 +56,11 @@ def generate(path: Path, rows: int, seed: int = 11) -> None:
 
 
 def measure(kind: str, source: Path, target: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(source), str(target)],
-                          capture_output=True, text=True)
-    if done.returncode:
+    done = run([sys.executable, "-c", _CHILD, kind, str(source), str(target)])
+    if done.code:
         raise SystemExit(f"bench.annotate: {kind} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    found = json.loads(done.stdout.strip().splitlines()[-1]) if kind == "annotate" else {}
+    return {"seconds": done.seconds, "peak_mb": done.peak_mib, **found}
 
 
 def main(sizes=SIZES) -> None:

@@ -1,7 +1,8 @@
 """`whichrole audit` on a generated 100,000-requisition export, against an openpyxl read-only pass over it.
 
 Every step runs in a process of its own, started the way a user would start it, so that its
-wall time includes start-up and its peak memory (the child's maximum resident set) is its own.
+wall time includes start-up and its peak memory is its own (with its worker processes: see
+bench/_memory.py).
 The audit is measured three times: the first run over the export, with an empty history
 (every requisition goes through the rules engine); the run after it over the same file
 (taken over whole); and the week after, over an export in which 2% of the rows changed (a
@@ -17,14 +18,14 @@ import argparse
 import os
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.generate import requisition
+from bench._generate import requisition
+from bench._memory import run
 
 STATUSES = ["Open"] * 15 + ["Closed"] * 3 + ["On hold", "Filled"]
 TEAMS = ["Growth", "Platform", "Search", "Ads", "Risk", "Research", "Data", "Product"]
@@ -68,19 +69,12 @@ def generate(path: Path, count: int, postings: int | None, changed: float = 0.0,
 
 
 def measure(label: str, argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one child process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    err = child.stderr.read().decode()
-    child.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"bench.audit: {label} failed with exit code {code}:\n{err}")
-    peak = usage.ru_maxrss / 1024  # KiB on Linux
-    print(f"{label:<52}{seconds:>8.2f} s{peak:>9,.0f} MiB", flush=True)
-    return seconds, peak
+    """Wall seconds and peak resident MiB of one command and its worker processes."""
+    done = run(argv)
+    if done.code not in (0, 1):
+        raise SystemExit(f"bench.audit: {label} failed with exit code {done.code}:\n{done.stderr}")
+    print(f"{label:<52}{done.seconds:>8.2f} s{done.peak_mib:>9,.0f} MiB", flush=True)
+    return done.seconds, done.peak_mib
 
 
 def main(argv: list[str] = ()) -> None:

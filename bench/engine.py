@@ -6,7 +6,7 @@ the uncached line shows what durable_rules costs without it.
 """
 import time
 
-from bench.generate import requisitions
+from bench._generate import requisitions
 from whichrole import Classifier
 from whichrole.model import Requisition
 from whichrole.signals import extract

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bench.generate import requisitions  # noqa: E402
+from bench._generate import requisitions  # noqa: E402
 from slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, post  # noqa: E402
 from whichrole import Classifier  # noqa: E402
 from whichrole.integrations.slack.parse import parse_command  # noqa: E402

@@ -349,3 +349,28 @@ def test_the_default_history_lives_in_the_user_data_folder(tmp_path, reqs, monke
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert cli("audit", reqs, "--fail-on", "never") == 0
     assert (tmp_path / "data" / "whichrole" / "audit.sqlite3").is_file()
+
+
+def test_workers_assess_as_one_process_does(tmp_path):
+    """Past a chunk of rows, with texts repeated while their first copy is still being classified,
+    a bad cell, and a value only the rules can refuse."""
+    header = [*HEADER, "Org archetype"]
+    texts = [*CLEAR.values(), UNICORN]
+    rows = []
+    for i in range(450):
+        title, description = texts[i % len(texts)]
+        rows.append([f"R-{i}", title, "Team", "Open", RECENT, "lots/of/it" if i == 77 else None, description,
+                     "a lighthouse" if i % 101 == 3 else None])
+    path = write_xlsx(tmp_path / "reqs.xlsx", rows, header=header)
+    alone = run_audit(AuditOptions(sources=[path], database=tmp_path / "alone.sqlite3", workers=0))
+    shared = run_audit(AuditOptions(sources=[path], database=tmp_path / "shared.sqlite3", workers=2))
+
+    def seen(result):
+        return [(r.key, r.row, r.assessment, r.findings) for r in result.requisitions]
+
+    assert seen(shared) == seen(alone)
+    assert shared.readings[0].problems == alone.readings[0].problems
+    assert len(alone.readings[0].problems) == 6          # the bad cell, and five rows the rules refuse
+    assert "reqs.xlsx Open reqs!7: org_archetype: unknown value 'a lighthouse'" in alone.readings[0].problems[0]
+    assert "reqs.xlsx Open reqs!81: mix" in alone.readings[0].problems[1]     # in row order
+    assert shared.classified == alone.classified == len(texts)   # each text classified once

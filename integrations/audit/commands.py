@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 from typer.core import TyperGroup
 
-from whichrole.cli import EngineOption, RulesOption
+from whichrole.cli import EngineOption, RulesOption, WorkersOption
 
 from .findings import SEVERITIES, severity_rank
 from .schedule import DEFAULT_MISFIRE_GRACE
@@ -70,6 +70,7 @@ def audit(
                                        "writing to the same history (0: give up at once)."),
     rules: Optional[Path] = RulesOption,
     engine: str = EngineOption,
+    workers: Optional[int] = WorkersOption,
 ):
     """Audit the open requisitions in workbooks, CSV exports or folders; record the run; report what changed.
 
@@ -100,7 +101,7 @@ def audit(
         sources=sources, database=database or default_database(),
         open_values=open_statuses,
         overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
-        rules_dir=rules, engine=engine)
+        rules_dir=rules, engine=engine, workers=workers)
 
     def tell(reading) -> None:
         if reading.error:

@@ -52,16 +52,24 @@ class Assessment:
 
     @classmethod
     def of(cls, verdict: Verdict) -> "Assessment":
-        return cls(
-            role=verdict.role,
-            label=_shared(verdict.label),
-            confidence=verdict.confidence,
-            runner_up=verdict.runner_up_name,
-            title_check=_shared(verdict.title_check),
-            reasons=tuple(_shared(r.because) for r in verdict.top_reasons),
-            questions=tuple(_shared(q.text) for q in verdict.questions),
-            findings=tuple(_finding(w.id, w.severity, w.text, w.because, w.source) for w in verdict.warnings),
-        )
+        return cls.shared(verdict.role, verdict.label, verdict.confidence, verdict.runner_up_name,
+                          verdict.title_check, [r.because for r in verdict.top_reasons],
+                          [q.text for q in verdict.questions],
+                          [AuditFinding(w.id, w.severity, w.text, w.because, w.source) for w in verdict.warnings])
+
+    @classmethod
+    def shared(cls, role: Optional[str], label: str, confidence: float, runner_up: Optional[str],
+               title_check: str, reasons, questions, findings) -> "Assessment":
+        """An assessment whose sentences are this process's one copy of each."""
+        return cls(role=role, label=_shared(label), confidence=confidence, runner_up=runner_up,
+                   title_check=_shared(title_check), reasons=tuple(map(_shared, reasons)),
+                   questions=tuple(map(_shared, questions)),
+                   findings=tuple(_finding(f.kind, f.severity, f.text, f.because, f.source) for f in findings))
+
+    def __reduce__(self):
+        # Worker processes send assessments back; rebuilt on arrival, they share the sentences again.
+        return Assessment.shared, (self.role, self.label, self.confidence, self.runner_up, self.title_check,
+                                   self.reasons, self.questions, self.findings)
 
     @cached_property
     def kinds(self) -> frozenset[str]:
@@ -84,10 +92,13 @@ class Assessment:
     def from_row(cls, role: Optional[str], label: str, confidence: float, title_check: str,
                  detail: str) -> "Assessment":
         extra = json.loads(detail)
-        return cls(role=role, label=_shared(label), confidence=confidence, runner_up=extra["runner_up"],
-                   title_check=_shared(title_check), reasons=tuple(map(_shared, extra["reasons"])),
-                   questions=tuple(map(_shared, extra["questions"])),
-                   findings=tuple(_finding(**f) for f in extra["findings"]))
+        return cls.shared(role, label, confidence, extra["runner_up"], title_check, extra["reasons"],
+                          extra["questions"], [AuditFinding(**f) for f in extra["findings"]])
+
+
+def assess(requisition, verdict: Verdict) -> Assessment:
+    """What the audit keeps of a verdict (made where the verdict is: see Classifier.verdicts)."""
+    return Assessment.of(verdict)
 
 
 # A hundred thousand assessments repeat a few hundred sentences: keep one copy of each.

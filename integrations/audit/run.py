@@ -14,20 +14,22 @@ again for a text the history knows.
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
+from functools import cached_property
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 from python_calamine import CalamineError
 
-from whichrole.classify import classifier
+from whichrole.classify import Classifier, classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.rulebook import load_rulebook
 
 from .changes import Changes, compare
-from .findings import SEVERITIES, Assessment, AuditFinding, duplicate_id, open_too_long, severity_rank
+from .findings import SEVERITIES, Assessment, AuditFinding, assess, duplicate_id, open_too_long, severity_rank
 from .lock import AuditLock
 from .sources import Reading, SourceError, expand, place, read_rows, sha256_of
 from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord, digest
@@ -86,6 +88,7 @@ class AuditOptions:
     today: Optional[date] = None
     rules_dir: Optional[Path] = None
     engine: str = "durable"
+    workers: Optional[int] = 0      # processes classifying, as for Classifier.verdicts
 
 
 @dataclass
@@ -242,25 +245,45 @@ class _Run:
                 for row in self.earlier_rows.get(record.path, [])]
 
     def _read(self, reading: Reading) -> Iterator[AuditedRequisition]:
+        """The source's open rows, assessed. An unchanged row takes over its assessment, a known text
+        takes over its text's; the other requisitions go to the rules engine (worker processes, when
+        there are many), whose assessments come back in the order the rows went out (``sent``)."""
         options = self.options
-        for row in read_rows(reading, options.open_values, options.overrides, options.sheet):
-            fingerprint = row.fingerprint()
-            known = self.unchanged_rows.get(fingerprint)
-            if known:
-                yield self._audited(known.req_id, fingerprint, reading, row.sheet, row.number, known.title,
-                                    known.team, date.fromisoformat(known.opened) if known.opened else None,
-                                    self.assessor.stored(known.assessment))
-                continue
-            try:
-                req = row.requisition()
+        sent: deque = deque()
+
+        def to_classify() -> Iterator[Optional[Requisition]]:
+            for row in read_rows(reading, options.open_values, options.overrides, options.sheet):
+                fingerprint = row.fingerprint()
+                known = self.unchanged_rows.get(fingerprint)
+                if known:
+                    sent.append((row.sheet, row.number, fingerprint, known, None))
+                    yield None
+                    continue
+                try:
+                    req = row.requisition()
+                except RequisitionError as error:  # a cell that cannot be read
+                    sent.append((row.sheet, row.number, fingerprint, error, None))
+                    yield None
+                    continue
                 if req is None:
                     continue
-                assessment = self.assessor.assess(req)
-            except RequisitionError as error:  # a cell that cannot be read, or a value the rules do not know
-                reading.problem(f"{place(reading.path, row.sheet, row.number)}: {error}")
+                content, new = self.assessor.content(req)
+                sent.append((row.sheet, row.number, fingerprint, req, content))
+                yield req if new else None
+
+        for outcome in self.assessor.engine.verdicts(to_classify(), options.workers, then=assess):
+            sheet, number, fingerprint, found, content = sent.popleft()
+            if isinstance(found, PastRow):
+                yield self._audited(found.req_id, fingerprint, reading, sheet, number, found.title, found.team,
+                                    date.fromisoformat(found.opened) if found.opened else None,
+                                    self.assessor.stored(found.assessment))
                 continue
-            yield self._audited(req.id, fingerprint, reading, row.sheet, row.number, req.title, req.team,
-                                req.opened, assessment)
+            assessment = found if isinstance(found, RequisitionError) else self.assessor.assessed(content, outcome)
+            if isinstance(assessment, RequisitionError):  # or a value the rules do not know
+                reading.problem(f"{place(reading.path, sheet, number)}: {assessment}")
+                continue
+            yield self._audited(found.id, fingerprint, reading, sheet, number, found.title, found.team,
+                                found.opened, assessment)
 
     def _audited(self, req_id: Optional[str], fingerprint: str, reading: Reading, sheet: Optional[str], row: int,
                  title: Optional[str], team: Optional[str], opened: Optional[date],
@@ -280,7 +303,8 @@ class _Assessor:
         self.store = store
         self.writer = writer
         self.rulebook = rulebook
-        self.known: dict[str, Assessment] = {}         # text (content key) -> assessment, met in this run
+        # text (content key) -> its assessment, met in this run (a RequisitionError: the rules could not read it)
+        self.known: dict[str, Union[Assessment, RequisitionError, None]] = {}
         self.by_id: dict[int, Assessment] = {}
         self.ids: dict[Assessment, int] = {}           # assessments already in the database
         self.unrecorded: dict[str, Assessment] = {}    # texts the database does not map yet
@@ -291,22 +315,34 @@ class _Assessor:
         self.by_id.update(assessments)
         self.ids.update((assessment, assessment_id) for assessment_id, assessment in assessments.items())
 
-    def assess(self, requisition: Requisition) -> Assessment:
+    @cached_property
+    def engine(self) -> Classifier:
+        # Compiled on the first source that is read: a run over unchanged sources never needs it.
+        return classifier(self.options.rules_dir, self.options.engine)
+
+    def content(self, requisition: Requisition) -> tuple[str, bool]:
+        """The requisition's text (its content key), and whether the rules engine has to read it:
+        neither this run nor the history knows it, and it is not on its way to the engine."""
         content = content_key(requisition)
-        assessment = self.known.get(content)
-        if assessment is None:
-            assessment_id = self.store.assessment_of(content, self.rulebook)
-            if assessment_id is not None:
-                assessment = self.stored(assessment_id)
-            else:
-                # The engine is compiled on the first requisition that needs it: a run over
-                # unchanged sources never does.
-                engine = classifier(self.options.rules_dir, self.options.engine)
-                assessment = Assessment.of(engine.classify(requisition))
-                self.classified += 1
-                self.unrecorded[content] = assessment
-            self.known[content] = assessment
-        return assessment
+        if content in self.known:
+            return content, False
+        assessment_id = self.store.assessment_of(content, self.rulebook)
+        if assessment_id is not None:
+            self.known[content] = self.stored(assessment_id)
+            return content, False
+        self.known[content] = None  # on its way: a later row with this text waits for its assessment
+        return content, True
+
+    def assessed(self, content: str, outcome: Union[Assessment, RequisitionError, None]
+                 ) -> Union[Assessment, RequisitionError]:
+        """What the engine made of a text, or (None) what was known of it already."""
+        if outcome is None:
+            return self.known[content]
+        self.known[content] = outcome
+        if isinstance(outcome, Assessment):
+            self.classified += 1
+            self.unrecorded[content] = outcome
+        return outcome
 
     def stored(self, assessment_id: int) -> Assessment:
         assessment = self.by_id.get(assessment_id)

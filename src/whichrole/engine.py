@@ -156,11 +156,19 @@ class DurableEngine:
     def _keys(self, facts: dict[str, float]) -> list[frozenset]:
         """Per shard: each name it reads, with the side of each of its thresholds the value is on."""
         keys: list[list] = [[] for _ in self._shards]
-        for name, value in facts.items():
-            for index, cuts in self._readers.get(name, ()):
-                position = bisect.bisect_left(cuts, value)
-                keys[index].append((name, position, position < len(cuts) and cuts[position] == value))
+        for item in facts.items():
+            for index, entry in self._key_entries(item):
+                keys[index].append(entry)
         return [frozenset(key) for key in keys]
+
+    @lru_cache(maxsize=65536)  # an engine per rulebook stage: a few per process, kept for its life
+    def _key_entries(self, item: tuple[str, float]) -> tuple[tuple[int, tuple], ...]:
+        name, value = item
+        entries = []
+        for index, cuts in self._readers.get(name, ()):
+            position = bisect.bisect_left(cuts, value)
+            entries.append((index, (name, position, position < len(cuts) and cuts[position] == value)))
+        return tuple(entries)
 
     def fire(self, facts: dict[str, float]) -> list[str]:
         fired: list[str] = []
