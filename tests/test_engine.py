@@ -1,6 +1,7 @@
 """durable_rules and the pure-Python reference must fire exactly the same rules."""
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from rule_facts import facts_strategy
@@ -93,3 +94,19 @@ def test_a_fact_no_rule_matches_fires_nothing():
     durable, reference = STAGES[1]
     assert durable.fire({}) == reference.fire({}) == []
     assert durable.fire({"info:words": 3}) == []
+
+
+@pytest.mark.parametrize("extra, compiles", [(0, True), (1, False)])
+def test_the_alternatives_limit_is_durable_rules_own(extra, compiles):
+    """rules check refuses what durable_rules cannot compile, and nothing it can."""
+    from whichrole.rulebook import MAX_ALTERNATIVES, Rule
+
+    rule = Rule.model_validate({
+        "id": "wide", "when": {"all": ["skill:a"], "none": [f"skill:n{i}" for i in range(MAX_ALTERNATIVES + extra)]},
+        "then": {"role": "data_scientist", "weight": 1}, "because": "A rule as wide as the limit allows.",
+        "source": {"doc": "vector", "section": "x"}})
+    if compiles:
+        assert DurableEngine([rule]).fire({"skill:a": 1}) == ["wide"]
+    else:
+        with pytest.raises(Exception, match="error code: 113"):
+            DurableEngine([rule])

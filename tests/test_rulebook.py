@@ -119,3 +119,26 @@ def test_cli_rules_check(rules_copy):
     bad = subprocess.run([*run, str(rules_copy)], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "zz_broken.yaml:" in bad.stdout and "Traceback" not in bad.stderr
+
+
+def test_a_rule_the_engine_cannot_compile_is_reported(rules_copy):
+    from whichrole.rulebook import MAX_ALTERNATIVES
+
+    signals = sorted(load_rulebook().lexicon.signals)[1:MAX_ALTERNATIVES + 2]
+    first = sorted(load_rulebook().lexicon.signals)[0]
+    (rules_copy / "zz_wide.yaml").write_text(f"""rules:
+  - id: wide.fits
+    when: {{all: [{first}], none: [{", ".join(signals[:MAX_ALTERNATIVES])}]}}
+    then: {{role: data_scientist, weight: 1}}
+    because: "As many alternatives as the engine takes."
+    source: {{doc: vector, section: "x"}}
+  - id: wide.too_wide
+    when: {{all: [{first}], none: [{", ".join(signals)}]}}
+    then: {{role: data_scientist, weight: 1}}
+    because: "One alternative more than the engine takes."
+    source: {{doc: vector, section: "x"}}
+""")
+    _, problems = check_rulebook(rules_copy)
+    assert [str(p) for p in problems] == [
+        f"zz_wide.yaml:7: wide.too_wide: too many alternatives for the rules engine: {MAX_ALTERNATIVES + 1} "
+        f"'none' conditions make {MAX_ALTERNATIVES + 1}, at most {MAX_ALTERNATIVES}; split the rule"]

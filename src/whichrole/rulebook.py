@@ -30,6 +30,9 @@ COMPARATORS = {
     "<": operator.lt, "==": operator.eq, "!=": operator.ne,
 }
 _CONDITION = re.compile(r"^\s*([a-z_]+:[a-z0-9_]+)\s*(?:(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?))?\s*$")
+# durable_rules refuses (error code 113) a rule with more alternatives than this: each 'none'
+# condition is one ("absent, or below"), and so is 'any' when it lists several conditions.
+MAX_ALTERNATIVES = 14
 # Names the engine derives for the second stage, after the first stage's evidence is summed.
 SECOND_STAGE_PREFIXES = ("score:", "work:", "lead:", "runner:", "evidence:", "check:")
 
@@ -459,6 +462,11 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
         all_, any_, none_ = rule.conditions
         if not (all_ or any_):
             add(rule, "when needs 'all' or 'any': a rule on 'none' alone would fire on everything")
+        alternatives = len(none_) + (len(any_) > 1)
+        if alternatives > MAX_ALTERNATIVES:
+            add(rule, f"too many alternatives for the rules engine: {len(none_)} 'none' conditions"
+                      f"{' and an any' if len(any_) > 1 else ''} make {alternatives}, at most {MAX_ALTERNATIVES}; "
+                      "split the rule")
         for condition in (*all_, *any_, *none_):
             if condition.name not in known:
                 add(rule, f"unknown signal {condition.name!r}")
