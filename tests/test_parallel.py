@@ -11,7 +11,7 @@ import pytest
 
 from whichrole import Classifier
 from whichrole.model import Requisition, RequisitionError
-from whichrole.parallel import CHUNK, WORTH_A_WORKER, available_cores, choose_workers, default_workers
+from whichrole.parallel import CHUNK, LOOK_AHEAD, WORTH_A_WORKER, available_cores, choose_workers, default_workers
 from whichrole.integrations.excel.annotate import annotate
 
 from samples import CLEAR, GERMAN, UNICORN
@@ -82,6 +82,20 @@ def test_workers_are_chosen_by_looking_ahead(count):
     assert list(again) == items
     assert workers == (0 if count < WORTH_A_WORKER else default_workers(None))
     assert default_workers(None) == (available_cores() if available_cores() > 1 else 0)
+
+
+def test_a_few_to_classify_in_a_long_input_stay_in_this_process():
+    """As in a weekly audit: the look-ahead stops before holding the whole input."""
+    pulled = []
+
+    def items():
+        for i in range(LOOK_AHEAD * 3):
+            pulled.append(i)
+            yield "to classify" if i % 20 == 0 else None
+
+    workers, again = choose_workers(items())
+    assert workers == 0 and len(pulled) == LOOK_AHEAD
+    assert sum(1 for item in again if item) == LOOK_AHEAD * 3 // 20
 
 
 def workbook(path, rows: int):

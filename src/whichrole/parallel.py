@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 CHUNK = 200             # requisitions per task: sending a task costs about as much as reading one
 AHEAD_PER_WORKER = 4    # tasks queued per worker, so none waits while the caller catches up
 WORTH_A_WORKER = 1_000  # fewer requisitions are read in the calling process: a worker takes ~0.3 s to start
+LOOK_AHEAD = 10 * WORTH_A_WORKER
 
 Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
 Then = Callable[[Requisition, "Verdict"], Any]
@@ -50,11 +51,13 @@ def default_workers(count: Optional[int]) -> int:
 
 
 def choose_workers(requisitions: Iterable[Optional[Requisition]]) -> tuple[int, Iterator[Optional[Requisition]]]:
-    """The default_workers for these requisitions, found by looking ahead (not by reading them
-    all), and the requisitions again, from the first."""
+    """The default_workers for these requisitions, and the requisitions again, from the first.
+    Workers are worth it when WORTH_A_WORKER are to be classified among the first LOOK_AHEAD:
+    looking further would hold a long input in memory for the sake of a few (an audit in a week
+    when most requisitions are known already)."""
     source = iter(requisitions)
     ahead, count = [], 0
-    for requisition in source:
+    for requisition in islice(source, LOOK_AHEAD):
         ahead.append(requisition)
         count += requisition is not None
         if count >= WORTH_A_WORKER:

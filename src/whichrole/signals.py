@@ -42,6 +42,7 @@ class PhraseTable:
     def __init__(self):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self.multi_starts: set[str] = set()
 
     def add(self, phrase: str, value: str) -> None:
         words = tokens(phrase)
@@ -52,10 +53,11 @@ class PhraseTable:
         else:
             self.multi[(words[0], words[1])].append((tuple(words[2:]), value))
             self.multi[(words[0], words[1])].sort(key=lambda item: -len(item[0]))  # longest first
+            self.multi_starts.add(words[0])
 
     def match(self, words: list[str], i: int) -> tuple[list[str], int]:
         """Every value of the longest phrase starting at ``i``, and its length in words."""
-        if i + 1 < len(words):
+        if i + 1 < len(words) and words[i] in self.multi_starts:
             candidates = self.multi.get((words[i], words[i + 1]))
             if candidates:
                 found, length = [], 0
@@ -99,7 +101,7 @@ class CompiledLexicon:
             for alias in role.aliases:
                 self.titles.add(alias, f"title:{role_id}")
         # The words a heading or phrase can start with: most words of a text are not one of them.
-        self.starts = frozenset(self.phrases.single) | {first for first, _ in self.phrases.multi}
+        self.starts = frozenset(self.phrases.single) | self.phrases.multi_starts
 
     def _negated(self, negations: list[int], words: list[str], i: int, length: int) -> bool:
         """'no PhD', 'without Spark' before the phrase; 'PhD not required' after it."""
