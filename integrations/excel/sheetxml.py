@@ -57,8 +57,10 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
 
 def text_lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    usable = max(width - 1, 1)
-    return sum(max(1, -(-len(line) // int(usable))) for line in text.split("\n"))
+    usable = int(max(width - 1, 1))
+    if "\n" not in text:  # most cells
+        return max(1, -(-len(text) // usable))
+    return sum(max(1, -(-len(line) // usable)) for line in text.split("\n"))
 
 
 def hyperlink(column: int, row: int, target: str, display: str, prefix: str = "") -> str:

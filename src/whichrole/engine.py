@@ -2,7 +2,7 @@
 
 durable_rules is kept behind this module alone. What it needs (see DESIGN.md):
 facts rather than events, a unique id per fact, retraction after each use, at most 511 rules
-per ruleset (one ruleset per rules file, split past SHARD_SIZE), sessions reset before ~46,000
+per ruleset (here a few rules of one file each), sessions reset before ~46,000
 facts, and every call serialised, because its rulesets are process-global and silently wrong
 under threads.
 """
@@ -18,7 +18,10 @@ from typing import Iterable, Protocol
 
 from .rulebook import Condition, Rule
 
-SHARD_SIZE = 400
+# Rules per ruleset, each with its own cache of answers keyed on what its rules read. Few rules
+# read few signals, so their keys recur across requisitions: with five, a stream of new
+# requisitions calls into durable_rules a third less often than with one ruleset per file.
+SHARD_SIZE = 5
 SESSION_FACTS = 20_000
 CACHE_SIZE = 50_000
 
@@ -88,9 +91,9 @@ _names = itertools.count()
 
 
 class _Shard:
-    """One durable_rules ruleset: the rules of one rules file (at most SHARD_SIZE of them),
-    with a cache of its own keyed only on what its rules read, so a shard about titles or the
-    activity mix answers from its cache while a shard about skills is still learning."""
+    """One durable_rules ruleset: up to SHARD_SIZE rules of one rules file, with a cache of its
+    own keyed only on what its rules read, so a shard about titles or the activity mix answers
+    from its cache while a shard about skills is still learning."""
 
     def __init__(self, name: str, rules: list[Rule]):
         self.name = name

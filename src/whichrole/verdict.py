@@ -103,7 +103,7 @@ def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
 def ranking(scores: dict[str, float]) -> list[str]:
     """Roles by score; ties keep catalogue order (sorting is stable), so the same evidence always
     gives the same answer."""
-    return sorted(scores, key=lambda role: -scores[role])
+    return sorted(scores, key=scores.__getitem__, reverse=True)
 
 
 def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
@@ -118,9 +118,19 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     return round(share * coverage, 2)
 
 
-def title_roles(facts: dict[str, float]) -> list[str]:
+def title_roles(facts: dict[str, float], rulebook: Rulebook) -> list[str]:
     """The roles the title names (the ``title:<role>`` signals), sorted."""
-    return sorted(name.split(":", 1)[1] for name in facts if name.startswith("title:"))
+    return [role for role, name in _title_signals(rulebook) if name in facts]
+
+
+@lru_cache(maxsize=8)
+def _title_signals(rulebook: Rulebook) -> tuple[tuple[str, str], ...]:
+    return tuple((role, "title:" + role) for role in sorted(rulebook.roles))
+
+
+@lru_cache(maxsize=8)
+def _stage2_names(rulebook: Rulebook, prefix: str) -> tuple[str, ...]:
+    return tuple(prefix + role for role in rulebook.roles)
 
 
 def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
@@ -130,14 +140,13 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     order = ranking(scores)
     t = rulebook.catalogue.thresholds
     stage2 = dict(facts)
-    for role, score in scores.items():
-        stage2["score:" + role] = score
+    stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
     total = sum(scores.values())
     if scores[order[0]] > 0:
         stage2["lead:" + order[0]] = 1
         if scores[order[1]] > 0:
             stage2["runner:" + order[1]] = 1
-        named = title_roles(facts)
+        named = title_roles(facts, rulebook)
         if named:
             stage2["check:title_matches" if order[0] in named else "check:title_mismatch"] = 1
     stage2["evidence:total"] = round(total, 2)
@@ -146,8 +155,7 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
         rule.reads_title for rule in fired) else scores
     substantial = t["substantial"]
-    for role, score in work.items():
-        stage2["work:" + role] = score
+    stage2.update(zip(_stage2_names(rulebook, "work:"), work.values()))
     work_order = ranking(work)
     stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= substantial)
     stage2["evidence:work_margin"] = round(work[work_order[0]] - work[work_order[1]], 2)
@@ -176,7 +184,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
-    named = title_roles(facts)
+    named = title_roles(facts, rulebook)
     if not title:
         title_check = "no title given"
     elif not named:
