@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import openpyxl
 import pytest
 
 from samples import CLEAR, UNICORN
+from terminal import run_on_a_terminal
 from whichrole.cli import main
 from whichrole.integrations.audit.markdown import render
 from whichrole.integrations.audit.run import AuditOptions, run_audit
@@ -374,3 +377,15 @@ def test_workers_assess_as_one_process_does(tmp_path):
     assert "reqs.xlsx Open reqs!7: org_archetype: unknown value 'a lighthouse'" in alone.readings[0].problems[0]
     assert "reqs.xlsx Open reqs!81: mix" in alone.readings[0].problems[1]     # in row order
     assert shared.classified == alone.classified == len(texts)   # each text classified once
+
+
+def test_progress_on_a_terminal_with_each_source_on_a_line_of_its_own(tmp_path):
+    rows = [[f"R-{i}", *row[1:]] for i in range(6) for row in sample_rows() if row[0] != "R-108"]
+    path = write_xlsx(tmp_path / "reqs.xlsx", rows)
+    quiet = subprocess.run([sys.executable, "-m", "whichrole", "audit", str(path), "--db", str(tmp_path / "q.sqlite3"),
+                            "--fail-on", "never"], capture_output=True, text=True)
+    assert quiet.returncode == 0 and "auditing" not in quiet.stderr
+    process, shown = run_on_a_terminal("audit", path, "--db", tmp_path / "t.sqlite3", "--fail-on", "never")
+    assert process.returncode == 0, shown
+    assert b"\rauditing: 25" in shown                         # the count, drawn in place
+    assert b"\rauditing: 25\r\x1b[Kaudit: reqs.xlsx: 42 open requisitions of 60 rows\r\n" in shown  # cleared first

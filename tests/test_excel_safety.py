@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import pty
 import signal
 import subprocess
 import sys
@@ -14,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from terminal import run_on_a_terminal
 from whichrole.cli import main
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -180,21 +179,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     quiet = subprocess.run([sys.executable, "-m", "whichrole", "annotate", str(book), "-o", str(tmp_path / "a.xlsx")],
                            capture_output=True, text=True, check=True)
     assert quiet.stderr == ""
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.run([sys.executable, "-m", "whichrole", "annotate", str(book), "-o", str(tmp_path / "b.xlsx")],
-                                 stdout=subprocess.PIPE, stderr=follower, check=True)
-        os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-    finally:
-        os.close(leader)
+    process, shown = run_on_a_terminal("annotate", book, "-o", tmp_path / "b.xlsx")
+    assert process.returncode == 0
     assert b"annotating: [" in shown and b"/300" in shown
     assert b"requisitions annotated" in process.stdout

@@ -103,17 +103,23 @@ def audit(
         overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
         rules_dir=rules, engine=engine, workers=workers)
 
-    def tell(reading) -> None:
-        if reading.error:
-            _echo_err(f"FAILED {reading.error}")
-        else:
-            notes = [f"unchanged since run {reading.unchanged_since}"] if reading.unchanged_since else []
-            notes += [reading.note] if reading.note else []
-            notes += [f"{reading.problem_count} row(s) could not be read"] if reading.problem_count else []
-            _echo_err(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
-                      + (f" ({'; '.join(notes)})" if notes else ""))
+    from whichrole.cli import Progress
 
-    result = run_audit(options, on_source=tell, on_wait=_echo_err)
+    with Progress("auditing") as progress:
+        def say(message: str) -> None:
+            progress.echo(f"audit: {message}")
+
+        def tell(reading) -> None:
+            if reading.error:
+                say(f"FAILED {reading.error}")
+            else:
+                notes = [f"unchanged since run {reading.unchanged_since}"] if reading.unchanged_since else []
+                notes += [reading.note] if reading.note else []
+                notes += [f"{reading.problem_count} row(s) could not be read"] if reading.problem_count else []
+                say(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
+                    + (f" ({'; '.join(notes)})" if notes else ""))
+
+        result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update)
     _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "
               f"{len(result.requisitions) - result.classified} known from earlier runs or repeated)")
 

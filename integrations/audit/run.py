@@ -154,7 +154,10 @@ def content_key(requisition: Requisition) -> str:
 
 def run_audit(options: AuditOptions,
               on_source: Optional[Callable[[Reading], None]] = None,
-              on_wait: Optional[Callable[[str], None]] = None) -> AuditResult:
+              on_wait: Optional[Callable[[str], None]] = None,
+              progress: Optional[Callable[[int], None]] = None) -> AuditResult:
+    """Audit the sources; ``on_source`` hears of each source once it is done, ``on_wait`` of waiting
+    for another audit's lock, ``progress`` the number of open requisitions assessed so far."""
     files, failed_arguments = expand(options.sources)
     scope = sorted(str(Path(p).resolve()) for p in options.sources)
     rulebook = load_rulebook(options.rules_dir).version
@@ -163,7 +166,7 @@ def run_audit(options: AuditOptions,
         since = store.latest(scope)
         past = store.rows(since.id) if since else []
         with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
-            run = _Run(options, rulebook, store, writer, since, past)
+            run = _Run(options, rulebook, store, writer, since, past, progress)
             for path in files:
                 reading = run.source(path)
                 if on_source:
@@ -185,8 +188,10 @@ class _Run:
     """The sources of one run, read (or taken over from the last run) one after the other."""
 
     def __init__(self, options: AuditOptions, rulebook: str, store: AuditStore, writer: RunWriter,
-                 since: Optional[RunInfo], past: list[PastRow]):
+                 since: Optional[RunInfo], past: list[PastRow], progress: Optional[Callable[[int], None]]):
         self.options = options
+        self.progress = progress
+        self.assessed = 0  # open requisitions, over every source so far
         self.writer = writer
         self.today = options.today or date.today()
         self.assessor = _Assessor(options, rulebook, store, writer)
@@ -288,6 +293,9 @@ class _Run:
     def _audited(self, req_id: Optional[str], fingerprint: str, reading: Reading, sheet: Optional[str], row: int,
                  title: Optional[str], team: Optional[str], opened: Optional[date],
                  assessment: Assessment) -> AuditedRequisition:
+        self.assessed += 1
+        if self.progress:
+            self.progress(self.assessed)
         stale = open_too_long(opened, self.today, self.options.max_open_days)
         return AuditedRequisition(
             key=req_id or place(reading.path, sheet, row), req_id=req_id, fingerprint=fingerprint,

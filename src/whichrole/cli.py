@@ -149,6 +149,12 @@ class Progress:
     def __enter__(self):
         return self
 
+    def echo(self, message: str) -> None:
+        """A line of its own on stderr; the count is drawn again below it at the next update."""
+        if self.active:
+            sys.stderr.write("\r\033[K")
+        typer.echo(message, err=True)
+
     def update(self, count: int, total: Optional[int] = None) -> None:
         if self.active and count % 25 == 0:
             if total:
