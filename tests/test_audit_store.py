@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from processes import gone_within, wait_for_workers
 from samples import CLEAR, UNICORN
 from test_audit import RECENT, audit, sample_rows, write_csv, write_xlsx
 from whichrole.integrations.audit.lock import AuditBusy, AuditLock
@@ -118,16 +119,18 @@ def test_a_run_killed_midway_leaves_the_history_as_it_was(tmp_path):
     assert done.returncode == 0, done.stderr
     before = counts(db)
 
-    process = subprocess.Popen([*WHICHROLE, "audit", str(small), str(big), "--db", str(db)],
+    process = subprocess.Popen([*WHICHROLE, "audit", str(small), str(big), "--db", str(db), "--workers", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stderr.readline()          # small.csv has been read and its rows written: big.csv is next
     assert "small.csv: 4 open" in line
+    workers = wait_for_workers(process.pid, 2)
     time.sleep(0.3)
     assert process.poll() is None, "the audit finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     process.stdout.close()
     process.stderr.close()
+    assert gone_within(workers, 10) == set()      # its worker processes do not outlive it
 
     consistent(db)
     assert counts(db) == before

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from processes import gone_within, wait_for_workers
 from terminal import run_on_a_terminal
 from whichrole.cli import main
 
@@ -158,8 +159,8 @@ def test_billion_laughs_is_refused_quickly(tmp_path, capsys, part):
 def test_killed_mid_write_leaves_the_original_intact(tmp_path):
     book = small_book(tmp_path / "big.xlsx", rows=4000)
     before = hashlib.sha256(book.read_bytes()).hexdigest()
-    process = subprocess.Popen([sys.executable, "-m", "whichrole", "annotate", str(book), "--in-place"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "whichrole", "annotate", str(book), "--in-place",
+                                "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     temporary = []
     while not temporary and time.monotonic() < deadline and process.poll() is None:
@@ -167,11 +168,13 @@ def test_killed_mid_write_leaves_the_original_intact(tmp_path):
         time.sleep(0.005)
     assert temporary, f"the run never started writing: {process.stderr.read().decode()}"
     time.sleep(0.3)  # well into the sheet, classifying and writing
+    workers = wait_for_workers(process.pid, 2)
     assert process.poll() is None, "the run finished before it could be interrupted; give it more rows"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
     assert openpyxl.load_workbook(book).sheetnames == ["Reqs"]
+    assert gone_within(workers, 10) == set()      # its worker processes do not outlive it
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):

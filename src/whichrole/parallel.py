@@ -13,6 +13,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -71,11 +73,21 @@ _worker: Optional["Classifier"] = None
 def _start_worker(rules_dir, engine: str) -> None:
     from .classify import Classifier
 
+    # Ctrl-C is the calling process's to handle: it stops the workers itself. And a worker whose
+    # caller was killed outright has nothing left to do: it would wait for work for ever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     global _worker
     _worker = Classifier(rules_dir, engine)
     # What is loaded now lives as long as the worker: the collector need not walk it again and
     # again while each verdict's short-lived objects come and go (a tenth of a worker's time).
     gc.freeze()
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _classify_chunk(then: Optional[Then], fields: list[dict]) -> list[Outcome]:
