@@ -11,7 +11,7 @@ import pytest
 
 from whichrole import Classifier
 from whichrole.model import Requisition, RequisitionError
-from whichrole.parallel import CHUNK, LOOK_AHEAD, WORTH_A_WORKER, available_cores, choose_workers, default_workers
+from whichrole.parallel import CHUNK, LOOK_AHEAD, MOST_WORKERS, WORTH_A_WORKER, available_cores, choose_workers, default_workers
 from whichrole.integrations.excel.annotate import annotate
 
 from samples import CLEAR, GERMAN, UNICORN
@@ -81,7 +81,7 @@ def test_workers_are_chosen_by_looking_ahead(count):
     workers, again = choose_workers(iter(items))
     assert list(again) == items
     assert workers == (0 if count < WORTH_A_WORKER else default_workers(None))
-    assert default_workers(None) == (available_cores() if available_cores() > 1 else 0)
+    assert default_workers(None) == (min(available_cores(), MOST_WORKERS) if available_cores() > 1 else 0)
 
 
 def test_a_few_to_classify_in_a_long_input_stay_in_this_process():

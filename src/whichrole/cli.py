@@ -21,7 +21,7 @@ RulesOption = typer.Option(None, "--rules", help="Rules directory (default: the 
                            file_okay=False, dir_okay=True)
 EngineOption = typer.Option("durable", "--engine", help="durable (the rules engine) or reference (pure Python).")
 WorkersOption = typer.Option(None, "--workers", min=0, help="Processes reading the requisitions "
-                             "(0: this one; default: one per core when there are more than 1,000).")
+                             "(0: this one; default: one per core, up to 4, when there are more than 1,000).")
 
 
 class UserError(Exception):

@@ -31,6 +31,9 @@ CHUNK = 200             # requisitions per task: sending a task costs about as m
 AHEAD_PER_WORKER = 4    # tasks queued per worker, so none waits while the caller catches up
 WORTH_A_WORKER = 1_000  # fewer requisitions are read in the calling process: a worker takes ~0.3 s to start
 LOOK_AHEAD = 10 * WORTH_A_WORKER
+# Past four workers the calling process, reading and writing, cannot keep up with them (measured
+# with annotate and audit), and each worker holds its own compiled rulebook (about 75 MB).
+MOST_WORKERS = 4
 
 Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
 Then = Callable[[Requisition, "Verdict"], Any]
@@ -44,12 +47,12 @@ def available_cores() -> int:
 
 
 def default_workers(count: Optional[int]) -> int:
-    """Worker processes for ``count`` requisitions (None: unknown): one per core, or none (0)
-    when there is one core or too little to classify for a worker to pay for its start."""
+    """Worker processes for ``count`` requisitions (None: unknown): one per core up to MOST_WORKERS,
+    or none (0) when there is one core or too little to classify for a worker to pay for its start."""
     cores = available_cores()
     if cores < 2 or (count is not None and count < WORTH_A_WORKER):
         return 0
-    return cores
+    return min(cores, MOST_WORKERS)
 
 
 def choose_workers(requisitions: Iterable[Optional[Requisition]]) -> tuple[int, Iterator[Optional[Requisition]]]:
