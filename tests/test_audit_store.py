@@ -200,3 +200,33 @@ def test_threads_of_one_process_take_turns_too(tmp_path):
     assert not errors
     assert sorted(r.run_id for r in results) == [1, 2, 3]
     consistent(tmp_path / "history.sqlite3")
+
+
+def test_prune_keeps_the_newest_runs_of_each_set_of_sources(tmp_path, capsys):
+    from whichrole.cli import main
+
+    first = write_xlsx(tmp_path / "first.xlsx", sample_rows())
+    second = write_csv(tmp_path / "second.csv", many_requisitions(300))
+    for _ in range(3):
+        audit(tmp_path, first)
+    for _ in range(2):
+        audit(tmp_path, second)
+    audit(tmp_path, first)                            # runs 1-3 and 6 over first, 4-5 over second
+    db = tmp_path / "history.sqlite3"
+    before = db.stat().st_size
+
+    with pytest.raises(SystemExit) as done:
+        main(["audit", "prune", "--keep", "1", "--db", str(db)])
+    assert done.value.code in (None, 0)
+    assert "deleted 4 run(s) (1–4), kept the newest 1 over each set of sources" in capsys.readouterr().out
+    consistent(db)
+    with sqlite3.connect(db) as connection:
+        assert [r[0] for r in connection.execute("SELECT id FROM runs ORDER BY id")] == [5, 6]
+    assert db.stat().st_size < before
+
+    again = audit(tmp_path, first)                    # compared with the run kept, texts still known
+    assert again.changes.since.id == 6 and again.changes.total == 0
+    assert again.classified == 0
+    with pytest.raises(SystemExit):
+        main(["audit", "prune", "--keep", "5", "--db", str(db)])
+    assert "nothing to prune" in capsys.readouterr().out

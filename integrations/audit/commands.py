@@ -20,10 +20,12 @@ from .store import default_database
 FAIL_ON = SEVERITIES + ("never",)
 DatabaseOption = typer.Option(None, "--db", help="The audit history (SQLite); default: audit.sqlite3 in your "
                               "data folder.", dir_okay=False)
+LockTimeoutOption = typer.Option(600, "--lock-timeout", min=0, help="Seconds to wait for an audit already "
+                                 "writing to the same history (0: give up at once).")
 
 
 class _SourcesByDefault(TyperGroup):
-    """`whichrole audit SOURCE...` is `whichrole audit run SOURCE...`; `history` stays a subcommand."""
+    """`whichrole audit SOURCE...` is `whichrole audit run SOURCE...`; `history` and `prune` stay subcommands."""
 
     def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
@@ -34,9 +36,11 @@ class _SourcesByDefault(TyperGroup):
 def register(app: typer.Typer) -> None:
     audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True,
                             help="Audit open requisitions: whichrole audit SOURCE... (workbooks, CSV exports, "
-                                 "folders); whichrole audit history lists past runs.")
+                                 "folders); whichrole audit history lists past runs, whichrole audit prune "
+                                 "deletes old ones.")
     audit_app.command("run")(audit)
     audit_app.command("history")(history)
+    audit_app.command("prune")(prune)
     app.add_typer(audit_app, name="audit")
     app.command("schedule")(schedule)
 
@@ -66,8 +70,7 @@ def audit(
                                             "standard output.", dir_okay=False),
     slack_channel: Optional[str] = typer.Option(None, "--slack-channel", help="Post the summary and the workbook "
                                                 "to this channel ID (needs SLACK_BOT_TOKEN)."),
-    lock_timeout: float = typer.Option(600, "--lock-timeout", min=0, help="Seconds to wait for an audit already "
-                                       "writing to the same history (0: give up at once)."),
+    lock_timeout: float = LockTimeoutOption,
     rules: Optional[Path] = RulesOption,
     engine: str = EngineOption,
     workers: Optional[int] = WorkersOption,
@@ -170,6 +173,29 @@ def history(
         typer.echo(f"{run.id:>5}  {run.started.replace('T', ' ')[:19]:<20}{len(run.sources):>8}{run.failed_sources:>8}"
                    f"{run.requisitions:>11}{run.findings:>10}  {run.rulebook}")
         typer.echo(f"{'':>7}{', '.join(run.scope)}")
+
+
+def prune(
+    keep: int = typer.Option(..., "--keep", min=1, help="Runs to keep over each set of sources, the newest."),
+    database: Optional[Path] = DatabaseOption,
+    lock_timeout: float = LockTimeoutOption,
+):
+    """Delete all but the newest runs of the audit history, and shrink its file."""
+    from .lock import AuditLock
+    from .store import AuditStore
+
+    path = database or default_database()
+    if not path.exists():
+        raise ValueError(f"{path}: no audit history yet (run whichrole audit first, or give --db)")
+    before = path.stat().st_size
+    with AuditLock(path, lock_timeout, _echo_err), AuditStore(path) as store:
+        deleted = store.prune(keep)
+    after = path.stat().st_size
+    if not deleted:
+        typer.echo(f"{path}: nothing to prune (no more than {keep} run(s) over any set of sources)")
+        return
+    typer.echo(f"{path}: deleted {len(deleted)} run(s) ({deleted[0]}–{deleted[-1]}), kept the newest {keep} over "
+               f"each set of sources; {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB")
 
 
 def schedule(

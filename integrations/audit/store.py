@@ -286,6 +286,33 @@ class AuditStore:
                               (assessment_id,)).fetchone()
         return Assessment.from_row(*row)
 
+    # ---------------------------------------------------------------- pruning
+
+    def prune(self, keep: int) -> list[int]:
+        """Delete every run but the last ``keep`` over each set of sources (a run is compared with
+        the last one over the same sources, so each keeps at least that); the ids deleted.
+
+        Assessments stay, with the texts they were made for: a text met before is still not
+        classified again. The file shrinks to what is left (VACUUM).
+        """
+        if keep < 1:
+            raise ValueError("--keep: at least 1 run of each set of sources (the next audit is compared with it)")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            doomed = [row[0] for row in self.db.execute(
+                "SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY scope ORDER BY id DESC) AS newer "
+                "FROM runs) WHERE newer > ? ORDER BY id", (keep,))]
+            for table in ("findings", "requisitions", "run_sources"):
+                self.db.executemany(f"DELETE FROM {table} WHERE run_id = ?", ((run_id,) for run_id in doomed))
+            self.db.executemany("DELETE FROM runs WHERE id = ?", ((run_id,) for run_id in doomed))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        if doomed:
+            self.db.execute("VACUUM")
+        return doomed
+
     # ---------------------------------------------------------------- writing
 
     @contextmanager
