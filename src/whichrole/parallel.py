@@ -5,7 +5,8 @@ more cores mean more processes. Each worker process compiles its own Classifier 
 chunks of requisitions, and what comes back, in input order, is what the caller's ``then`` makes
 of each verdict there: a pickled Verdict, whose nested models pydantic pickles one by one, costs
 more to send than to make, while the few plain values a workbook row or an audit needs cost
-little. At most a few chunks per worker are in flight, so memory stays flat however long the input. Workers are started afresh ("spawn"), so a script that uses them must guard its
+little. At most a few chunks per worker are in flight, so memory stays flat however long the
+input. Workers are started afresh ("spawn"), so a script that uses them must guard its
 top-level code with ``if __name__ == "__main__":``, as for any Python multiprocessing.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from .classify import Classifier
     from .verdict import Verdict
 
-CHUNK = 200             # requisitions per task: sending a task costs about as much as reading one
+CHUNK = 200             # requisitions per task: a task's round trip costs about one classification
 AHEAD_PER_WORKER = 4    # tasks queued per worker, so none waits while the caller catches up
 WORTH_A_WORKER = 1_000  # fewer requisitions are read in the calling process: a worker takes ~0.3 s to start
 LOOK_AHEAD = 10 * WORTH_A_WORKER
