@@ -17,9 +17,9 @@ import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from functools import cached_property
 from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 from python_calamine import CalamineError
