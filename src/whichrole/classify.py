@@ -54,9 +54,10 @@ class Classifier:
     def verdicts(self, requisitions: Iterable[Optional[Requisition]], workers: Optional[int] = 0,
                  then: Optional[Then] = None) -> Iterator[Outcome]:
         """A verdict for each requisition, in order, from ``workers`` processes (0: this one; None:
-        one per core, up to four, when there are enough requisitions), or ``then(requisition, verdict)`` made
-        where the verdict was (a module-level function, so that a worker can be sent it). None
-        stays None; a requisition the rules cannot read gives its RequisitionError."""
+        one per core, up to four, when there are enough requisitions), or what
+        ``then(requisition, verdict)`` makes of it where the verdict was made (a module-level
+        function, so that a worker can be sent it). None stays None; a requisition the rules
+        cannot read gives its RequisitionError."""
         if workers is None:
             workers, requisitions = choose_workers(requisitions)
         if workers:
