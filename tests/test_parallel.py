@@ -11,7 +11,8 @@ import pytest
 
 from whichrole import Classifier
 from whichrole.model import Requisition, RequisitionError
-from whichrole.parallel import CHUNK, LOOK_AHEAD, MOST_WORKERS, WORTH_A_WORKER, available_cores, choose_workers, default_workers
+from whichrole.parallel import (CHUNK, LOOK_AHEAD, MOST_WORKERS, WORTH_A_WORKER, available_cores, choose_workers,
+                                default_workers)
 from whichrole.integrations.excel.annotate import annotate
 
 from samples import CLEAR, GERMAN, UNICORN
