@@ -142,3 +142,16 @@ def test_a_rule_the_engine_cannot_compile_is_reported(rules_copy):
     assert [str(p) for p in problems] == [
         f"zz_wide.yaml:7: wide.too_wide: too many alternatives for the rules engine: {MAX_ALTERNATIVES + 1} "
         f"'none' conditions make {MAX_ALTERNATIVES + 1}, at most {MAX_ALTERNATIVES}; split the rule"]
+
+
+def test_a_phrase_listed_twice_in_a_signal_is_reported(rules_copy):
+    lexicon = rules_copy / "lexicon.yaml"
+    text = lexicon.read_text()
+    signal = sorted(load_rulebook().lexicon.signals)[0]
+    phrase = load_rulebook().lexicon.signals[signal].phrases[0]
+    marker = f"\n  {signal}:\n"
+    assert marker in text
+    head, tail = text.split(marker, 1)
+    lexicon.write_text(head + marker + tail.replace("phrases: [", f"phrases: [\"{phrase.upper()}\", ", 1))
+    _, problems = check_rulebook(rules_copy)
+    assert f"lexicon.yaml:1: signals.{signal}: phrase '{phrase}' is listed twice" in [str(p) for p in problems]

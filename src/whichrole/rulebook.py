@@ -435,6 +435,13 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
             for signal in signals:
                 if signal not in lex.signals and signal not in lex.derived:
                     problems.append(Problem(LEXICON_FILE, 1, f"fields.{field}.{value}: unknown signal {signal!r}"))
+    for signal, entry in lex.signals.items():
+        seen_phrases: set[str] = set()
+        for phrase in entry.phrases:
+            spelled = " ".join(phrase.lower().split())
+            if spelled in seen_phrases:
+                problems.append(Problem(LEXICON_FILE, 1, f"signals.{signal}: phrase {phrase!r} is listed twice"))
+            seen_phrases.add(spelled)
     for part in (cat.roles[r].mix for r in cat.roles if cat.roles[r].mix):
         if set(part) != set(MIX_PARTS):
             problems.append(Problem(CATALOGUE_FILE, 1, f"a role mix must give {', '.join(MIX_PARTS)}"))
