@@ -64,7 +64,7 @@ class AnnotateResult:
     tally: Tally
     rulebook_version: str
     seconds: float
-    classify_seconds: float
+    classify_seconds: float     # classifying, or waiting for the workers' verdicts
 
 
 def output_path(book: Path, out: Optional[Path], in_place: bool) -> Path:
