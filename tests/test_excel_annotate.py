@@ -24,7 +24,8 @@ REQS = [
      "Growth"),
     ("R-2", "Machine Learning Engineer", "Deploy models to production, own model serving and monitoring for drift, "
      "feature store and retraining pipelines on Kubernetes.", "Platform"),
-    ("R-3", "Machine Learning Engineer", "Build Looker dashboards and weekly KPI reports for the sales team.", "BI"),
+    ("R-3", "Machine Learning Engineer", "Build Looker dashboards and weekly KPI reports for the sales team, design and "
+     "analyse A/B tests of the sales funnel and present actionable insights to sales leadership.", "BI"),
     ("R-4", None, None, "Finance"),  # nothing to classify
     ("R-5", "AI Engineer", "Build a retrieval-augmented assistant on LLM APIs: embeddings, prompt evaluation, guardrails.",
      "Support"),

@@ -1,6 +1,8 @@
 """The Python API: a requisition in, a Verdict out."""
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
@@ -8,9 +10,10 @@ from typing import Iterable, Iterator, Optional, Union
 from .engine import Engine, make_engine
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
-from .rulebook import Rulebook, load_rulebook
+from .rulebook import Rule, Rulebook, load_rulebook
 from .signals import extract
 from .verdict import Finding, Verdict, build_verdict, second_stage_facts
+from .weights import Weights
 
 RequisitionLike = Union[str, dict, Requisition]
 Fired = tuple[dict[str, float], list[str], list[str]]  # facts, then the rules each stage fired
@@ -37,6 +40,17 @@ class Classifier:
         fired_first = first.fire(facts)
         stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
         return facts, fired_first, second.fire(stage2)
+
+    def rules_fired(self, requisition: Requisition) -> list[Rule]:
+        """The rules of both stages that fire on a requisition (what the weights are fitted on)."""
+        _, first, second = self.fired(requisition)
+        return [self.rulebook.rule(i) for i in (*first, *second)]
+
+    def with_weights(self, weights: Optional[Weights]) -> "Classifier":
+        """The same compiled rules, counted with other weights (fitted on other postings)."""
+        other = copy.copy(self)
+        other.rulebook = replace(self.rulebook, weights=weights)
+        return other
 
     def verdict(self, requisition: Requisition, fired: Fired) -> Verdict:
         """The verdict on a requisition, from what ``fired`` found in it."""

@@ -96,7 +96,7 @@ def rules_check(
 ):
     """Validate a rulebook; print each problem as file:line: what."""
     from .candidate.rulebook import CANDIDATES
-    from .rulebook import REQUISITIONS, check_rulebook
+    from .rulebook import REQUISITIONS, check_rulebook, weights_notes
 
     kinds = {k.name: k for k in (REQUISITIONS, CANDIDATES)}
     if kind not in kinds:
@@ -114,29 +114,81 @@ def rules_check(
             typer.echo(f"{book.directory}: {len(book.rules)} rules ({stages[1]} first stage, {stages[2]} second), "
                        f"{len(book.lexicon.signals)} signals, {len(book.roles)} roles; version {book.version}; "
                        "no problems")
+            if rulebook_kind is REQUISITIONS:
+                for note in weights_notes(book):
+                    typer.echo(f"{prefix}{note} (note)")
     if count:
         typer.echo(f"{count} problem(s)", err=True)
         raise typer.Exit(1)
 
 
+SettingOption = typer.Option([], "--set", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
+                             "calibration_folds, seed.")
+
+
+def parse_settings(pairs: List[str]) -> dict:
+    settings = {}
+    for name, value in parse_fields(pairs).items():
+        try:
+            settings[name] = float(value)
+        except ValueError:
+            raise UserError(f"--set {name}={value}: expected a number") from None
+    return settings
+
+
 @app.command("eval")
 def evaluate_cmd(
     postings: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines: title, description, "
-                                    "and role (or title_families)."),
+                                    "and role (with ds_flavour and conflated where known), or title_families."),
+    folds: int = typer.Option(0, "--folds", min=0, help="Fit on all folds but one and score the one left out, "
+                              "for each of K folds (the figure to quote); 0 scores the shipped weights in sample."),
+    setting: List[str] = SettingOption,
     disagreements: Optional[Path] = typer.Option(None, "--disagreements", help="Where to write the "
-                                                 "disagreements (default: <postings>.disagreements.jsonl here)."),
+                                                 "disagreements (default: beside the postings)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     rules: Optional[Path] = RulesOption,
     engine: str = EngineOption,
 ):
-    """Accuracy against labelled postings, confusion matrix, per-role precision and recall."""
+    """Accuracy against labelled postings: per-role precision and recall, DS flavour, conflation,
+    calibration (a reliability table and the expected calibration error), the confusion matrix."""
     from .classify import classifier
-    from .evaluation import evaluate
+    from .evaluation import evaluate, evaluate_folds
 
-    out = disagreements or Path(f"{postings.stem}.disagreements.jsonl")
-    with Progress("evaluating") as progress:
-        report = evaluate(postings, classifier(rules, engine), out, progress.update)
+    out = disagreements or postings.with_name(f"{postings.stem}.disagreements.jsonl")
+    with Progress("folds" if folds else "evaluating") as progress:
+        if folds:
+            report = evaluate_folds(postings, classifier(rules, engine), folds, parse_settings(setting), out,
+                                    progress.update)
+        else:
+            report = evaluate(postings, classifier(rules, engine), out, progress.update)
     typer.echo(report.model_dump_json(indent=2) if as_json else report.text())
+
+
+@rules_app.command("fit")
+def rules_fit(
+    postings: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled postings (JSON Lines with "
+                                    "title, description, role; ds_flavour where known)."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Folds for the out-of-fold figures recorded with the weights."),
+    setting: List[str] = SettingOption,
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the weights "
+                                       "(default: weights.yaml in the rules directory)."),
+    rules: Optional[Path] = RulesOption,
+):
+    """Fit how much each rule counts to labelled postings; record where the weights come from."""
+    from .classify import classifier
+    from .fitting import fit_file
+    from .weights import WEIGHTS_FILE, save
+
+    fitter = classifier(rules, "reference")
+    target = out or fitter.rulebook.directory / WEIGHTS_FILE
+    with Progress("fitting") as progress:
+        weights = fit_file(postings, fitter, parse_settings(setting), folds, progress.update)
+    save(weights, target)
+    cv = weights.provenance.cross_validated
+    typer.echo(f"fitted {sum(len(w) for w in weights.roles.weights.values())} rule weights on "
+               f"{weights.provenance.postings} postings of {postings.name}; wrote {target}")
+    typer.echo(f"out of fold ({cv.folds} folds): accuracy {cv.accuracy:.1%} ± {cv.accuracy_spread:.1%}, "
+               f"expected calibration error {cv.expected_calibration_error:.3f}")
 
 
 class Progress:

@@ -1,12 +1,17 @@
-"""How well the rules read real postings: accuracy, confusion matrix, precision and recall.
+"""How well the rules read real postings: accuracy, calibration, precision and recall, in sample
+or out of fold.
 
-Against a ``role`` field where the file has one (careful readers' labels), else agreement with
-``title_families`` (a guess from the title, not ground truth). Disagreements are written out
-by id, title and verdict only: the postings' text belongs to their employers.
+Against a ``role`` field where the file has one (careful readers' labels, optionally with
+``ds_flavour`` and ``conflated``), else agreement with ``title_families`` (a guess from the title,
+not ground truth). Out of fold (``folds``), the weights are fitted on all folds but one and the
+postings of that one are classified with them, for each fold in turn: the figure to quote, since
+a rulebook is used on postings it was not fitted to. Disagreements are written out by id, title
+and verdict only: the postings' text belongs to their employers.
 """
 from __future__ import annotations
 
 import json
+import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -15,8 +20,10 @@ from pydantic import BaseModel
 
 from .classify import Classifier
 from .files import write_text
-from .model import RequisitionError
+from .model import Requisition, RequisitionError
+from .rulebook import Rulebook
 from .signals import compiled
+from .verdict import Verdict
 
 # title_families in the postings use their own names for two roles and one DS flavour.
 FAMILY_TO_ROLE = {
@@ -24,6 +31,9 @@ FAMILY_TO_ROLE = {
     "ai_llm_engineer": "ai_engineer",
     "ml_adjacent_swe": "ml_software_engineer",
 }
+UNDETERMINED = "undetermined"  # a verdict that names no role: its own outcome, never right
+CONFLATION_WARNING_PREFIX = "conflated"
+BANDS = 10
 
 
 class RoleStats(BaseModel):
@@ -34,60 +44,116 @@ class RoleStats(BaseModel):
     recall: Optional[float]
 
 
+class Band(BaseModel):
+    """Verdicts whose confidence lies in [low, high): how many, how sure, how often right."""
+
+    low: float
+    high: float
+    count: int
+    mean_confidence: float
+    accuracy: float
+
+
 class Report(BaseModel):
     file: str
     target: str
+    out_of_fold: bool
+    folds: Optional[int] = None
+    fold_accuracies: list[float] = []
     total: int
     scored: int
     skipped: int
     correct: int
+    undetermined: int
     accuracy: float
+    accuracy_spread: Optional[float] = None
     title_only_accuracy: Optional[float]
     flavour_accuracy: Optional[float]
-    conflated: Optional[dict[str, float]]
+    flavour_recall: dict[str, str] = {}
+    conflation: Optional[dict[str, Optional[float]]]
+    expected_calibration_error: float
+    reliability: list[Band]
     per_role: list[RoleStats]
     confusion: dict[str, dict[str, int]]
     disagreements_file: Optional[str]
 
     def text(self) -> str:
-        lines = [f"{self.file}: {self.scored} postings scored against {self.target} ({self.skipped} skipped)",
-                 f"accuracy          {self.accuracy:.1%} ({self.correct}/{self.scored})"]
+        how = f"out of fold, {self.folds} folds" if self.out_of_fold else "in sample (the shipped weights)"
+        lines = [f"{self.file}: {self.scored} postings scored against {self.target}, {how} ({self.skipped} skipped)"]
+        spread = f" ± {self.accuracy_spread:.1%} across folds" if self.accuracy_spread is not None else ""
+        lines.append(f"accuracy          {self.accuracy:.1%} ({self.correct}/{self.scored}){spread}")
+        if self.fold_accuracies:
+            lines.append(f"  per fold        {', '.join(f'{a:.1%}' for a in self.fold_accuracies)}")
+        if self.undetermined:
+            lines.append(f"undetermined      {self.undetermined} (counted as wrong)")
         if self.title_only_accuracy is not None:
             lines.append(f"title alone       {self.title_only_accuracy:.1%}")
         if self.flavour_accuracy is not None:
-            lines.append(f"DS flavour        {self.flavour_accuracy:.1%} (where both say data scientist)")
-        if self.conflated:
-            c = self.conflated
-            lines.append(f"conflated flagged {c['flagged_of_marked']:.0f} of {c['marked']:.0f} marked; "
-                         f"{c['flagged_total']:.0f} flagged in all")
+            per = ", ".join(f"{f} {r}" for f, r in self.flavour_recall.items())
+            lines.append(f"DS flavour        {self.flavour_accuracy:.1%} where both say data scientist ({per})")
+        if self.conflation:
+            c = self.conflation
+            prec = f"{c['precision']:.0%}" if c["precision"] is not None else "-"
+            rec = f"{c['recall']:.0%}" if c["recall"] is not None else "-"
+            lines.append(f"conflated         precision {prec}, recall {rec} "
+                         f"({c['flagged_of_marked']:.0f} of {c['marked']:.0f} marked flagged; {c['flagged']:.0f} flagged in all)")
+        lines.append(f"calibration       expected calibration error {self.expected_calibration_error:.3f}")
+        lines.append("")
+        lines.append(f"{'confidence':<14}{'n':>5}{'mean conf':>11}{'accuracy':>10}")
+        for band in self.reliability:
+            if band.count:
+                lines.append(f"{band.low:.1f}–{band.high:.1f}{'':<7}{band.count:>5}{band.mean_confidence:>11.0%}"
+                             f"{band.accuracy:>10.0%}")
         lines.append("")
         lines.append(f"{'role':<22}{'n':>5}{'pred':>6}{'prec':>7}{'recall':>8}")
         for s in self.per_role:
             prec = f"{s.precision:.0%}" if s.precision is not None else "-"
             rec = f"{s.recall:.0%}" if s.recall is not None else "-"
             lines.append(f"{s.role:<22}{s.support:>5}{s.predicted:>6}{prec:>7}{rec:>8}")
-        roles = [s.role for s in self.per_role]
-        short = {r: r[:6] for r in roles}
+        columns = [s.role for s in self.per_role] + ([UNDETERMINED] if self.undetermined else [])
         lines.append("")
         lines.append("confusion (rows: target, columns: predicted)")
-        lines.append(" " * 22 + "".join(f"{short[r]:>8}" for r in roles))
-        for r in roles:
+        lines.append(" " * 22 + "".join(f"{c[:6]:>8}" for c in columns))
+        for r in (s.role for s in self.per_role):
             row = self.confusion.get(r, {})
-            lines.append(f"{r:<22}" + "".join(f"{row.get(c, 0) or '.':>8}" for c in roles))
+            lines.append(f"{r:<22}" + "".join(f"{row.get(c, 0) or '.':>8}" for c in columns))
         if self.disagreements_file:
             lines.append("")
             lines.append(f"disagreements written to {self.disagreements_file}")
         return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- reading labelled postings
+
 def read_postings(path: Path) -> Iterable[tuple[int, dict]]:
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if line.strip():
                 try:
-                    yield number, json.loads(line)
+                    posting = json.loads(line)
                 except json.JSONDecodeError as error:
                     raise ValueError(f"{path}:{number}: not a JSON object ({error.msg})") from None
+                if not isinstance(posting, dict):
+                    raise ValueError(f"{path}:{number}: not a JSON object")
+                yield number, posting
+
+
+def read_labelled(path: Path, rulebook: Rulebook) -> list[tuple[int, dict]]:
+    """Every posting of the file, its labels checked against the catalogue."""
+    roles = rulebook.roles
+    postings = list(read_postings(path))
+    for number, posting in postings:
+        role = posting.get("role")
+        if role is not None and role not in roles:
+            raise ValueError(f"{path}:{number}: role {role!r} is not a role of the catalogue "
+                             f"(known: {', '.join(roles)})")
+        flavour = posting.get("ds_flavour")
+        if flavour is not None and (role not in roles or flavour not in roles[role].flavours):
+            known = ", ".join(roles[role].flavours) if role in roles and roles[role].flavours else "none"
+            raise ValueError(f"{path}:{number}: ds_flavour {flavour!r} is not a flavour of {role} (known: {known})")
+        if role is None and not isinstance(posting.get("title_families", []), list):
+            raise ValueError(f"{path}:{number}: title_families must be a list")
+    return postings
 
 
 def targets(posting: dict) -> tuple[str, set[str]]:
@@ -97,38 +163,100 @@ def targets(posting: dict) -> tuple[str, set[str]]:
     return "title_families", {FAMILY_TO_ROLE.get(f, f) for f in families} or {"out_of_scope"}
 
 
+def requisition_of(posting: dict) -> Requisition:
+    return Requisition.build({"title": posting.get("title"), "description": posting.get("description")})
+
+
+# ---------------------------------------------------------------- scoring
+
 def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] = None,
-             progress: Callable[[int], None] = lambda n: None) -> Report:
+             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Report:
+    """The classifier as it is (its shipped weights) on every posting: the in-sample figure when
+    the weights were fitted to these postings."""
+    postings = read_labelled(path, classifier.rulebook)
+    outcomes = []
+    for done, (number, posting) in enumerate(postings, 1):
+        progress(done, len(postings))
+        try:
+            outcomes.append((number, posting, classifier.classify(requisition_of(posting))))
+        except RequisitionError:
+            outcomes.append((number, posting, None))
+    return _report(path, classifier, outcomes, disagreements)
+
+
+def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Optional[dict] = None,
+                   disagreements: Optional[Path] = None,
+                   progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Report:
+    """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure."""
+    from .fitting import FitError, examples_from, fit_weights, settings_with, stratified_folds
+
+    settings = settings_with(settings)
+    postings = read_labelled(path, classifier.rulebook)
+    readable = []
+    skipped = []
+    for number, posting in postings:
+        if not posting.get("role"):
+            raise FitError(f"{path}:{number}: --folds needs a 'role' label on every posting")
+        try:
+            requisition = requisition_of(posting)
+        except RequisitionError:
+            skipped.append((number, posting, None))
+            continue
+        readable.append((number, posting, requisition))
+    if folds < 2 or folds > len(readable):
+        raise FitError(f"--folds {folds}: needs between 2 and {len(readable)} folds for {len(readable)} postings")
+    fired = [classifier.rules_fired(requisition) for _, _, requisition in readable]
+    examples = examples_from((n, p, f) for (n, p, _), f in zip(readable, fired))
+    assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"])
+    outcomes, per_fold = list(skipped), []
+    for k in range(folds):
+        progress(k, folds)
+        weights = fit_weights([ex for ex, f in zip(examples, assignment) if f != k], classifier.rulebook, settings)
+        held_out = classifier.with_weights(weights)
+        right = held = 0
+        for (number, posting, requisition), fold in zip(readable, assignment):
+            if fold == k:
+                verdict = held_out.classify(requisition)
+                outcomes.append((number, posting, verdict))
+                held += 1
+                right += verdict.role == posting["role"]
+        per_fold.append(right / held)
+    outcomes.sort(key=lambda item: item[0])
+    report = _report(path, classifier, outcomes, disagreements)
+    return report.model_copy(update={"out_of_fold": True, "folds": folds,
+                                     "fold_accuracies": [round(a, 4) for a in per_fold],
+                                     "accuracy_spread": statistics.pstdev(per_fold)})
+
+
+def _report(path: Path, classifier: Classifier, outcomes: list[tuple[int, dict, Optional[Verdict]]],
+            disagreements: Optional[Path]) -> Report:
     lexicon = compiled(classifier.rulebook)
     roles = list(classifier.rulebook.roles)
     confusion: dict[str, Counter] = defaultdict(Counter)
-    total = scored = skipped = correct = title_correct = 0
-    flavour_total = flavour_correct = 0
+    scored = skipped = correct = title_correct = undetermined = 0
+    flavours: dict[str, Counter] = defaultdict(Counter)
     marked = flagged_marked = flagged_total = 0
     target_kind = "role"
+    calibration: list[tuple[float, bool]] = []
     rows = []
-    for number, posting in read_postings(path):
-        total += 1
-        progress(total)
-        kind, wanted = targets(posting)
-        target_kind = kind
-        try:
-            verdict = classifier.classify({"title": posting.get("title"), "description": posting.get("description")})
-        except RequisitionError:
+    for number, posting, verdict in outcomes:
+        if verdict is None:
             skipped += 1
             continue
+        target_kind, wanted = targets(posting)
         scored += 1
-        predicted = verdict.role or "out_of_scope"
+        predicted = verdict.role or UNDETERMINED
+        undetermined += verdict.role is None
         hit = predicted in wanted
         correct += hit
+        calibration.append((verdict.confidence, hit))
         title_guess = [r for r in roles if f"title:{r}" in lexicon.title_roles(posting.get("title") or "")]
         title_correct += (title_guess[0] if title_guess else "out_of_scope") in wanted
         label = sorted(wanted)[0] if len(wanted) == 1 else next(iter(wanted & {predicted}), sorted(wanted)[0])
         confusion[label][predicted] += 1
-        if posting.get("ds_flavour") and predicted == "data_scientist":
-            flavour_total += 1
-            flavour_correct += verdict.flavour == posting["ds_flavour"]
-        is_flagged = any(w.id.startswith("conflated") for w in verdict.warnings)
+        if posting.get("ds_flavour") and predicted == posting.get("role"):
+            flavours[posting["ds_flavour"]][verdict.flavour == posting["ds_flavour"]] += 1
+        is_flagged = any(w.id.startswith(CONFLATION_WARNING_PREFIX) for w in verdict.warnings)
         flagged_total += is_flagged
         if posting.get("conflated"):
             marked += 1
@@ -149,14 +277,34 @@ def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] =
         per_role.append(RoleStats(role=role, support=support, predicted=predicted_n,
                                   precision=tp / predicted_n if predicted_n else None,
                                   recall=tp / support if support else None))
+    flavour_n = sum(sum(c.values()) for c in flavours.values())
+    has_conflation_labels = any("conflated" in posting for _, posting, _ in outcomes)
+    bands = reliability(calibration)
     return Report(
-        file=str(path), target=target_kind, total=total, scored=scored, skipped=skipped, correct=correct,
+        file=str(path), target=target_kind, out_of_fold=False, total=len(outcomes), scored=scored,
+        skipped=skipped, correct=correct, undetermined=undetermined,
         accuracy=correct / scored if scored else 0.0,
         title_only_accuracy=title_correct / scored if scored else None,
-        flavour_accuracy=flavour_correct / flavour_total if flavour_total else None,
-        conflated={"marked": marked, "flagged_of_marked": flagged_marked, "flagged_total": flagged_total}
-        if marked else None,
+        flavour_accuracy=sum(c[True] for c in flavours.values()) / flavour_n if flavour_n else None,
+        flavour_recall={f: f"{c[True]}/{sum(c.values())}" for f, c in sorted(flavours.items())},
+        conflation={"marked": marked, "flagged": flagged_total, "flagged_of_marked": flagged_marked,
+                    "precision": flagged_marked / flagged_total if flagged_total else None,
+                    "recall": flagged_marked / marked if marked else None} if has_conflation_labels else None,
+        expected_calibration_error=round(sum(b.count * abs(b.accuracy - b.mean_confidence) for b in bands)
+                                         / scored, 4) if scored else 0.0,
+        reliability=bands,
         per_role=per_role,
         confusion={t: dict(c) for t, c in confusion.items()},
         disagreements_file=str(disagreements) if disagreements else None,
     )
+
+
+def reliability(calibration: list[tuple[float, bool]], bands: int = BANDS) -> list[Band]:
+    """Verdicts grouped by confidence into equal-width bands (1.0 falls in the last one)."""
+    groups: list[list[tuple[float, bool]]] = [[] for _ in range(bands)]
+    for confidence, hit in calibration:
+        groups[min(int(confidence * bands), bands - 1)].append((confidence, hit))
+    return [Band(low=i / bands, high=(i + 1) / bands, count=len(g),
+                 mean_confidence=round(statistics.fmean(c for c, _ in g), 4) if g else 0.0,
+                 accuracy=round(sum(h for _, h in g) / len(g), 4) if g else 0.0)
+            for i, g in enumerate(groups)]

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
+from .weights import WEIGHTS_FILE, Weights
 
 CATALOGUE_FILE = "catalogue.yaml"
 LEXICON_FILE = "lexicon.yaml"
@@ -258,6 +259,7 @@ class Rulebook:
     lexicon: Lexicon
     rules: list[Rule]
     version: str
+    weights: Optional[Weights] = None
 
     @property
     def roles(self) -> dict[str, Role]:
@@ -383,13 +385,17 @@ def _read(directory: Path, kind: RulebookKind) -> tuple[Optional[Rulebook], list
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.yaml")):
         digest.update(path.read_bytes())
-        if path.name in (CATALOGUE_FILE, LEXICON_FILE):
+        if path.name in (CATALOGUE_FILE, LEXICON_FILE, WEIGHTS_FILE):
             continue
         rules.extend(_read_rules(path, problems))
+    weights = None
+    if (directory / WEIGHTS_FILE).exists():
+        weights = _model(Weights, _read_yaml(directory / WEIGHTS_FILE, problems) or {},
+                         directory / WEIGHTS_FILE, problems)
     if catalogue is None or lexicon is None:
         return None, problems
     rulebook = Rulebook(directory, catalogue, lexicon, rules,
-                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}")
+                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}", weights=weights)
     problems.extend(_validate(rulebook, kind))
     return rulebook, problems
 
@@ -480,11 +486,49 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
         problems.extend(Problem(rule.file, rule.line, f"{rule.id}: can never fire: {why}")
                         for why in _never_fires(rule, lex))
 
+    problems.extend(_weights_problems(book))
     reachable = {r.then.role for r in book.rules if r.then.role and r.then.weight > 0}
     for role in cat.roles:
         if role not in reachable:
             problems.append(Problem(CATALOGUE_FILE, 1, f"role {role}: no rule gives it evidence, it can never be chosen"))
     return problems
+
+
+def _weights_problems(book: Rulebook) -> list[Problem]:
+    """Fitted models must speak of the catalogue's own roles and flavours."""
+    weights, roles = book.weights, book.roles
+    if weights is None:
+        return []
+    problems = []
+    if set(weights.roles.bias) != set(roles):
+        problems.append(Problem(WEIGHTS_FILE, 1, f"roles: the model's roles ({', '.join(weights.roles.bias)}) "
+                                                 f"are not the catalogue's ({', '.join(roles)}); run 'whichrole rules fit'"))
+    for role, model in weights.flavours.items():
+        if role not in roles or set(model.bias) != set(roles[role].flavours):
+            problems.append(Problem(WEIGHTS_FILE, 1, f"flavours.{role}: not the catalogue's flavours of that role; "
+                                                     "run 'whichrole rules fit'"))
+    return problems
+
+
+def weights_notes(book: Rulebook) -> list[Problem]:
+    """What a reader of the fitted weights should know, none of it an error: rules changed or added
+    since the fit, fitted rules that are gone, rules that never fired on the labelled postings."""
+    weights = book.weights
+    if weights is None:
+        return [Problem(WEIGHTS_FILE, 0, "no fitted weights: every rule counts its declared weight; "
+                                         "run 'whichrole rules fit LABELLED.jsonl'")]
+    by_id = {rule.id: rule for rule in book.rules}
+    changed, missing, gone = weights.stale(book.rules)
+    refit = "; run 'whichrole rules fit' again"
+    notes = [Problem(by_id[r].file, by_id[r].line, f"{r}: changed since its weight was fitted{refit}") for r in changed]
+    notes += [Problem(by_id[r].file, by_id[r].line, f"{r}: no fitted weight, counts its declared weight{refit}")
+              for r in missing]
+    notes += [Problem(WEIGHTS_FILE, 1, f"{r}: fitted, but the rulebook has no such rule{refit}") for r in gone]
+    labelled = weights.provenance
+    notes += [Problem(by_id[r].file, by_id[r].line,
+                      f"{r}: fired on none of the {labelled.postings} labelled postings of {labelled.labelled_file}")
+              for r in labelled.never_fired if r in by_id]
+    return notes
 
 
 def _never_fires(rule: Rule, lex: Lexicon) -> list[str]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .rulebook import Rule, Rulebook
+from .weights import flavour_of, role_of
 
 
 class Reason(BaseModel):
@@ -118,6 +119,61 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     return round(share * coverage, 2)
 
 
+class Decision(NamedTuple):
+    scores: dict[str, float]
+    lead: Optional[str]
+    runner: Optional[str]
+    confidence: float
+
+
+def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
+    """The leading role, the runner-up and how sure: from the fitted weights where the rulebook has
+    them (the scores are then each role's probability), else from the declared weights' sums."""
+    weights = rulebook.weights
+    if weights is None:
+        scores = role_scores(fired, list(rulebook.roles))
+        order = ranking(scores)
+        lead = order[0] if scores[order[0]] > 0 else None
+        runner = order[1] if lead and scores[order[1]] > 0 else None
+        return Decision(scores, lead, runner, confidence(scores, rulebook))
+    spoken_for = {role_of(rule) for rule in fired} - {None}
+    if not spoken_for:  # the priors alone are no verdict: too little to decide
+        return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
+    probabilities = weights.roles.probabilities(fired, role_of)
+    order = ranking(probabilities)
+    runner = next((role for role in order[1:] if role in spoken_for), None)
+    return Decision({role: round(probabilities[role], 3) for role in rulebook.roles}, order[0], runner,
+                    round(probabilities[order[0]], 2))
+
+
+def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
+    """How much a fired rule counts toward the verdict: its fitted weight (for its role, or else
+    for its flavour), or its declared weight in a rulebook with no fitted weights."""
+    weights = rulebook.weights
+    if weights is None:
+        return rule.then.weight
+    if role_of(rule):
+        return weights.roles.weight(rule)
+    flavours = weights.flavours.get(rule.then.role)
+    return flavours.weight(rule) if flavours and flavour_of(rule) else 0.0
+
+
+def choose_flavour(lead: Optional[str], fired: list[Rule], rulebook: Rulebook) -> Optional[str]:
+    roles = rulebook.roles
+    if not lead or not roles[lead].flavours:
+        return None
+    mine = [rule for rule in fired if rule.then.role == lead]
+    model = rulebook.weights.flavours.get(lead) if rulebook.weights else None
+    if model is not None:
+        probabilities = model.probabilities(mine, flavour_of)
+        return max(probabilities, key=probabilities.get)
+    weights: dict[str, float] = {}
+    for rule in mine:
+        if rule.then.flavour:
+            weights[rule.then.flavour] = weights.get(rule.then.flavour, 0) + rule.then.weight
+    return max(weights, key=weights.get) if weights else None
+
+
 def title_roles(facts: dict[str, float], rulebook: Rulebook) -> list[str]:
     """The roles the title names (the ``title:<role>`` signals), sorted."""
     return [role for role, name in _title_signals(rulebook) if name in facts]
@@ -142,16 +198,17 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     stage2 = dict(facts)
     stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
     total = sum(scores.values())
-    if scores[order[0]] > 0:
-        stage2["lead:" + order[0]] = 1
-        if scores[order[1]] > 0:
-            stage2["runner:" + order[1]] = 1
+    decision = decide(fired, rulebook)
+    if decision.lead:
+        stage2["lead:" + decision.lead] = 1
+        if decision.runner:
+            stage2["runner:" + decision.runner] = 1
         named = title_roles(facts, rulebook)
         if named:
-            stage2["check:title_matches" if order[0] in named else "check:title_mismatch"] = 1
+            stage2["check:title_matches" if decision.lead in named else "check:title_mismatch"] = 1
     stage2["evidence:total"] = round(total, 2)
     stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
-    stage2["evidence:confidence"] = confidence(scores, rulebook)
+    stage2["evidence:confidence"] = decision.confidence
     work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
         rule.reads_title for rule in fired) else scores
     substantial = t["substantial"]
@@ -165,22 +222,11 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
 def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rule],
                   rulebook: Rulebook, engine: str) -> Verdict:
     roles = rulebook.roles
-    scores = role_scores(fired, list(roles))
-    order = ranking(scores)
-    lead = order[0] if scores[order[0]] > 0 else None
-    runner = order[1] if lead and scores[order[1]] > 0 else None
+    scores, lead, runner, sure = decide(fired, rulebook)
+    flavour = choose_flavour(lead, fired, rulebook)
 
-    flavour = None
-    if lead and roles[lead].flavours:
-        weights: dict[str, float] = {}
-        for rule in fired:
-            if rule.then.role == lead and rule.then.flavour:
-                weights[rule.then.flavour] = weights.get(rule.then.flavour, 0) + rule.then.weight
-        if weights:
-            flavour = max(weights, key=weights.get)
-
-    rationale = sorted((rule_reason(rulebook, r.id) for r in fired if r.then.role and r.then.weight > 0),
-                       key=lambda r: (r.role != lead, -r.weight))
+    rationale = sorted((reason for reason in (rule_reason(rulebook, r.id) for r in fired if r.then.role)
+                        if reason.weight > 0), key=lambda r: (r.role != lead, -r.weight))
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
@@ -205,7 +251,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         role_name=roles[lead].name if lead else "Undetermined",
         flavour=flavour,
         flavour_name=roles[lead].flavours[flavour] if flavour else None,
-        confidence=confidence(scores, rulebook),
+        confidence=sure,
         scores=scores,
         runner_up=runner,
         runner_up_name=roles[runner].name if runner else None,
@@ -228,7 +274,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
 def rule_reason(rulebook: Rulebook, rule_id: str) -> Reason:
     """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
     rule = rulebook.rule(rule_id)
-    return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
+    return Reason(rule=rule.id, role=rule.then.role, weight=round(counted_weight(rulebook, rule), 2), because=rule.because,
                   source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
 
 
@@ -263,8 +309,8 @@ def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, 
 @lru_cache(maxsize=256)
 def _evidence_rules(rulebook: Rulebook, role: str) -> list[Rule]:
     """A role's first-stage rules that give it evidence, strongest first."""
-    return sorted((r for r in rulebook.stage(1) if r.then.role == role and r.then.weight > 0),
-                  key=lambda r: -r.then.weight)
+    return sorted((r for r in rulebook.stage(1) if r.then.role == role and counted_weight(rulebook, r) > 0),
+                  key=lambda r: -counted_weight(rulebook, r))
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,235 @@
+"""Fitting the rules' weights to labelled postings (``whichrole rules fit``), and scoring settings
+out of fold (``whichrole eval --folds K``).
+
+The model is a multinomial logistic regression whose features are rule firings: a fired rule adds
+its weight to the logit of the role it speaks for, and to no other, and its weight keeps the sign
+its rule declares (a rule only ever counts for what it says). The penalty pulls each weight toward
+a share (``prior``) of its declared weight, so that a rule that rarely fires in the labelled postings
+keeps roughly what its author gave it instead of whatever a handful of postings suggest. The
+temperature is then fitted on out-of-fold logits inside the training postings, so that the
+probability means what it says on postings the weights have not seen.
+
+Needs numpy and scipy (``pip install 'whichrole[fit]'``); classifying does not.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+from .rulebook import Rule, Rulebook
+from .weights import Model, Provenance, Weights, fingerprint, flavour_of, role_of
+
+DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "calibration_folds": 5, "seed": 0}
+
+
+class FitError(ValueError):
+    """Labelled postings that cannot be fitted (a one-line reason)."""
+
+
+def _numerics():
+    try:
+        import numpy
+        from scipy.optimize import minimize, minimize_scalar
+    except ImportError:
+        raise FitError("fitting needs numpy and scipy: pip install 'whichrole[fit]'") from None
+    return numpy, minimize, minimize_scalar
+
+
+@dataclass
+class Example:
+    """A labelled posting as the fit sees it: the rules that fired on it, and what readers said."""
+
+    fired: list[Rule]
+    role: str
+    flavour: Optional[str] = None
+    conflated: Optional[bool] = None
+    line: int = 0
+
+
+@dataclass
+class Task:
+    """One model to fit: its classes, and which class each rule's firing counts for."""
+
+    classes: list[str]
+    class_of: Callable[[Rule], Optional[str]]
+    rules: list[Rule]
+    examples: list[tuple[list[Rule], str]] = field(default_factory=list)
+
+
+def fit_model(task: Task, settings: dict) -> Model:
+    """Weights and biases by penalised maximum likelihood, then the temperature out of fold."""
+    model = _fit_weights(task, settings)
+    if len(task.examples) >= 2 * settings["calibration_folds"]:
+        model = model.model_copy(update={"temperature": _fit_temperature(task, settings)})
+    return model
+
+
+def _features(task: Task) -> tuple[list[Rule], dict[str, int]]:
+    """Every rule that counts for one of the classes, fired in the examples or not: one that never
+    fired keeps the share of its declared weight the penalty pulls it to."""
+    ordered = sorted((rule for rule in task.rules if task.class_of(rule) in task.classes), key=lambda r: r.id)
+    return ordered, {rule.id: i for i, rule in enumerate(ordered)}
+
+
+def _design(task: Task, examples, index: dict[str, int]):
+    np, _, _ = _numerics()
+    X = np.zeros((len(examples), len(index)))
+    for n, (fired, _) in enumerate(examples):
+        for rule in fired:
+            i = index.get(rule.id)
+            if i is not None:
+                X[n, i] = 1.0
+    y = np.array([task.classes.index(label) for _, label in examples])
+    return X, y
+
+
+def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
+    np, minimize, _ = _numerics()
+    examples = task.examples if examples is None else examples
+    rules, index = _features(task)
+    X, y = _design(task, examples, index)
+    K, F = len(task.classes), len(rules)
+    owner = np.zeros((F, K))
+    for i, rule in enumerate(rules):
+        owner[i, task.classes.index(task.class_of(rule))] = 1.0
+    declared = np.array([rule.then.weight for rule in rules])
+    target = settings["prior"] * declared
+    l2, bias_l2 = settings["l2"], settings["bias_l2"]
+    onehot = np.eye(K)[y]
+
+    def loss(theta):
+        w, b = theta[:F], theta[F:]
+        Z = X @ (w[:, None] * owner) + b
+        Z -= Z.max(axis=1, keepdims=True)
+        P = np.exp(Z)
+        P /= P.sum(axis=1, keepdims=True)
+        gap = w - target
+        value = -np.log(P[np.arange(len(y)), y] + 1e-12).sum() + l2 * gap @ gap + bias_l2 * b @ b
+        G = P - onehot
+        grad_w = ((X.T @ G) * owner).sum(axis=1) + 2 * l2 * gap
+        grad_b = G.sum(axis=0) + 2 * bias_l2 * b
+        return value, np.concatenate([grad_w, grad_b])
+
+    bounds = [(0, None) if d > 0 else (None, 0) for d in declared] + [(None, None)] * K
+    start = np.concatenate([target, np.zeros(K)])
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 5000})
+    w, b = result.x[:F], result.x[F:]
+    weights: dict[str, dict[str, float]] = {cls: {} for cls in task.classes}
+    for rule, value in zip(rules, w):
+        weights[task.class_of(rule)][rule.id] = round(float(value), 4)
+    return Model(bias={cls: round(float(v), 4) for cls, v in zip(task.classes, b)},
+                 weights={cls: dict(sorted(ws.items())) for cls, ws in weights.items()})
+
+
+def _fit_temperature(task: Task, settings: dict) -> float:
+    """The temperature that makes out-of-fold probabilities within the training postings most likely."""
+    np, _, minimize_scalar = _numerics()
+    folds = stratified_folds([label for _, label in task.examples], settings["calibration_folds"], settings["seed"])
+    logits, labels = [], []
+    for k in range(settings["calibration_folds"]):
+        train = [ex for ex, f in zip(task.examples, folds) if f != k]
+        held = [ex for ex, f in zip(task.examples, folds) if f == k]
+        model = _fit_weights(task, settings, train)
+        for fired, label in held:
+            row = model.logits(fired, task.class_of)
+            logits.append([row[c] for c in task.classes])
+            labels.append(task.classes.index(label))
+    Z, y = np.array(logits), np.array(labels)
+
+    def nll(t):
+        S = Z / t
+        S = S - S.max(axis=1, keepdims=True)
+        return -(S[np.arange(len(y)), y] - np.log(np.exp(S).sum(axis=1))).sum()
+
+    return round(float(minimize_scalar(nll, bounds=(0.2, 5.0), method="bounded").x), 4)
+
+
+def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
+    """A fold number per item, each label spread evenly over the folds, reproducibly."""
+    rng = random.Random(seed)
+    folds = [0] * len(labels)
+    for label in sorted(set(labels)):
+        items = [i for i, lab in enumerate(labels) if lab == label]
+        rng.shuffle(items)
+        for j, i in enumerate(items):
+            folds[i] = j % k
+    return folds
+
+
+def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
+    """The role model and each role's flavour model, fitted to ``examples``."""
+    roles = list(rulebook.roles)
+    role_task = Task(roles, role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples])
+    models = {"roles": fit_model(role_task, settings)}
+    flavours = {}
+    for role_id, role in rulebook.roles.items():
+        labelled = [(ex.fired, ex.flavour) for ex in examples if ex.role == role_id and ex.flavour in role.flavours]
+        if labelled:
+            mine = [rule for rule in rulebook.rules if rule.then.role == role_id]
+            task = Task(list(role.flavours), flavour_of, mine,
+                        [([r for r in fired if r.then.role == role_id], flavour) for fired, flavour in labelled])
+            flavours[role_id] = fit_model(task, settings)
+    fired_ids = {rule.id for ex in examples for rule in ex.fired}
+    fitted = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}
+    provenance = Provenance(labelled_file="", sha256="", postings=len(examples), fitted_on=date.today().isoformat(),
+                            settings=settings,
+                            never_fired=sorted(rid for rid in fitted if rid not in fired_ids))
+    return Weights(provenance=provenance, roles=models["roles"], flavours=flavours, fingerprints=fitted)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def settings_with(overrides: Optional[dict] = None) -> dict:
+    unknown = set(overrides or {}) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise FitError(f"unknown fit setting(s): {', '.join(sorted(unknown))} (known: {', '.join(DEFAULT_SETTINGS)})")
+    merged = {**DEFAULT_SETTINGS, **(overrides or {})}
+    merged["calibration_folds"] = int(merged["calibration_folds"])
+    merged["seed"] = int(merged["seed"])
+    return merged
+
+
+def examples_from(labelled: Iterable[tuple[int, dict, list[Rule]]]) -> list[Example]:
+    return [Example(fired=fired, role=posting["role"], flavour=posting.get("ds_flavour"),
+                    conflated=posting.get("conflated"), line=line) for line, posting, fired in labelled]
+
+
+def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
+             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Weights:
+    """Weights fitted to every labelled posting of ``path``, with their provenance and the
+    out-of-fold figures of the same settings over ``folds`` folds."""
+    from .evaluation import evaluate_folds, read_labelled, requisition_of
+    from .weights import CrossValidated
+
+    settings = settings_with(settings)
+    labelled = []
+    for number, posting in read_labelled(path, classifier.rulebook):
+        if not posting.get("role"):
+            raise FitError(f"{path}:{number}: fitting needs a 'role' label on every posting")
+        try:
+            labelled.append((number, posting, classifier.rules_fired(requisition_of(posting))))
+        except ValueError:
+            continue
+    if not labelled:
+        raise FitError(f"{path}: no labelled posting to fit")
+    weights = fit_weights(examples_from(labelled), classifier.rulebook, settings)
+    report = evaluate_folds(path, classifier, folds, settings, progress=progress)
+    conflation = report.conflation or {}
+    cross_validated = CrossValidated(
+        folds=folds, accuracy=round(report.accuracy, 4), accuracy_spread=round(report.accuracy_spread or 0.0, 4),
+        expected_calibration_error=report.expected_calibration_error,
+        flavour_accuracy=round(report.flavour_accuracy, 4) if report.flavour_accuracy is not None else None,
+        conflation_precision=conflation.get("precision"), conflation_recall=conflation.get("recall"))
+    provenance = weights.provenance.model_copy(update={
+        "labelled_file": path.name, "sha256": sha256_of(path), "cross_validated": cross_validated})
+    return weights.model_copy(update={"provenance": provenance})

@@ -1,0 +1,153 @@
+"""How much each fired rule counts: weights fitted from labelled postings.
+
+A rule's YAML says what it is evidence *for* (a role, a flavour, a warning) and how strong its
+author declared it; ``rules/weights.yaml`` says how much its firing counts toward the probability
+of that role, as fitted by ``whichrole rules fit`` (a multinomial logistic model over rule firings,
+each weight constrained to the sign its rule declares, so a rule only ever counts for what it says).
+Classifying needs only this module: the fitting itself (numpy, scipy) lives in ``fitting.py``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from .files import write_text
+
+if TYPE_CHECKING:
+    from .rulebook import Rule
+
+WEIGHTS_FILE = "weights.yaml"
+
+
+class Model(BaseModel):
+    """A multinomial logistic model over rule firings: a class's logit is its bias plus the weights
+    of the fired rules that speak for it, divided by the temperature."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bias: dict[str, float]
+    weights: dict[str, dict[str, float]] = Field(description="class -> rule id -> weight")
+    temperature: float = Field(default=1.0, gt=0)
+
+    def model_post_init(self, _context) -> None:
+        self._weight = {rule: w for rules in self.weights.values() for rule, w in rules.items()}
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.bias)
+
+    def weight(self, rule: "Rule") -> float:
+        """The fitted weight; a rule added since the fit counts its declared weight until refitted."""
+        return self._weight.get(rule.id, rule.then.weight)
+
+    def logits(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
+        logits = dict(self.bias)
+        for rule in fired:
+            cls = class_of(rule)
+            if cls in logits:
+                logits[cls] += self.weight(rule)
+        return logits
+
+    def probabilities(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
+        return softmax(self.logits(fired, class_of), self.temperature)
+
+
+def save(weights: "Weights", path: Path) -> None:
+    """Write the weights as YAML, atomically, with a header saying where they come from."""
+    p = weights.provenance
+    header = (f"# Fitted by 'whichrole rules fit' from {p.labelled_file} (sha256 {p.sha256[:16]}..., "
+              f"{p.postings} postings) on {p.fitted_on}.\n"
+              "# How much each rule's firing counts toward its role (or flavour); the rules themselves are\n"
+              "# in the other files of this folder. Refit after changing rules: 'whichrole rules check' says when.\n")
+    body = yaml.safe_dump(weights.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=100)
+    write_text(path, header + body)
+
+
+def softmax(logits: dict[str, float], temperature: float = 1.0) -> dict[str, float]:
+    top = max(logits.values())
+    exps = {k: math.exp((v - top) / temperature) for k, v in logits.items()}
+    total = sum(exps.values())
+    return {k: e / total for k, e in exps.items()}
+
+
+class CrossValidated(BaseModel):
+    """Out-of-fold figures of the settings the weights were fitted with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folds: int
+    accuracy: float
+    accuracy_spread: float = Field(description="standard deviation of the per-fold accuracy")
+    expected_calibration_error: float
+    flavour_accuracy: Optional[float] = None
+    conflation_precision: Optional[float] = None
+    conflation_recall: Optional[float] = None
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    labelled_file: str
+    sha256: str
+    postings: int
+    fitted_on: str
+    settings: dict[str, Union[int, float]]
+    cross_validated: Optional[CrossValidated] = None
+    never_fired: list[str] = Field(default_factory=list,
+                                   description="rules that fired on none of the labelled postings")
+
+
+class Weights(BaseModel):
+    """The fitted models of a rulebook and where they come from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provenance: Provenance
+    roles: Model
+    flavours: dict[str, Model] = Field(default_factory=dict, description="role -> model over its flavours")
+    conflation: Optional[Model] = None
+    fingerprints: dict[str, str] = Field(description="rule id -> fingerprint of what it was fitted as")
+
+    def stale(self, rules: Iterable["Rule"]) -> tuple[list[str], list[str], list[str]]:
+        """Rules fitted as something they no longer are; rules with no fitted weight; fitted rules
+        the rulebook no longer has."""
+        by_id = {rule.id: rule for rule in rules}
+        changed = [rid for rid, fp in self.fingerprints.items() if rid in by_id and fingerprint(by_id[rid]) != fp]
+        fittable = [rid for rid, rule in by_id.items() if role_of(rule) or flavour_of(rule)]
+        missing = [rid for rid in fittable if rid not in self.fingerprints]
+        gone = [rid for rid in self.fingerprints if rid not in by_id]
+        return changed, missing, gone
+
+
+def fingerprint(rule: "Rule") -> str:
+    """What a fitted weight depends on: the rule's condition and what it speaks for."""
+    said = {"when": rule.when.model_dump(), "role": rule.then.role, "flavour": rule.then.flavour,
+            "sign": math.copysign(1, rule.then.weight) if rule.then.weight else 0}
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
+
+
+# What the second stage learns from the first stage's verdict; a rule reading these cannot be
+# evidence for the verdict itself (it would count the verdict twice).
+VERDICT_NAMES = ("lead:", "runner:", "check:", "evidence:confidence")
+
+
+def reads_verdict(rule: "Rule") -> bool:
+    return any(c.name.startswith(VERDICT_NAMES) for group in rule.conditions for c in group)
+
+
+def role_of(rule: "Rule") -> Optional[str]:
+    """The role a rule's firing counts for in the role model, if any."""
+    return rule.then.role if rule.then.role and rule.then.weight and not reads_verdict(rule) else None
+
+
+def flavour_of(rule: "Rule") -> Optional[str]:
+    """The flavour a rule's firing counts for in its role's flavour model, if any."""
+    return rule.then.flavour if rule.then.role and rule.then.weight > 0 else None
+

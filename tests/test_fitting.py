@@ -1,0 +1,182 @@
+"""Fitting the rules' weights and scoring them out of fold, on labelled postings written here."""
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from samples import CLEAR
+from whichrole import Classifier
+from whichrole.evaluation import evaluate, evaluate_folds, reliability
+from whichrole.fitting import FitError, fit_file, stratified_folds
+from whichrole.rulebook import default_rules_dir, load_rulebook, weights_notes
+from whichrole.weights import WEIGHTS_FILE, Weights, role_of, save
+
+# Each role's clear case, and variants that say the same work in other words.
+VARIANTS = {
+    "data_scientist": ["Analyse the funnel, design A/B tests and present actionable insights to the product team.",
+                       "Build dashboards and KPI reports in Tableau; ad hoc SQL analysis for marketing leadership."],
+    "ml_engineer": ["Own model serving and monitoring: deploy models to production on Kubernetes, retrain on drift.",
+                    "Build the feature store and training pipelines, MLOps with MLflow, CI/CD for machine learning."],
+    "ai_engineer": ["Ship an LLM assistant: RAG over our documents with embeddings, prompt engineering, guardrails.",
+                    "Build agents with LangChain on the OpenAI API and evaluate hallucinations of the LLM features."],
+    "data_engineer": ["Build ETL pipelines with Airflow and dbt into the Snowflake warehouse; data quality checks.",
+                      "Streaming ingestion with Kafka and Spark, data modeling of the lakehouse, orchestration."],
+    "out_of_scope": ["Cold calling, product demos and RFP responses; own a sales quota for the territory.",
+                     "Answer support tickets, onboard customers and manage accounts in Salesforce."],
+}
+
+
+def labelled_file(path, extra=()):
+    rows = [{"id": f"{role}-0", "title": title, "description": text, "role": role}
+            for role, (title, text) in CLEAR.items() if role in VARIANTS]
+    rows += [{"id": f"{role}-{i}", "title": "", "description": text, "role": role}
+             for role, texts in VARIANTS.items() for i, text in enumerate(texts, 1)]
+    rows += list(extra)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """A copy of the shipped rules, refitted to the postings written here."""
+    folder = tmp_path_factory.mktemp("fit")
+    rules = folder / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("candidate", "__pycache__", "*.py"))
+    postings = labelled_file(folder / "labelled.jsonl")
+    weights = fit_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
+    save(weights, rules / WEIGHTS_FILE)
+    return rules, postings, weights
+
+
+def test_fitted_weights_keep_their_provenance_and_their_rules_sign(fitted):
+    rules, postings, weights = fitted
+    provenance = weights.provenance
+    assert provenance.sha256 == hashlib.sha256(postings.read_bytes()).hexdigest()
+    assert provenance.postings == 15 and provenance.labelled_file == "labelled.jsonl"
+    assert provenance.settings["calibration_folds"] == 3 and provenance.cross_validated.folds == 3
+    book = load_rulebook(rules)
+    assert book.weights is not None and book.weights.roles.bias.keys() == book.roles.keys()
+    for role, per_rule in weights.roles.weights.items():
+        for rule_id, weight in per_rule.items():
+            rule = book.rule(rule_id)
+            assert role_of(rule) == role, "a rule counts only for the role it names"
+            assert weight >= 0, f"{rule_id} declares evidence for {role}, so it never counts against it"
+    assert weights.roles.temperature > 0
+
+
+def test_fitting_is_reproducible(fitted, tmp_path):
+    rules, postings, weights = fitted
+    again = fit_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
+    assert again.roles == weights.roles and again.flavours == weights.flavours
+
+
+def test_the_saved_file_reads_back_as_the_same_weights(fitted):
+    rules, _, weights = fitted
+    text = (rules / WEIGHTS_FILE).read_text()
+    assert text.startswith("# Fitted by 'whichrole rules fit' from labelled.jsonl")
+    assert Weights.model_validate(yaml.safe_load(text)) == weights
+
+
+def test_fitted_weights_classify_what_they_were_fitted_on(fitted):
+    rules, postings, _ = fitted
+    report = evaluate(postings, Classifier(rules, "reference"))
+    assert not report.out_of_fold and report.accuracy >= 0.9
+    assert sum(band.count for band in report.reliability) == report.scored
+
+
+def test_out_of_fold_scores_every_posting_once_with_weights_fitted_without_it(fitted, tmp_path):
+    rules, postings, _ = fitted
+    report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3},
+                            disagreements=tmp_path / "d.jsonl")
+    assert report.out_of_fold and report.folds == 3 and len(report.fold_accuracies) == 3
+    assert report.scored == 15 and sum(band.count for band in report.reliability) == 15
+    assert report.accuracy_spread is not None
+    assert 0 <= report.expected_calibration_error <= 1
+
+
+def test_folds_spread_each_label_evenly():
+    labels = ["a"] * 7 + ["b"] * 3
+    folds = stratified_folds(labels, 3, seed=1)
+    assert stratified_folds(labels, 3, seed=1) == folds
+    for label in "ab":
+        counts = [sum(1 for lab, f in zip(labels, folds) if lab == label and f == k) for k in range(3)]
+        assert max(counts) - min(counts) <= 1
+
+
+def test_reliability_and_calibration_error_of_known_verdicts():
+    bands = reliability([(0.95, True), (0.92, False), (0.35, False), (1.0, True)])
+    top = bands[-1]
+    assert (top.count, top.accuracy) == (3, pytest.approx(2 / 3, abs=1e-4))
+    assert top.mean_confidence == pytest.approx((0.95 + 0.92 + 1.0) / 3, abs=1e-4)
+    assert bands[3].count == 1 and bands[3].accuracy == 0
+
+
+def test_a_label_the_catalogue_does_not_know_is_refused_with_its_line(fitted, tmp_path):
+    rules, _, _ = fitted
+    postings = labelled_file(tmp_path / "bad.jsonl", [{"title": "x", "description": "y", "role": "undetermined"}])
+    with pytest.raises(ValueError, match=r"bad\.jsonl:16: role 'undetermined' is not a role"):
+        evaluate(postings, Classifier(rules, "reference"))
+    flavoured = labelled_file(tmp_path / "flavour.jsonl", [
+        {"title": "x", "description": "y", "role": "data_scientist", "ds_flavour": "vibes"}])
+    with pytest.raises(ValueError, match=r"flavour\.jsonl:16: ds_flavour 'vibes' is not a flavour of data_scientist"):
+        evaluate(flavoured, Classifier(rules, "reference"))
+
+
+def test_a_verdict_naming_no_role_is_its_own_outcome(fitted, tmp_path):
+    rules, _, _ = fitted
+    postings = tmp_path / "vague.jsonl"
+    postings.write_text(json.dumps({"title": "", "description": "We need someone great.", "role": "out_of_scope"}) + "\n")
+    report = evaluate(postings, Classifier(rules, "reference"))
+    assert report.undetermined == 1 and report.correct == 0
+    assert report.confusion["out_of_scope"] == {"undetermined": 1}
+
+
+def test_too_few_postings_for_the_folds_is_one_line(fitted, tmp_path):
+    rules, _, _ = fitted
+    postings = tmp_path / "two.jsonl"
+    postings.write_text("".join(json.dumps({"title": t, "description": d, "role": r}) + "\n"
+                                for r, (t, d) in list(CLEAR.items())[:2]))
+    with pytest.raises(FitError, match="--folds 5: needs between 2 and 2 folds"):
+        evaluate_folds(postings, Classifier(rules, "reference"), 5)
+
+
+def test_check_notes_rules_changed_or_added_since_the_fit(fitted, tmp_path):
+    rules, _, _ = fitted
+    changed = tmp_path / "rules"
+    shutil.copytree(rules, changed)
+    needs = changed / "needs.yaml"
+    needs.write_text(needs.read_text().replace("when: {all: [output:data_platform]}",
+                                               "when: {all: [output:data_platform, venue:warehouse]}", 1))
+    book = load_rulebook(changed)
+    notes = [str(n) for n in weights_notes(book)]
+    assert any("need.foundation: changed since its weight was fitted" in n for n in notes), notes
+    assert not any("changed since" in str(n) for n in weights_notes(load_rulebook(rules)))
+
+
+def test_the_fit_command_writes_weights_and_says_how_good_they_are(fitted, tmp_path):
+    rules, postings, _ = fitted
+    copy = tmp_path / "rules"
+    shutil.copytree(rules, copy)
+    (copy / WEIGHTS_FILE).unlink()
+    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
+                             "--folds", "3", "--set", "calibration_folds=3"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds): accuracy" in result.stdout
+    assert load_rulebook(copy).weights.provenance.postings == 15
+    bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
+                          "--set", "l3=1"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "whichrole: error: unknown fit setting(s): l3 (known: l2, prior, bias_l2, calibration_folds, seed)")
+
+
+def test_classifying_does_not_need_the_fitting_libraries():
+    code = ("import sys, whichrole; whichrole.classify('Deploy models to production on Kubernetes.'); "
+            "print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
