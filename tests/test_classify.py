@@ -146,3 +146,20 @@ def test_huge_and_junk_descriptions_are_read_without_hanging(durable):
     junk = bytes(range(1, 256)).decode("latin-1") * 200
     verdict = durable.classify(junk)
     assert verdict.confidence < 0.45
+
+
+def test_one_person_for_experiments_a_model_and_an_llm_is_flagged(durable):
+    verdict = durable.classify("We need one person to run experiments, build the recommendation model and "
+                               "integrate GPT into the product.")
+    assert "conflated_three_jobs" in {w.id for w in verdict.warnings}
+
+
+def test_a_verdict_names_a_role_that_some_fired_rule_speaks_for(durable):
+    verdict = durable.classify("Build the recommendation model for our shop.")
+    assert verdict.role is not None
+    assert any(reason.role == verdict.role for reason in verdict.rationale)
+
+
+def test_greek_plurals_fold_like_other_plurals():
+    from whichrole.signals import tokens
+    assert tokens("ad hoc analyses and hypotheses") == tokens("ad hoc analysis and hypothesis")

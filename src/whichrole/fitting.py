@@ -46,7 +46,6 @@ class Example:
     fired: list[Rule]
     role: str
     flavour: Optional[str] = None
-    conflated: Optional[bool] = None
     line: int = 0
 
 
@@ -200,8 +199,8 @@ def settings_with(overrides: Optional[dict] = None) -> dict:
 
 
 def examples_from(labelled: Iterable[tuple[int, dict, list[Rule]]]) -> list[Example]:
-    return [Example(fired=fired, role=posting["role"], flavour=posting.get("ds_flavour"),
-                    conflated=posting.get("conflated"), line=line) for line, posting, fired in labelled]
+    return [Example(fired=fired, role=posting["role"], flavour=posting.get("ds_flavour"), line=line)
+            for line, posting, fired in labelled]
 
 
 def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,

@@ -25,6 +25,8 @@ SECTION = "section:"
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """Plural-insensitive form of a token, applied alike to text and phrases."""
+    if token.endswith(("lyses", "theses")):  # analyses, hypotheses: Greek plurals of -sis
+        return token[:-2] + "is"
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):

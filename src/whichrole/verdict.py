@@ -140,10 +140,10 @@ def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
     if not spoken_for:  # the priors alone are no verdict: too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
     probabilities = weights.roles.probabilities(fired, role_of)
-    order = ranking(probabilities)
-    runner = next((role for role in order[1:] if role in spoken_for), None)
-    return Decision({role: round(probabilities[role], 3) for role in rulebook.roles}, order[0], runner,
-                    round(probabilities[order[0]], 2))
+    # A verdict names a role some fired rule speaks for: a prior alone is no reason to give.
+    lead, runner = ([role for role in ranking(probabilities) if role in spoken_for] + [None])[:2]
+    return Decision({role: round(probabilities[role], 3) for role in rulebook.roles}, lead, runner,
+                    round(probabilities[lead], 2))
 
 
 def counted_weight(rulebook: Rulebook, rule: Rule) -> float:

@@ -112,7 +112,6 @@ class Weights(BaseModel):
     provenance: Provenance
     roles: Model
     flavours: dict[str, Model] = Field(default_factory=dict, description="role -> model over its flavours")
-    conflation: Optional[Model] = None
     fingerprints: dict[str, str] = Field(description="rule id -> fingerprint of what it was fitted as")
 
     def stale(self, rules: Iterable["Rule"]) -> tuple[list[str], list[str], list[str]]:
