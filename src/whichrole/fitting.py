@@ -33,10 +33,10 @@ class FitError(ValueError):
 def _numerics():
     try:
         import numpy
-        from scipy.optimize import minimize, minimize_scalar
+        from scipy.optimize import minimize
     except ImportError:
         raise FitError("fitting needs numpy and scipy: pip install 'whichrole[fit]'") from None
-    return numpy, minimize, minimize_scalar
+    return numpy, minimize, None
 
 
 @dataclass
@@ -57,13 +57,16 @@ class Task:
     class_of: Callable[[Rule], Optional[str]]
     rules: list[Rule]
     examples: list[tuple[list[Rule], str]] = field(default_factory=list)
+    # Share the probability among the classes some fired rule speaks for (the weights are fitted over
+    # all classes; the temperature over the candidates, as the probability is then read).
+    candidates_only: bool = False
 
 
 def fit_model(task: Task, settings: dict) -> Model:
     """Weights and biases by penalised maximum likelihood, then the temperature out of fold."""
     model = _fit_weights(task, settings)
     if len(task.examples) >= 2 * settings["calibration_folds"]:
-        model = model.model_copy(update={"temperature": _fit_temperature(task, settings)})
+        model = model.model_copy(update=_fit_calibration(task, settings))
     return model
 
 
@@ -82,7 +85,7 @@ def _design(task: Task, examples, index: dict[str, int]):
             i = index.get(rule.id)
             if i is not None:
                 X[n, i] = 1.0
-    y = np.array([task.classes.index(label) for _, label in examples])
+    y = np.array([task.classes.index(label) for _, label in examples], dtype=int)
     return X, y
 
 
@@ -91,6 +94,7 @@ def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
     examples = task.examples if examples is None else examples
     rules, index = _features(task)
     X, y = _design(task, examples, index)
+    every_class = np.ones((len(y), len(task.classes)), dtype=bool)
     K, F = len(task.classes), len(rules)
     owner = np.zeros((F, K))
     for i, rule in enumerate(rules):
@@ -102,10 +106,7 @@ def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
 
     def loss(theta):
         w, b = theta[:F], theta[F:]
-        Z = X @ (w[:, None] * owner) + b
-        Z -= Z.max(axis=1, keepdims=True)
-        P = np.exp(Z)
-        P /= P.sum(axis=1, keepdims=True)
+        P = _softmax_rows(np, X @ (w[:, None] * owner) + b, every_class)
         gap = w - target
         value = -np.log(P[np.arange(len(y)), y] + 1e-12).sum() + l2 * gap @ gap + bias_l2 * b @ b
         G = P - onehot
@@ -121,13 +122,24 @@ def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
     for rule, value in zip(rules, w):
         weights[task.class_of(rule)][rule.id] = round(float(value), 4)
     return Model(bias={cls: round(float(v), 4) for cls, v in zip(task.classes, b)},
-                 weights={cls: dict(sorted(ws.items())) for cls, ws in weights.items()})
+                 weights={cls: dict(sorted(ws.items())) for cls, ws in weights.items()},
+                 candidates_only=task.candidates_only)
 
 
-def _fit_temperature(task: Task, settings: dict) -> float:
-    """The temperature that makes out-of-fold probabilities within the training postings most likely."""
-    np, _, minimize_scalar = _numerics()
+def _softmax_rows(np, Z, candidates):
+    """Row-wise softmax over each row's candidate classes (the others get no probability)."""
+    Z = np.where(candidates, Z, -np.inf)
+    Z = Z - Z.max(axis=1, keepdims=True)
+    P = np.exp(Z)
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def _fit_calibration(task: Task, settings: dict) -> dict:
+    """The temperature (and, where only candidates count, the logit of 'a role no fired rule speaks
+    for') that make out-of-fold probabilities within the training postings most likely."""
+    np, minimize, _ = _numerics()
     folds = stratified_folds([label for _, label in task.examples], settings["calibration_folds"], settings["seed"])
+    K = len(task.classes)
     logits, labels = [], []
     for k in range(settings["calibration_folds"]):
         train = [ex for ex, f in zip(task.examples, folds) if f != k]
@@ -135,16 +147,23 @@ def _fit_temperature(task: Task, settings: dict) -> float:
         model = _fit_weights(task, settings, train)
         for fired, label in held:
             row = model.logits(fired, task.class_of)
-            logits.append([row[c] for c in task.classes])
-            labels.append(task.classes.index(label))
-    Z, y = np.array(logits), np.array(labels)
+            logits.append([row.get(c, -np.inf) for c in task.classes])
+            labels.append(task.classes.index(label) if label in row else K)  # K: none of the candidates
+    Z, y = np.array(logits), np.array(labels, dtype=int)
 
-    def nll(t):
-        S = Z / t
-        S = S - S.max(axis=1, keepdims=True)
-        return -(S[np.arange(len(y)), y] - np.log(np.exp(S).sum(axis=1))).sum()
+    def nll(params):
+        t, other = np.exp(params[0]), params[1]
+        extra = np.full((len(y), 1), other if task.candidates_only else -np.inf)
+        scaled = np.hstack([Z / t, extra / t])
+        P = _softmax_rows(np, scaled, np.isfinite(scaled))
+        return -np.log(P[np.arange(len(y)), y] + 1e-12).sum()
 
-    return round(float(minimize_scalar(nll, bounds=(0.2, 5.0), method="bounded").x), 4)
+    start = np.array([0.0, float(np.nanmedian(np.where(np.isfinite(Z), Z, np.nan))) - 2.0 if task.candidates_only else 0.0])
+    best = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
+    found = {"temperature": round(float(np.clip(np.exp(best[0]), 0.2, 5.0)), 4)}
+    if task.candidates_only:
+        found["other"] = round(float(best[1]), 4)
+    return found
 
 
 def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
@@ -162,7 +181,7 @@ def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
 def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
     """The role model and each role's flavour model, fitted to ``examples``."""
     roles = list(rulebook.roles)
-    role_task = Task(roles, role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples])
+    role_task = Task(roles, role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples], candidates_only=True)
     models = {"roles": fit_model(role_task, settings)}
     flavours = {}
     for role_id, role in rulebook.roles.items():

@@ -136,14 +136,14 @@ def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
         lead = order[0] if scores[order[0]] > 0 else None
         runner = order[1] if lead and scores[order[1]] > 0 else None
         return Decision(scores, lead, runner, confidence(scores, rulebook))
-    spoken_for = {role_of(rule) for rule in fired} - {None}
-    if not spoken_for:  # the priors alone are no verdict: too little to decide
-        return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
     probabilities = weights.roles.probabilities(fired, role_of)
     # A verdict names a role some fired rule speaks for: a prior alone is no reason to give.
-    lead, runner = ([role for role in ranking(probabilities) if role in spoken_for] + [None])[:2]
-    return Decision({role: round(probabilities[role], 3) for role in rulebook.roles}, lead, runner,
-                    round(probabilities[lead], 2))
+    spoken_for = {role_of(rule) for rule in fired} - {None}
+    order = [role for role in ranking(probabilities) if role in spoken_for]
+    if not order:  # too little to decide
+        return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
+    return Decision({role: round(probabilities.get(role, 0.0), 3) for role in rulebook.roles}, order[0],
+                    order[1] if len(order) > 1 else None, round(probabilities[order[0]], 2))
 
 
 def counted_weight(rulebook: Rulebook, rule: Rule) -> float:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .rulebook import Rule
 
 WEIGHTS_FILE = "weights.yaml"
+OTHER = "\0other"  # a key no class can have
 
 
 class Model(BaseModel):
@@ -35,6 +36,9 @@ class Model(BaseModel):
     bias: dict[str, float]
     weights: dict[str, dict[str, float]] = Field(description="class -> rule id -> weight")
     temperature: float = Field(default=1.0, gt=0)
+    candidates_only: bool = Field(default=False, description="the probability is shared among the classes some "
+                                  "fired rule speaks for, and 'another class' (whose logit is 'other')")
+    other: Optional[float] = Field(default=None, description="the logit of 'a class no fired rule speaks for'")
 
     def model_post_init(self, _context) -> None:
         self._weight = {rule: w for rules in self.weights.values() for rule, w in rules.items()}
@@ -48,15 +52,27 @@ class Model(BaseModel):
         return self._weight.get(rule.id, rule.then.weight)
 
     def logits(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
+        """Each class's logit: all classes, or only those some fired rule speaks for."""
         logits = dict(self.bias)
+        spoken_for = set()
         for rule in fired:
             cls = class_of(rule)
             if cls in logits:
                 logits[cls] += self.weight(rule)
-        return logits
+                spoken_for.add(cls)
+        return {c: v for c, v in logits.items() if c in spoken_for} if self.candidates_only else logits
 
     def probabilities(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
-        return softmax(self.logits(fired, class_of), self.temperature)
+        """Each class's probability; where only candidates count, what they leave is the chance that
+        the answer is a class no fired rule speaks for."""
+        logits = self.logits(fired, class_of)
+        if not logits:
+            return {}
+        if self.candidates_only and self.other is not None:
+            shares = softmax({**logits, OTHER: self.other}, self.temperature)
+            shares.pop(OTHER)
+            return shares
+        return softmax(logits, self.temperature)
 
 
 def save(weights: "Weights", path: Path) -> None:
