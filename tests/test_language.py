@@ -1,0 +1,142 @@
+"""Requisitions not in English: the verdict says so, is no surer than it can be, and reads what it can."""
+import shutil
+
+import pytest
+
+from samples import CLEAR
+from whichrole import check_rulebook, load_rulebook
+from whichrole.language import language_facts
+from whichrole.rulebook import default_rules_dir
+
+# Written for these tests: a short ask and a full posting in each language, with the role a reader gives.
+GERMAN_ASK = ("Wir brauchen jemanden, der unsere Datenpipelines in Airflow baut und das Data Warehouse in "
+              "Snowflake pflegt.")
+GERMAN_POSTING = """Über uns
+Wir sind ein Versicherer mit Sitz in Köln und bauen unsere Plattform für Schadenprognosen aus.
+
+Deine Aufgaben
+- Du bringst Machine-Learning-Modelle in die Produktion und betreibst sie zuverlässig.
+- Du baust Trainingspipelines mit MLflow und Kubeflow und automatisierst das Retraining.
+- Du entwickelst die Modellüberwachung: Drift erkennen, Alarme, Dashboards für das Team.
+- Du sorgst für CI/CD, Docker und Kubernetes im Produktivbetrieb.
+
+Dein Profil
+- Mehrere Jahre Erfahrung in der Softwareentwicklung mit Python
+- Erfahrung mit der Bereitstellung von Modellen und mit Inferenz unter niedriger Latenz
+
+Wir bieten
+Flexible Arbeitszeiten, 30 Tage Urlaub und ein Jobticket."""
+SPANISH_ASK = ("Buscamos a alguien para montar cuadros de mando en Power BI y hacer análisis de datos de ventas "
+               "para el equipo comercial.")
+SPANISH_POSTING = """Sobre nosotros
+Somos una empresa de software de Valencia que lleva la IA generativa a la atención al cliente.
+
+Tus funciones
+- Diseñarás asistentes virtuales basados en grandes modelos de lenguaje (GPT-4, Llama) para nuestros clientes.
+- Construirás la generación aumentada por recuperación (RAG) sobre bases de datos vectoriales y búsqueda semántica.
+- Te encargarás del prompt engineering, de la evaluación de las respuestas y de los guardrails contra alucinaciones.
+- Trabajarás con el equipo de producto para llevar cada funcionalidad a producción.
+
+Requisitos
+- Experiencia con Python, LangChain y la API de OpenAI.
+
+Ofrecemos
+Teletrabajo, horario flexible y formación continua."""
+SPANISH_UNREAD = """Ampliamos el equipo de Datos e Inteligencia Artificial de nuestra oficina de Sevilla y buscamos
+una persona con al menos tres años de experiencia como científica o científico de datos. Te incorporarás
+de forma estable a un equipo joven, con proyectos para clientes de banca, seguros y energía, y podrás
+crecer con un plan de carrera a tu medida. Valoramos que hayas trabajado con Python y con alguna nube
+pública, que te guste aprender y que sepas explicar tu trabajo a personas de negocio. Ofrecemos
+teletrabajo, horario flexible, formación continua, retribución flexible y un buen ambiente de trabajo."""
+FRENCH_ASK = ("Nous cherchons une personne pour construire nos pipelines de données et notre entrepôt de données "
+              "sur BigQuery avec dbt.")
+FRENCH_POSTING = """Qui sommes-nous ?
+Une enseigne de distribution présente dans toute la France, avec une équipe data d'une vingtaine de personnes à Lyon.
+
+Vos missions
+- Réaliser des analyses de données sur les ventes et le comportement des clients, et présenter les résultats aux équipes métier.
+- Concevoir et analyser des tests A/B sur le site et l'application, avec une vraie rigueur statistique.
+- Construire des tableaux de bord dans Tableau et définir les indicateurs clés avec les directions.
+- Apporter une aide à la décision aux équipes marketing grâce à la statistique et à l'inférence causale.
+
+Votre profil
+- Formation en statistiques ou en économétrie ; maîtrise de SQL et de Python.
+
+Ce que nous offrons
+Télétravail partiel, tickets restaurant, mutuelle."""
+
+FOREIGN = [  # language, title, description, role
+    ("de", None, GERMAN_ASK, "data_engineer"),
+    ("de", "Machine Learning Engineer (m/w/d)", GERMAN_POSTING, "ml_engineer"),
+    ("de", "Datenwissenschaftler (m/w/d)", "Du wertest A/B-Tests aus und baust Berichte und Dashboards für den Vertrieb.",
+     "data_scientist"),
+    ("es", None, SPANISH_ASK, "data_scientist"),
+    ("es", "Ingeniero/a de IA", SPANISH_POSTING, "ai_engineer"),
+    ("es", "Científico/a de datos", SPANISH_UNREAD, "data_scientist"),
+    ("fr", "Ingénieur(e) données", FRENCH_ASK, "data_engineer"),
+    ("fr", "Data Scientist H/F", FRENCH_POSTING, "data_scientist"),
+]
+
+# English, with a few words of another language in it.
+ENGLISH_WITH_AN_ADDRESS = (
+    CLEAR["ml_engineer"][1] + " You will join the platform team in our Munich office (Musterfirma GmbH, "
+    "Hauptstraße 12, 80331 München, Deutschland) and work with the data scientists who build the models. "
+    "Wir freuen uns auf deine Bewerbung!")
+ENGLISH_ASKS = [
+    "Data analyst for the Banco de la Nación dashboards",
+    "We need a data engineer for our Köln office, fluent in German (Deutsch), to own the Datenpipelines.",
+    "Looking for an ML engineer, c'est la vie: deploy the models to production on Kubernetes.",
+    "Data engineer for our 北京字节跳动科技 office: build the Spark pipelines into the warehouse.",
+]
+
+
+def facts_of(text):
+    return language_facts(text, load_rulebook())
+
+
+@pytest.mark.parametrize("language, title, text, role", FOREIGN)
+def test_the_language_is_told_from_short_asks_and_full_postings(language, title, text, role):
+    assert facts_of(text) == {f"lang:{language}": 1}
+
+
+@pytest.mark.parametrize("text", [ENGLISH_WITH_AN_ADDRESS, *ENGLISH_ASKS, *(d for _, d in CLEAR.values())])
+def test_english_with_a_few_foreign_words_is_english(text):
+    assert facts_of(text) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "Cerchiamo un data scientist per il nostro team di analisi delle vendite a Milano.",  # a language listed without rules of its own
+    "Procuramos uma pessoa para construir os pipelines de dados da nossa equipe em Lisboa.",
+    "データサイエンティストを募集しています。Python と SQL の経験が必要です。",  # another script
+    "Мы ищем инженера данных для построения конвейеров данных на Spark.",
+])
+def test_other_languages_are_other(text):
+    assert facts_of(text) == {"lang:other": 1}
+
+
+def test_a_text_with_no_function_words_says_nothing_about_its_language():
+    assert facts_of("Python, SQL, Spark, Airflow, Kubernetes") == {}
+    assert facts_of("Datenwissenschaftler, Köln") == {}
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "candidate"))
+    return target
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ("  read: en\n", "  read: xx\n", "languages.read: 'xx' is not one of the languages listed under words"),
+    ("    nl: [het,", "    nl: [Het,", "languages.words: nl: 'Het' is not one lower-case word of letters"),
+    ("    nl: [het,", '    nl: ["op de", het,', "languages.words: nl: 'op de' is not one lower-case word of letters"),
+    ('  "lang:fr":', '  "lang:fi":', "derived: 'lang:fi' names no language listed under languages.words"),
+])
+def test_a_broken_language_table_is_reported_with_its_line(rules_copy, old, new, problem):
+    lexicon = rules_copy / "lexicon.yaml"
+    text = lexicon.read_text()
+    assert old in text
+    lexicon.write_text(text.replace(old, new, 1))
+    _, problems = check_rulebook(rules_copy)
+    assert [str(p).split(": ", 1)[1] for p in problems] == [problem]
+    assert all(p.file == "lexicon.yaml" and p.line > 1 for p in problems)
