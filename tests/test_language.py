@@ -1,11 +1,15 @@
 """Requisitions not in English: the verdict says so, is no surer than it can be, and reads what it can."""
+import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from samples import CLEAR
-from whichrole import check_rulebook, load_rulebook
+from whichrole import Classifier, check_rulebook, load_rulebook
 from whichrole.language import language_facts
+from whichrole.model import Requisition
 from whichrole.rulebook import default_rules_dir
 
 # Written for these tests: a short ask and a full posting in each language, with the role a reader gives.
@@ -76,6 +80,7 @@ FOREIGN = [  # language, title, description, role
     ("fr", "Ingénieur(e) données", FRENCH_ASK, "data_engineer"),
     ("fr", "Data Scientist H/F", FRENCH_POSTING, "data_scientist"),
 ]
+CAP = {"de": 0.5, "es": 0.5, "fr": 0.5}
 
 # English, with a few words of another language in it.
 ENGLISH_WITH_AN_ADDRESS = (
@@ -117,6 +122,65 @@ def test_other_languages_are_other(text):
 def test_a_text_with_no_function_words_says_nothing_about_its_language():
     assert facts_of("Python, SQL, Spark, Airflow, Kubernetes") == {}
     assert facts_of("Datenwissenschaftler, Köln") == {}
+
+
+@pytest.mark.parametrize("language, title, text, role", FOREIGN)
+def test_a_foreign_requisition_is_flagged_and_capped(durable, language, title, text, role):
+    verdict = durable.classify({"title": title, "description": text})
+    assert f"language_{language}" in {w.id for w in verdict.warnings}, verdict.text()
+    assert "in_english" in {q.id for q in verdict.questions}
+    assert verdict.confidence <= CAP[language]
+
+
+def test_the_cap_is_the_catalogue_s_and_only_lowers(tmp_path):
+    """Without the cap, the same verdict is surer; with it, exactly the cap (or less, where unsure)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "candidate"))
+    catalogue = rules / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("    confidence_cap: 0.5\n", "", 1))  # German's
+    uncapped = Classifier(rules, engine="reference").classify({"title": FOREIGN[1][1], "description": GERMAN_POSTING})
+    capped = Classifier(engine="reference").classify({"title": FOREIGN[1][1], "description": GERMAN_POSTING})
+    assert "language_de" in {w.id for w in uncapped.warnings}
+    assert uncapped.confidence > 0.5 and capped.confidence == 0.5
+    assert capped.model_copy(update={"confidence": uncapped.confidence}).scores == uncapped.scores
+    short = Classifier(engine="reference").classify(GERMAN_ASK)
+    assert short.confidence < 0.5  # a cap is a ceiling, not a value
+
+
+def test_a_description_read_only_in_part_is_not_called_out_of_scope(durable):
+    """Few known words in a long Spanish text say that whichrole cannot read it, not that it is no data role."""
+    verdict = durable.classify({"title": "Científico/a de datos", "description": SPANISH_UNREAD})
+    assert verdict.signals["info:words"] >= 80 and verdict.signals["lang:es"] == 1
+    assert "not_data_role" not in {w.id for w in verdict.warnings}, verdict.text()
+    assert verdict.role != "out_of_scope"
+
+
+def test_an_unread_language_is_capped_lower(durable):
+    verdict = durable.classify("Мы ищем инженера данных: Spark, Airflow, Kafka, Snowflake, dbt.")
+    assert "language_other" in {w.id for w in verdict.warnings}
+    assert verdict.confidence <= 0.25
+
+
+@pytest.mark.parametrize("text", [ENGLISH_WITH_AN_ADDRESS, ENGLISH_ASKS[1]])
+def test_english_with_foreign_words_gets_no_language_warning(durable, text):
+    verdict = durable.classify(text)
+    assert not [w for w in verdict.warnings if w.id.startswith("language_")]
+    assert not [q for q in verdict.questions if q.id == "in_english"]
+
+
+def test_both_engines_agree_on_foreign_requisitions(durable, reference):
+    for _, title, text, _ in FOREIGN:
+        requisition = Requisition.build({"title": title, "description": text})
+        assert durable.fired(requisition) == reference.fired(requisition)
+
+
+def test_the_command_line_shows_the_warning():
+    result = subprocess.run([sys.executable, "-m", "whichrole", "classify", "--json", SPANISH_ASK],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert "language_es" in [w["id"] for w in verdict["warnings"]]
+    assert verdict["confidence"] <= 0.5 and verdict["signals"]["lang:es"] == 1
 
 
 @pytest.fixture

@@ -193,6 +193,8 @@ class Message(BaseModel):
 
     text: str
     severity: Literal["info", "low", "medium", "high"] = "medium"
+    # A warning that means the work was not fully read caps how sure the verdict may say it is.
+    confidence_cap: Optional[float] = Field(default=None, ge=0, le=1)
 
 
 class Catalogue(BaseModel):
