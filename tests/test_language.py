@@ -79,6 +79,15 @@ FOREIGN = [  # language, title, description, role
     ("es", "Científico/a de datos", SPANISH_UNREAD, "data_scientist"),
     ("fr", "Ingénieur(e) données", FRENCH_ASK, "data_engineer"),
     ("fr", "Data Scientist H/F", FRENCH_POSTING, "data_scientist"),
+    # Asks in words of their own language only, no English tool names to lean on.
+    ("de", None, "Du bringst unsere Prognosemodelle in die Produktion und übernimmst die Modellüberwachung und "
+                 "das Retraining.", "ml_engineer"),
+    ("es", None, "Necesitamos una persona que despliegue modelos en producción y se encargue de la monitorización "
+                 "de modelos y del reentrenamiento.", "ml_engineer"),
+    ("es", None, "Buscamos a alguien que construya asistentes virtuales con grandes modelos de lenguaje y búsqueda "
+                 "semántica.", "ai_engineer"),
+    ("fr", None, "Vous concevez des tests A/B, menez des analyses de données et construisez des tableaux de bord "
+                 "pour les équipes métier.", "data_scientist"),
 ]
 CAP = {"de": 0.5, "es": 0.5, "fr": 0.5}
 
@@ -172,6 +181,25 @@ def test_both_engines_agree_on_foreign_requisitions(durable, reference):
     for _, title, text, _ in FOREIGN:
         requisition = Requisition.build({"title": title, "description": text})
         assert durable.fired(requisition) == reference.fired(requisition)
+
+
+@pytest.mark.parametrize("language, title, text, role", FOREIGN)
+def test_a_foreign_requisition_gets_the_role_its_text_says(durable, language, title, text, role):
+    verdict = durable.classify({"title": title, "description": text})
+    assert verdict.role == role, verdict.text()
+
+
+def test_foreign_titles_read_as_their_roles(durable):
+    titles = {"Datenwissenschaftlerin": "data_scientist", "Científica de datos": "data_scientist",
+              "Scientifique des données": "data_scientist", "Dateningenieur": "data_engineer",
+              "Ingeniero de datos": "data_engineer", "Ingénieure données": "data_engineer",
+              "ML-Ingenieur": "ml_engineer", "Ingeniera de machine learning": "ml_engineer",
+              "Ingénieur en apprentissage automatique": "ml_engineer", "KI-Ingenieur": "ai_engineer",
+              "Ingeniero de IA": "ai_engineer", "Ingénieure IA générative": "ai_engineer",
+              "Ingeniero/a de datos": "data_engineer", "Ingénieur(e) IA": "ai_engineer",
+              "Forschungsingenieurin": "research_engineer", "Softwareentwickler (m/w/d)": "ml_software_engineer"}
+    for title, role in titles.items():
+        assert durable.classify({"title": title}).title_roles == [role], title
 
 
 def test_the_command_line_shows_the_warning():
