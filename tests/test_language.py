@@ -89,6 +89,35 @@ FOREIGN = [  # language, title, description, role
                  "semántica.", "ai_engineer"),
     ("fr", None, "Vous concevez des tests A/B, menez des analyses de données et construisez des tableaux de bord "
                  "pour les équipes métier.", "data_scientist"),
+    # Written after the phrases above were chosen, to see how they carry over to new wordings.
+    ("de", "Senior Data Scientist (w/m/d)",
+     "Du analysierst das Kaufverhalten unserer Kundinnen und Kunden, entwickelst Kennzahlen und baust "
+     "Dashboards in Power BI. Du planst Experimente mit dem Produktteam und präsentierst die "
+     "Ergebnisse der Geschäftsführung.", "data_scientist"),
+    ("de", "Data Engineer",
+     "In deiner Rolle baust und betreibst du ETL-Prozesse in Azure Data Factory und Databricks, "
+     "modellierst das Data Warehouse und sorgst für saubere Stammdaten.", "data_engineer"),
+    ("de", None,
+     "Wir suchen eine Person, die unseren Chatbot mit GPT-4 und RAG weiterentwickelt, Prompts "
+     "optimiert und Halluzinationen misst.", "ai_engineer"),
+    ("es", "Analista de datos",
+     "Serás responsable de elaborar informes mensuales, analizar las ventas por región y proponer "
+     "mejoras al equipo de marketing a partir de los datos.", "data_scientist"),
+    ("es", "Ingeniero/a de Machine Learning",
+     "Te encargarás de desplegar y mantener modelos de recomendación en producción sobre Kubernetes, "
+     "con monitorización, alertas y reentrenamiento automático.", "ml_engineer"),
+    ("es", None,
+     "Buscamos una persona investigadora con doctorado para publicar en conferencias como NeurIPS e "
+     "ICML sobre nuevos métodos de aprendizaje por refuerzo.", "research_scientist"),
+    ("fr", "Data Engineer H/F",
+     "Au sein de l'équipe data, vous développez les flux d'ingestion avec Kafka et Spark, vous "
+     "maintenez le lac de données et vous veillez à la qualité des données.", "data_engineer"),
+    ("fr", "Ingénieur Machine Learning",
+     "Vous industrialisez les modèles de nos data scientists : conteneurisation avec Docker, "
+     "déploiement sur Kubernetes, suivi des performances en production.", "ml_engineer"),
+    ("fr", None,
+     "Nous recherchons un profil capable de construire des agents conversationnels basés sur des LLM, "
+     "avec de la recherche sémantique dans nos documents internes.", "ai_engineer"),
 ]
 CAP = {"de": 0.5, "es": 0.5, "fr": 0.5}
 
