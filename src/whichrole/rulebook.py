@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
 from .weights import WEIGHTS_FILE, Weights
@@ -24,6 +25,8 @@ CATALOGUE_FILE = "catalogue.yaml"
 LEXICON_FILE = "lexicon.yaml"
 LINE_KEY = "__line__"
 MAX_SIGNAL_LEVEL = 3
+LANGUAGE_PREFIX = "lang:"
+OTHER_LANGUAGE = "other"  # lang:other: a text in a language the rules have no fact of their own for
 LEVEL_WORDS = {2: "more than in passing", 3: "as a main theme"}
 
 COMPARATORS = {
@@ -191,6 +194,8 @@ class Message(BaseModel):
 
     text: str
     severity: Literal["info", "low", "medium", "high"] = "medium"
+    # A warning that means the work was not fully read caps how sure the verdict may say it is.
+    confidence_cap: Optional[float] = Field(default=None, ge=0, le=1)
 
 
 class Catalogue(BaseModel):
@@ -235,6 +240,41 @@ class SignalEntry(BaseModel):
     patterns: list[str] = Field(default_factory=list)
 
 
+class Languages(BaseModel):
+    """Common function words per language, to tell which language a text is written in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    words: dict[str, list[str]]
+    read: str                                   # the language the lexicon's phrases are written in
+    min_words: int = Field(ge=1)                # fewer hits than this decide nothing
+    ahead: float = Field(ge=1)                  # more hits than this per hit of the read language
+    other_script: float = Field(gt=0, le=1)     # this share of letters outside Latin script: lang:other
+    # A text this long whose function words of every language listed are fewer than this share of
+    # its words is no prose whichrole can read (a pasted file, mojibake): lang:other.
+    prose_min_words: int = Field(default=40, ge=1)
+    prose_share: float = Field(default=0.02, ge=0, le=1)
+
+    @field_validator("words")
+    @classmethod
+    def _single_words(cls, words: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language, listed in words.items():
+            for word in listed:
+                if not (word.isalpha() and word == word.lower()):  # a text is split into runs of letters
+                    # a custom error reads as the message alone, without pydantic's "Value error," prefix
+                    raise PydanticCustomError("not_a_word", "{language}: '{word}' is not one lower-case word of letters",
+                                              {"language": language, "word": word})
+        return words
+
+    @field_validator("read")
+    @classmethod
+    def _listed(cls, read: str, info: ValidationInfo) -> str:
+        if "words" in info.data and read not in info.data["words"]:
+            raise PydanticCustomError("unknown_language", "'{read}' is not one of the languages listed under words",
+                                      {"read": read})
+        return read
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -247,7 +287,22 @@ class Lexicon(BaseModel):
     sections: dict[str, Section]
     signals: dict[str, SignalEntry]
     fields: dict[str, dict[str, list[str]]]
+    languages: Optional[Languages] = None
     derived: dict[str, str]
+
+    @field_validator("derived")
+    @classmethod
+    def _language_facts_are_listed(cls, derived: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        """``lang:<code>`` names a listed language other than the one read; ``lang:other`` the rest."""
+        if "languages" not in info.data:  # languages has problems of its own, reported already
+            return derived
+        languages = info.data["languages"]
+        listed = set(languages.words) - {languages.read} if languages else set()
+        for name in derived:
+            if name.startswith(LANGUAGE_PREFIX) and name[len(LANGUAGE_PREFIX):] not in listed | {OTHER_LANGUAGE}:
+                raise PydanticCustomError("unknown_language", "'{name}' names no language listed under languages.words",
+                                          {"name": name})
+        return derived
 
 
 # ---------------------------------------------------------------- the rulebook

@@ -12,6 +12,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Optional
 
+from .language import language_facts
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
 
@@ -184,6 +185,7 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
         if level:
             facts[signal] = min(level, MAX_SIGNAL_LEVEL)
     facts.update(_field_signals(requisition, rulebook))
+    facts.update(language_facts(text, rulebook))
     if requisition.title:
         facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
     if requisition.mix:

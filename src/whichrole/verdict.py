@@ -246,7 +246,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
     weight = sum(s for s, _ in positioned)
     continuum = round(sum(s * c for s, c in positioned) / weight, 2) if weight else None
 
-    return Verdict(
+    return capped(Verdict(
         role=lead,
         role_name=roles[lead].name if lead else "Undetermined",
         flavour=flavour,
@@ -267,7 +267,16 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         signals={k: v for k, v in sorted(facts.items())},
         rulebook_version=rulebook.version,
         engine=engine,
-    )
+    ), rulebook)
+
+
+def capped(verdict: Verdict, rulebook: Rulebook) -> Verdict:
+    """Warnings with a ``confidence_cap`` (the work was read only in part) hold the confidence at or below it."""
+    warnings = rulebook.catalogue.warnings
+    caps = [warnings[w.id].confidence_cap for w in verdict.warnings if warnings[w.id].confidence_cap is not None]
+    if caps:
+        verdict.confidence = min(verdict.confidence, *caps)
+    return verdict
 
 
 @lru_cache(maxsize=4096)
