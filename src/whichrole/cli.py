@@ -12,8 +12,7 @@ from .engine import EngineUnavailable
 from .model import RequisitionError, one_line_error
 from .rulebook import RulebookError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Which data/ML/AI role is a requisition really for, and why.")
+app = typer.Typer(add_completion=False, no_args_is_help=True)
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
 app.add_typer(rules_app, name="rules")
 
@@ -31,6 +30,32 @@ class UserError(Exception):
 def fail(message: str, code: int = 2) -> None:
     typer.echo(f"whichrole: error: {message}", err=True)
     sys.exit(code)
+
+
+def version_option(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"whichrole {version('whichrole')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(_version: bool = typer.Option(False, "--version", is_eager=True, callback=version_option,
+                                          help="Print the version and exit.")):
+    """Which data/ML/AI role is a requisition really for, and why."""
+
+
+def read_standard_input() -> str:
+    """Standard input as text; bytes that are not UTF-8 text are refused rather than guessed at."""
+    not_text = UserError("standard input is not UTF-8 text")
+    try:
+        text = sys.stdin.buffer.read().decode("utf-8-sig")  # the byte-order mark some Windows tools write
+    except UnicodeDecodeError:
+        raise not_text from None
+    if "\x00" in text:  # decodes, but is binary data all the same
+        raise not_text
+    return text
 
 
 def parse_fields(pairs: List[str]) -> dict:
@@ -56,8 +81,9 @@ def classify(
     """Classify one requisition: the role, how sure, and why."""
     from .classify import classify as classify_one
 
-    if text in (None, "-") and not (title or field) or text == "-":
-        text = sys.stdin.read() if not sys.stdin.isatty() else None
+    # Piped text is the description whatever else is given: `pbpaste | whichrole classify --title ...`.
+    if text == "-" or text is None and sys.stdin is not None and not sys.stdin.isatty():
+        text = read_standard_input()
     values = parse_fields(field)
     if text:
         values["description"] = text
@@ -85,8 +111,10 @@ def roles(
         flavours = f" (flavours: {', '.join(role.flavours.values())})" if role.flavours else ""
         typer.echo(f"{role_id:<22}{role.name}{flavours}")
         typer.echo(f"{'':<22}{role.summary}")
-        if role.interview_focus:
-            typer.echo(f"{'':<22}interview: {'; '.join(role.interview_focus)}")
+        if role.interview_focus:  # one item a line: an item may itself hold a ';'
+            typer.echo(f"{'':<22}Interview focus:")
+            for item in role.interview_focus:
+                typer.echo(f"{'':<24}- {item}")
 
 
 @rules_app.command("check")
@@ -206,7 +234,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            typer.echo(f"whichrole: error: {error.format_message()}", err=True)
+            if error.format_message():  # `whichrole` alone prints the help, and has nothing to add
+                typer.echo(f"whichrole: error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)
