@@ -127,3 +127,37 @@ def test_roles_prints_each_interview_item_whole():
     items = [item for role in load_rulebook().roles.values() for item in role.interview_focus]
     assert any(";" in item for item in items)  # what joining them with "; " would have made ambiguous
     assert all(f"- {item}" in lines for item in items)
+
+
+def test_classify_imports_no_integration():
+    code = ("import sys; from whichrole.cli import main\n"
+            "try:\n    main(['classify', sys.argv[1]])\n"
+            "except SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('slack_bolt', 'slack_sdk', 'openpyxl', 'python_calamine', 'apscheduler', 'sqlite3') "
+            "or m.startswith('whichrole.integrations'))))")
+    result = subprocess.run([sys.executable, "-c", code, CLEAR["data_engineer"][1]], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Data Engineer — confidence")
+    assert result.stdout.splitlines()[-1] == ""
+
+
+def test_each_integration_registers_the_commands_the_cli_expects_of_it():
+    import importlib
+
+    import typer
+    from whichrole.cli import INTEGRATION_COMMANDS
+
+    for module_name in set(INTEGRATION_COMMANDS.values()):
+        commands = typer.Typer()
+        importlib.import_module(module_name).register(commands)
+        registered = set(typer.main.get_group(commands).commands)
+        assert registered == {n for n, m in INTEGRATION_COMMANDS.items() if m == module_name}, module_name
+
+
+def test_the_help_lists_every_command():
+    listed = run("--help").stdout
+    for command in ("classify", "roles", "rules", "eval", "annotate", "template", "serve-slack", "audit",
+                    "schedule", "fit"):
+        assert f" {command} " in listed, command

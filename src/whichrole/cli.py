@@ -7,12 +7,52 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .engine import EngineUnavailable
 from .model import RequisitionError, one_line_error
 from .rulebook import RulebookError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True)
+# Each integration adds its own commands, so that the CLI mirrors every part of the API. Its module
+# is imported only when one of its commands is run (or the help lists them): Slack, Excel, the
+# audit and its scheduler would otherwise slow every `whichrole classify` down.
+INTEGRATION_COMMANDS = {
+    "annotate": "whichrole.integrations.excel.commands",
+    "template": "whichrole.integrations.excel.commands",
+    "serve-slack": "whichrole.integrations.slack.commands",
+    "audit": "whichrole.integrations.audit.commands",
+    "schedule": "whichrole.integrations.audit.commands",
+    "fit": "whichrole.candidate.commands",
+}
+
+
+class CommandsOnDemand(TyperGroup):
+    """The commands of INTEGRATION_COMMANDS, registered the first time one of them is looked up."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in INTEGRATION_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in INTEGRATION_COMMANDS:
+            self._register(INTEGRATION_COMMANDS[name])
+        return super().get_command(ctx, name)
+
+    def _register(self, module_name: str) -> None:
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:  # an integration this installation leaves out
+            if error.name != module_name:
+                raise
+            return
+        commands = typer.Typer()
+        module.register(commands)
+        for name, command in typer.main.get_group(commands).commands.items():
+            self.add_command(command, name)
+
+
+app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True)
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
 app.add_typer(rules_app, name="rules")
 
@@ -196,31 +236,6 @@ class Progress:
         if self.active:
             sys.stderr.write("\r\033[K")
         return False
-
-
-# Each integration adds its own commands, so that the CLI mirrors every part of the API.
-COMMAND_MODULES = (
-    "whichrole.integrations.excel.commands",
-    "whichrole.integrations.slack.commands",
-    "whichrole.integrations.audit.commands",
-    "whichrole.candidate.commands",
-)
-
-
-def _register_commands() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        module.register(app)
-
-
-_register_commands()
 
 
 def main(argv: Optional[list[str]] = None) -> None:
