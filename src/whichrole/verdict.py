@@ -185,20 +185,6 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
     named = title_roles(facts, rulebook)
-    if not title:
-        title_check = "no title given"
-    elif not named:
-        title_check = "title names no data/ML/AI role"
-    elif lead in named:
-        title_check = "matches the work"
-    else:
-        reads = " / ".join(roles[r].name for r in named)
-        work = roles[lead].name if lead else "undecided"
-        title_check = f"mismatch: title reads {reads}, the work is {work}"
-
-    positioned = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
-    weight = sum(s for s, _ in positioned)
-    continuum = round(sum(s * c for s, c in positioned) / weight, 2) if weight else None
 
     return Verdict(
         role=lead,
@@ -209,10 +195,10 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         scores=scores,
         runner_up=runner,
         runner_up_name=roles[runner].name if runner else None,
-        continuum=continuum,
+        continuum=continuum_position(lead, scores, rulebook),
         title=title,
         title_roles=named,
-        title_check=title_check,
+        title_check=title_check(title, named, lead, rulebook),
         rationale=rationale,
         why_not=_why_not(runner, scores, lead, facts, fired, rulebook) if runner else None,
         warnings=warnings,
@@ -222,6 +208,29 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         rulebook_version=rulebook.version,
         engine=engine,
     )
+
+
+def title_check(title: Optional[str], named: list[str], lead: Optional[str], rulebook: Rulebook) -> str:
+    """What the title reads as, and whether the work agrees ("mismatch" first when it does not)."""
+    if not title:
+        return "no title given"
+    if not named:
+        return "the title names no data/ML/AI role"
+    roles = rulebook.roles
+    reads = " / ".join(roles[r].name for r in named)
+    if lead in named:
+        return f"matches the work (the title reads as {reads})"
+    return f"mismatch: the title reads as {reads}, the work is {roles[lead].name if lead else 'undecided'}"
+
+
+def continuum_position(lead: Optional[str], scores: dict[str, float], rulebook: Rulebook) -> Optional[float]:
+    """Where the work sits between research (0) and engineering (1), for a verdict whose role the
+    continuum places; the roles it places, weighed by their evidence, set the point."""
+    roles = rulebook.roles
+    if not lead or roles[lead].continuum is None:
+        return None
+    placed = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
+    return round(sum(s * c for s, c in placed) / sum(s for s, _ in placed), 2)
 
 
 @lru_cache(maxsize=4096)
