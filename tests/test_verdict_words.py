@@ -52,3 +52,40 @@ def test_the_continuum_is_in_words_without_raw_scores(durable):
     for role in CLEAR:
         shown = everything_shown(verdict_of(durable, role))
         assert not re.search(r"\(\d+\.\d+\)|behind by", shown), role
+
+
+def all_samples(durable):
+    verdicts = [verdict_of(durable, role) for role in CLEAR]
+    verdicts.append(durable.classify({"title": FULL_STACK[0], "description": FULL_STACK[1]}))
+    for role in CLEAR:  # the work under another role's title, long and short
+        verdicts.append(durable.classify({"title": "Data Scientist", "description": CLEAR[role][1]}))
+        verdicts.append(durable.classify({"title": CLEAR[role][0], "description": CLEAR[role][1].split(",")[0]}))
+    verdicts.append(durable.classify({"title": "Research Scientist", "mix": "5/30/50/15",
+                                      "description": CLEAR["research_scientist"][1]}))
+    return [v for v in verdicts if v.why_not]
+
+
+def test_what_would_change_the_verdict_is_about_the_work(durable):
+    verdicts = all_samples(durable)
+    assert len(verdicts) > 5
+    for verdict in verdicts:
+        said = [m for rule in verdict.why_not.rules for m in rule.missing]
+        for words in said:
+            assert not re.search(r"title|number of|mix|[<>=]", words), (verdict.title, words)
+
+
+def test_what_would_change_the_verdict_would_change_it(durable):
+    """Each rule suggested fires once the requisition has what it lacks: nothing it says rules it out."""
+    for verdict in all_samples(durable):
+        for missed in verdict.why_not.rules:
+            rule = durable.rulebook.rule(missed.rule)
+            required, alternatives = rule.unmet(verdict.signals)
+            granted = {**verdict.signals, **{c.name: max(c.value, 1) for c in (*required, *alternatives[:1])}}
+            assert rule.holds(granted), (verdict.title, missed.rule)
+
+
+def test_research_is_not_suggested_where_nothing_points_to_it(durable):
+    verdict = durable.classify({"title": "Data Scientist", "description": CLEAR["ml_engineer"][1]})
+    assert verdict.runner_up == "data_scientist"
+    said = " ".join(m for rule in verdict.why_not.rules for m in rule.missing)
+    assert said and "PhD" not in said and "novel" not in said, said

@@ -259,14 +259,49 @@ def unique_findings(findings) -> list[Finding]:
     return kept
 
 
+# What would change a verdict is said in terms of the work. Conditions on these are not: what the
+# title says, how long the text is or how many fields were filled in, and the stated activity mix
+# (an answer of the hiring manager's, not a description of the work).
+NOT_THE_WORK = ("title:", "info:", "mix:", "mixfit:")
+# A rule that lacks more than this many things is too far from this requisition to suggest.
+MOST_MISSING = 2
+MOST_SHOWN = 3
+
+
 def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, float],
              fired: list[Rule], rulebook: Rulebook) -> WhyNot:
-    """The runner-up's strongest rules that did not fire, and what each was missing."""
+    """The runner-up's rules that did not fire and are nearest to firing, and what each lacks."""
     fired_ids = {r.id for r in fired}
-    missed = [r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids][:3]
     return WhyNot.model_construct(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
-        rules=[_missed_rule(rulebook, rule.id, *rule.unmet(facts)) for rule in missed])
+        rules=_within_reach([r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids], facts, rulebook))
+
+
+def _within_reach(rules: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> list[MissedRule]:
+    """Of ``rules`` (strongest first), those that more of the work described would fire: fewest
+    things lacking first, none that only a longer text, another title or another mix would fire,
+    none that something the requisition says rules out, none that lacks all another one lacks."""
+    near = []
+    for rule in rules:
+        required, alternatives = rule.unmet(facts)
+        unmet = [*required, *alternatives]
+        if (any(c.name.startswith(NOT_THE_WORK) for c in unmet)
+                or any(c.holds(facts) for c in rule.conditions[2])
+                or len(required) + bool(alternatives) > MOST_MISSING):
+            continue
+        near.append((len(required) + bool(alternatives), rule, required, alternatives))
+    near.sort(key=lambda item: item[0])  # stable: equally near rules stay strongest first
+    shown: list[MissedRule] = []
+    lacking: list[set] = []
+    for _, rule, required, alternatives in near:
+        lacks = {*required, alternatives} if alternatives else set(required)
+        if any(earlier <= lacks for earlier in lacking):
+            continue
+        lacking.append(lacks)
+        shown.append(_missed_rule(rulebook, rule.id, required, alternatives))
+        if len(shown) == MOST_SHOWN:
+            break
+    return shown
 
 
 @lru_cache(maxsize=256)
