@@ -89,3 +89,41 @@ def test_research_is_not_suggested_where_nothing_points_to_it(durable):
     assert verdict.runner_up == "data_scientist"
     said = " ".join(m for rule in verdict.why_not.rules for m in rule.missing)
     assert said and "PhD" not in said and "novel" not in said, said
+
+
+MODEL_DEVELOPMENT = ("Data Scientist",
+                     "Own KPI dashboards and reports in Looker, answer business questions with SQL, and train a "
+                     "demand forecasting model with feature engineering in Python.")
+HANDED_OVER = ("Senior Data Scientist",
+               "Analyse customer behaviour, design and read A/B tests, and build churn and propensity models in "
+               "Python with scikit-learn. {production} Present findings to product leadership.")
+
+
+def test_the_reasons_shown_are_for_the_headline_role_and_flavour(durable):
+    verdict = durable.classify({"title": MODEL_DEVELOPMENT[0], "description": MODEL_DEVELOPMENT[1]})
+    assert (verdict.role, verdict.flavour) == ("data_scientist", "model_development")
+    assert any(r.flavour == "analytical" for r in verdict.rationale)  # the evidence the other way is kept
+    assert verdict.top_reasons and all(r.flavour in (None, "model_development") for r in verdict.top_reasons)
+    for verdict in all_samples(durable):
+        assert all(r.role == verdict.role and r.flavour in (None, verdict.flavour) for r in verdict.top_reasons)
+
+
+def test_a_short_requisition_gives_one_reason_from_its_title(durable):
+    verdict = durable.classify({"title": "Data Scientist", "description": "Analyse customer data for the sales team."})
+    assert sum(r.reads_title for r in verdict.rationale) == 2
+    title_reasons = [r.because for r in verdict.top_reasons if r.reads_title]
+    assert title_reasons == ["The description says little, so the title carries more of the decision."]
+
+
+def test_no_deploys_alone_warning_when_an_ml_engineering_team_runs_production(durable):
+    def warnings(production: str) -> set:
+        title, text = HANDED_OVER
+        verdict = durable.classify({"title": title, "description": text.format(production=production)})
+        assert verdict.role == "data_scientist"
+        return {w.id for w in verdict.warnings}
+
+    assert "ds_deploys_alone" in warnings("You deploy them to production yourself and keep them running.")
+    for production in ("You hand your models to the ML engineering team, who deploy them and run them in production.",
+                       "Machine learning engineers deploy your models to production and run them.",
+                       "The MLOps team takes your models to production."):
+        assert "ds_deploys_alone" not in warnings(production), production

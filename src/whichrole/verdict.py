@@ -15,7 +15,9 @@ class Reason(BaseModel):
 
     rule: str
     role: Optional[str] = None
+    flavour: Optional[str] = None
     weight: float = 0.0
+    reads_title: bool = False
     because: str
     source: str
     where: str
@@ -72,7 +74,7 @@ class Verdict(BaseModel):
 
     @property
     def top_reasons(self) -> list[Reason]:
-        return [r for r in self.rationale if r.role == self.role][:3]
+        return headline_reasons(self.rationale, self.role, self.flavour)[:3]
 
     @property
     def label(self) -> str:
@@ -89,6 +91,19 @@ class Verdict(BaseModel):
     def cells(self) -> dict[str, object]:
         from .render import as_cells
         return as_cells(self)
+
+
+def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Optional[str]) -> list[Reason]:
+    """The reasons that agree with the headline: the role's, none for another of its flavours, and
+    one at most that reads the title (a second would repeat it, or seem to contradict it: titles are
+    weak evidence, yet carry more when the description says little)."""
+    shown, title_read = [], False
+    for reason in rationale:
+        if reason.role != role or reason.flavour not in (None, flavour) or reason.reads_title and title_read:
+            continue
+        title_read = title_read or reason.reads_title
+        shown.append(reason)
+    return shown
 
 
 def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
@@ -237,8 +252,9 @@ def continuum_position(lead: Optional[str], scores: dict[str, float], rulebook: 
 def rule_reason(rulebook: Rulebook, rule_id: str) -> Reason:
     """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
     rule = rulebook.rule(rule_id)
-    return Reason(rule=rule.id, role=rule.then.role, weight=rule.then.weight, because=rule.because,
-                  source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
+    return Reason(rule=rule.id, role=rule.then.role, flavour=rule.then.flavour, weight=rule.then.weight,
+                  reads_title=rule.reads_title, because=rule.because, source=rulebook.source_text(rule),
+                  where=f"{rule.file}:{rule.line}")
 
 
 @lru_cache(maxsize=4096)
