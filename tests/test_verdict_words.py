@@ -127,3 +127,37 @@ def test_no_deploys_alone_warning_when_an_ml_engineering_team_runs_production(du
                        "Machine learning engineers deploy your models to production and run them.",
                        "The MLOps team takes your models to production."):
         assert "ds_deploys_alone" not in warnings(production), production
+
+
+TECHNICIAN = ("Data Centre Technician",
+              "Rack and cable servers in our data centre, replace failed disks, memory and power supplies, run "
+              "hardware diagnostics, keep the asset inventory up to date and escort vendors on site. Night shifts on "
+              "a rota; you will lift equipment up to 25 kg and follow the change-management process for every "
+              "intervention. We value safety, punctuality and careful documentation, and you will train new "
+              "colleagues on the safety procedures of the hall, report incidents to the shift lead and order spare "
+              "parts from our suppliers when the stock runs low.")
+LAB = ("Laboratory Technician", "Prepare samples, calibrate the instruments and keep the lab clean and stocked.")
+
+
+def test_another_profession_is_asked_whether_it_is_data_work_at_all(durable):
+    for title, description in (TECHNICIAN, LAB):
+        verdict = durable.classify({"title": title, "description": description})
+        assert verdict.role == "out_of_scope", title
+        warnings = {w.id for w in verdict.warnings}
+        assert "not_data_role" in warnings and "low_information" not in warnings, (title, warnings)
+        assert [q.id for q in verdict.questions] == ["data_work"], title
+    assert verdict_of(durable, "out_of_scope").questions == []  # sure of it: nothing to ask
+
+
+def test_nothing_is_suggested_from_a_runner_up_far_off(durable):
+    verdict = durable.classify({"title": TECHNICIAN[0], "description": TECHNICIAN[1]})
+    assert verdict.runner_up and verdict.scores[verdict.runner_up] < 1.5
+    assert verdict.why_not is None and "What would make it" not in verdict.text()
+
+
+def test_too_little_and_another_profession_are_never_said_together(durable):
+    texts = [TECHNICIAN, LAB, *CLEAR.values(), ("Account Executive", "Sell."), ("Nurse", "Care for patients."),
+             ("Data Scientist", "Analyse data."), (None, "We need someone great for our data team.")]
+    for title, description in texts:
+        warnings = {w.id for w in durable.classify({"title": title, "description": description}).warnings}
+        assert not {"low_information", "not_data_role"} <= warnings, (title, warnings)

@@ -215,7 +215,7 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         title_roles=named,
         title_check=title_check(title, named, lead, rulebook),
         rationale=rationale,
-        why_not=_why_not(runner, scores, lead, facts, fired, rulebook) if runner else None,
+        why_not=_why_not(runner, scores, lead, facts, fired, rulebook),
         warnings=warnings,
         questions=questions,
         interview_focus=roles[lead].interview_focus if lead else [],
@@ -284,9 +284,12 @@ MOST_MISSING = 2
 MOST_SHOWN = 3
 
 
-def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, float],
-             fired: list[Rule], rulebook: Rulebook) -> WhyNot:
-    """The runner-up's rules that did not fire and are nearest to firing, and what each lacks."""
+def _why_not(runner: Optional[str], scores: dict[str, float], lead: str, facts: dict[str, float],
+             fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
+    """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
+    for a runner-up too far off for that to be worth saying."""
+    if not runner or scores[runner] < rulebook.catalogue.thresholds["why_not_from"]:
+        return None
     fired_ids = {r.id for r in fired}
     return WhyNot.model_construct(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
