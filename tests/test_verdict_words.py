@@ -161,3 +161,17 @@ def test_too_little_and_another_profession_are_never_said_together(durable):
     for title, description in texts:
         warnings = {w.id for w in durable.classify({"title": title, "description": description}).warnings}
         assert not {"low_information", "not_data_role"} <= warnings, (title, warnings)
+
+
+def test_a_rulebook_without_the_why_not_threshold_still_classifies(tmp_path):
+    import shutil
+
+    from whichrole import Classifier, load_rulebook
+
+    rules = tmp_path / "rules"
+    shutil.copytree(load_rulebook().directory, rules)
+    catalogue = rules / "catalogue.yaml"
+    catalogue.write_text("".join(line for line in catalogue.read_text().splitlines(keepends=True)
+                                 if not line.lstrip().startswith("why_not_from:")))
+    verdict = Classifier(rules, engine="reference").classify({"title": TECHNICIAN[0], "description": TECHNICIAN[1]})
+    assert verdict.why_not is not None  # as before the threshold: every runner-up's

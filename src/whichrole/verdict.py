@@ -288,7 +288,8 @@ def _why_not(runner: Optional[str], scores: dict[str, float], lead: str, facts: 
              fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
     """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
     for a runner-up too far off for that to be worth saying."""
-    if not runner or scores[runner] < rulebook.catalogue.thresholds["why_not_from"]:
+    # A rulebook written before this threshold existed says it for every runner-up, as it did then.
+    if not runner or scores[runner] < rulebook.catalogue.thresholds.get("why_not_from", 0):
         return None
     fired_ids = {r.id for r in fired}
     return WhyNot.model_construct(
