@@ -304,12 +304,12 @@ def _within_reach(rules: list[Rule], facts: dict[str, float], rulebook: Rulebook
     near = []
     for rule in rules:
         required, alternatives = rule.unmet(facts)
-        unmet = [*required, *alternatives]
-        if (any(c.name.startswith(NOT_THE_WORK) for c in unmet)
-                or any(c.holds(facts) for c in rule.conditions[2])
-                or len(required) + bool(alternatives) > MOST_MISSING):
+        _, _, ruled_out_by = rule.conditions
+        lacking = len(required) + bool(alternatives)
+        if (lacking > MOST_MISSING or any(c.name.startswith(NOT_THE_WORK) for c in (*required, *alternatives))
+                or any(c.holds(facts) for c in ruled_out_by)):
             continue
-        near.append((len(required) + bool(alternatives), rule, required, alternatives))
+        near.append((lacking, rule, required, alternatives))
     near.sort(key=lambda item: item[0])  # stable: equally near rules stay strongest first
     shown: list[MissedRule] = []
     lacking: list[set] = []
