@@ -5,7 +5,7 @@ import re
 from samples import CLEAR
 
 FULL_STACK = ("Full-Stack Engineer, Analytics Dashboard",
-              "Build the React and TypeScript front end and the Node.js REST APIs behind our customer "
+              "Build the React and TypeScript front end and the Node.js REST APIs behind our customer analytics "
               "dashboard; write unit and integration tests, review code and keep the CI/CD pipeline green.")
 CONTINUUM_ROLES = {"research_scientist", "research_engineer", "applied_scientist", "ml_engineer"}
 
@@ -26,7 +26,7 @@ def test_a_product_named_in_the_title_does_not_make_it_a_data_science_title(dura
 
 
 def test_the_title_check_says_what_the_title_reads_as(durable):
-    assert verdict_of(durable, "data_engineer").title_check == "matches the work (the title reads as Data Engineer)"
+    assert verdict_of(durable, "data_engineer").title_check == "matches the work: the title reads as Data Engineer"
     moved = durable.classify({"title": "Data Scientist", "description": CLEAR["ml_engineer"][1]})
     assert moved.title_check == "mismatch: the title reads as Data Scientist, the work is ML Engineer"
     assert durable.classify({"title": "Wizard", "description": CLEAR["ml_engineer"][1]}).title_check == \
@@ -85,10 +85,10 @@ def test_what_would_change_the_verdict_would_change_it(durable):
 
 
 def test_research_is_not_suggested_where_nothing_points_to_it(durable):
-    verdict = durable.classify({"title": "Data Scientist", "description": CLEAR["ml_engineer"][1]})
-    assert verdict.runner_up == "data_scientist"
-    said = " ".join(m for rule in verdict.why_not.rules for m in rule.missing)
-    assert said and "PhD" not in said and "novel" not in said, said
+    for title, description in (("Data Scientist", CLEAR["ml_engineer"][1]), FULL_STACK):
+        verdict = durable.classify({"title": title, "description": description})
+        said = " ".join(m for rule in verdict.why_not.rules for m in rule.missing)
+        assert said and not re.search("PhD|novel|research", said), (title, said)
 
 
 MODEL_DEVELOPMENT = ("Data Scientist",

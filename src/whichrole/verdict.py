@@ -234,7 +234,7 @@ def title_check(title: Optional[str], named: list[str], lead: Optional[str], rul
     roles = rulebook.roles
     reads = " / ".join(roles[r].name for r in named)
     if lead in named:
-        return f"matches the work (the title reads as {reads})"
+        return f"matches the work: the title reads as {reads}"
     return f"mismatch: the title reads as {reads}, the work is {roles[lead].name if lead else 'undecided'}"
 
 
@@ -279,8 +279,9 @@ def unique_findings(findings) -> list[Finding]:
 # title says, how long the text is or how many fields were filled in, and the stated activity mix
 # (an answer of the hiring manager's, not a description of the work).
 NOT_THE_WORK = ("title:", "info:", "mix:", "mixfit:")
-# A rule that lacks more than this many things is too far from this requisition to suggest.
-MOST_MISSING = 2
+# A rule that lacks more than this many things is too far from this requisition to suggest: two
+# already take a full-stack engineer's requisition to "running research, and statistics".
+MOST_MISSING = 1
 MOST_SHOWN = 3
 
 
