@@ -87,3 +87,77 @@ def test_engine_that_cannot_load_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "3.10, 3.11 or 3.12" in result.stderr and "PyEval_CallObject" in result.stderr
+
+
+def test_version():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"whichrole {version('whichrole')}\n"
+
+
+def test_no_command_prints_the_help_and_no_empty_error():
+    result = run()
+    assert "Usage:" in result.stdout and "classify" in result.stdout
+    assert result.stderr == ""
+
+
+def test_standard_input_is_read_beside_title_and_fields():
+    title, text = CLEAR["ai_engineer"]
+    for args in (("--title", title), ("--field", "level=senior"), ("--title", title, "--field", "level=senior")):
+        result = run("classify", "--json", *args, stdin=text)
+        assert result.returncode == 0, result.stderr
+        verdict = json.loads(result.stdout)
+        assert "skill:rag" in verdict["signals"] and verdict["confidence"] > 0.5, (args, verdict["signals"])
+
+
+def test_binary_standard_input_is_refused_in_one_line():
+    for data in (b"\xff\xfe\x89PNG\r\n", b"\x00\x01\x02 ELF", "café".encode("latin-1")):
+        result = subprocess.run([*WHICHROLE, "classify", "--title", "Data Engineer"], input=data,
+                                capture_output=True, timeout=120)
+        assert result.returncode == 2
+        assert result.stderr.decode() == "whichrole: error: standard input is not UTF-8 text\n"
+
+
+def test_roles_prints_each_interview_item_whole():
+    from whichrole import load_rulebook
+
+    lines = [line.strip() for line in run("roles").stdout.splitlines()]
+    items = [item for role in load_rulebook().roles.values() for item in role.interview_focus]
+    assert any(";" in item for item in items)  # what joining them with "; " would have made ambiguous
+    assert all(f"- {item}" in lines for item in items)
+
+
+def test_classify_imports_no_integration():
+    code = ("import sys; from whichrole.cli import main\n"
+            "try:\n    main(['classify', sys.argv[1]])\n"
+            "except SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('slack_bolt', 'slack_sdk', 'openpyxl', 'python_calamine', 'apscheduler', 'sqlite3') "
+            "or m.startswith('whichrole.integrations'))))")
+    result = subprocess.run([sys.executable, "-c", code, CLEAR["data_engineer"][1]], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Data Engineer — confidence")
+    assert result.stdout.splitlines()[-1] == ""
+
+
+def test_each_integration_registers_the_commands_the_cli_expects_of_it():
+    import importlib
+
+    import typer
+    from whichrole.cli import INTEGRATION_COMMANDS
+
+    for module_name in set(INTEGRATION_COMMANDS.values()):
+        commands = typer.Typer()
+        importlib.import_module(module_name).register(commands)
+        registered = set(typer.main.get_group(commands).commands)
+        assert registered == {n for n, m in INTEGRATION_COMMANDS.items() if m == module_name}, module_name
+
+
+def test_the_help_lists_every_command():
+    listed = run("--help").stdout
+    for command in ("classify", "roles", "rules", "eval", "annotate", "template", "serve-slack", "audit",
+                    "schedule", "fit"):
+        assert f" {command} " in listed, command

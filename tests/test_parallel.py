@@ -137,3 +137,33 @@ def test_python_m_whichrole_with_workers(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "56 requisitions annotated, 2 rows skipped, 2 could not be read" in done.stdout
+
+
+def test_verdicts_take_what_classify_takes(durable):
+    values = [{"id": role, "title": title, "description": text} for role, (title, text) in CLEAR.items()]
+    values += [CLEAR["data_engineer"][1], None]
+    expected = [durable.classify(v).label for v in values[:-1]] + [None]
+    for workers in (0, 2):
+        labels = [v if v is None else v.label for v in durable.verdicts(values, workers=workers)]
+        assert labels == expected, workers
+    named = values[:-2]
+    assert list(durable.verdicts(named, workers=2, then=label)) == [(v["id"], l) for v, l in zip(named, expected)]
+
+
+def test_an_item_that_is_no_requisition_gives_its_error_in_its_place(durable):
+    items = [CLEAR["data_engineer"][1], {"colour": "red"}, 42, {"title": "Data Scientist", "failure_mode": "the moon"}]
+    for workers in (0, 2):
+        outcomes = list(durable.verdicts(items, workers=workers))
+        assert outcomes[0].role == "data_engineer"
+        assert [str(o) for o in outcomes[1:]] == ["colour: unknown field", "Input should be a valid dictionary "
+                                                  "or instance of Requisition", "failure_mode: unknown value "
+                                                  "'the moon' (known: " + str(outcomes[3]).split("(known: ")[1]]
+        assert all(isinstance(o, RequisitionError) for o in outcomes[1:])
+
+
+def test_classify_many_names_the_item_it_cannot_read(durable):
+    values = [CLEAR["data_engineer"][1], {"title": "Data Scientist", "descripton": "typo"}]
+    with pytest.raises(RequisitionError, match=r"^item 1: descripton: unknown field$"):
+        list(durable.classify_many(values))
+    with pytest.raises(RequisitionError, match=r"^item 0: None is no requisition$"):
+        list(durable.classify_many([None]))

@@ -65,21 +65,22 @@ class Classifier:
         requisition = Requisition.build(value)
         return self.verdict(requisition, self.fired(requisition))
 
-    def verdicts(self, requisitions: Iterable[Optional[Requisition]], workers: Optional[int] = 0,
+    def verdicts(self, requisitions: Iterable[Optional[RequisitionLike]], workers: Optional[int] = 0,
                  then: Optional[Then] = None) -> Iterator[Outcome]:
-        """A verdict for each requisition, in order, from ``workers`` processes (0: this one; None:
-        one per core, up to four, when there are enough requisitions), or what
-        ``then(requisition, verdict)`` makes of it where the verdict was made (a module-level
-        function, so that a worker can be sent it). None stays None; a requisition the rules
-        cannot read gives its RequisitionError."""
+        """A verdict for each requisition (what ``classify`` takes), in order, from ``workers``
+        processes (0: this one; None: one per core, up to four, when there are enough
+        requisitions), or what ``then(requisition, verdict)`` makes of it where the verdict was
+        made (a module-level function, so that a worker can be sent it). None stays None; an item
+        that is no requisition, or one the rules cannot read, gives its RequisitionError."""
+        requisitions = map(readable, requisitions)
         if workers is None:
             workers, requisitions = choose_workers(requisitions)
         if workers:
             yield from verdicts_in_workers(self, requisitions, workers, then)
             return
         for requisition in requisitions:
-            if requisition is None:
-                yield None
+            if not isinstance(requisition, Requisition):  # None, or why it is no requisition
+                yield requisition
                 continue
             try:
                 verdict = self.verdict(requisition, self.fired(requisition))
@@ -89,11 +90,22 @@ class Classifier:
             yield then(requisition, verdict) if then else verdict
 
     def classify_many(self, values: Iterable[RequisitionLike], workers: Optional[int] = 0) -> Iterator[Verdict]:
-        """Verdicts in order; the first value that cannot be read raises its RequisitionError."""
-        for verdict in self.verdicts(map(Requisition.build, values), workers):
-            if isinstance(verdict, RequisitionError):
-                raise verdict
-            yield verdict
+        """Verdicts in order; the first value that cannot be read raises its RequisitionError,
+        which names the value by its place in ``values``, counting from 0."""
+        for index, outcome in enumerate(self.verdicts(values, workers)):
+            if not isinstance(outcome, Verdict):
+                raise RequisitionError(f"item {index}: {outcome or 'None is no requisition'}")
+            yield outcome
+
+
+def readable(value: Optional[RequisitionLike]) -> Union[Requisition, RequisitionError, None]:
+    """The requisition a value gives, or why it gives none; None stays None."""
+    if value is None:
+        return None
+    try:
+        return Requisition.build(value)
+    except RequisitionError as error:
+        return error
 
 
 @lru_cache(maxsize=None)

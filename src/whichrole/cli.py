@@ -7,13 +7,52 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .engine import EngineUnavailable
 from .model import RequisitionError, one_line_error
 from .rulebook import RulebookError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Which data/ML/AI role is a requisition really for, and why.")
+# Each integration adds its own commands, so that the CLI mirrors every part of the API. Its module
+# is imported only when one of its commands is run (or the help lists them): Slack, Excel, the
+# audit and its scheduler would otherwise slow every `whichrole classify` down.
+INTEGRATION_COMMANDS = {
+    "annotate": "whichrole.integrations.excel.commands",
+    "template": "whichrole.integrations.excel.commands",
+    "serve-slack": "whichrole.integrations.slack.commands",
+    "audit": "whichrole.integrations.audit.commands",
+    "schedule": "whichrole.integrations.audit.commands",
+    "fit": "whichrole.candidate.commands",
+}
+
+
+class CommandsOnDemand(TyperGroup):
+    """The commands of INTEGRATION_COMMANDS, registered the first time one of them is looked up."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in INTEGRATION_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in INTEGRATION_COMMANDS:
+            self._register(INTEGRATION_COMMANDS[name])
+        return super().get_command(ctx, name)
+
+    def _register(self, module_name: str) -> None:
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:  # an integration this installation leaves out
+            if error.name != module_name:
+                raise
+            return
+        commands = typer.Typer()
+        module.register(commands)
+        for name, command in typer.main.get_group(commands).commands.items():
+            self.add_command(command, name)
+
+
+app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True)
 rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
 app.add_typer(rules_app, name="rules")
 
@@ -31,6 +70,32 @@ class UserError(Exception):
 def fail(message: str, code: int = 2) -> None:
     typer.echo(f"whichrole: error: {message}", err=True)
     sys.exit(code)
+
+
+def version_option(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"whichrole {version('whichrole')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(_version: bool = typer.Option(False, "--version", is_eager=True, callback=version_option,
+                                          help="Print the version and exit.")):
+    """Which data/ML/AI role is a requisition really for, and why."""
+
+
+def read_standard_input() -> str:
+    """Standard input as text; bytes that are not UTF-8 text are refused rather than guessed at."""
+    not_text = UserError("standard input is not UTF-8 text")
+    try:
+        text = sys.stdin.buffer.read().decode("utf-8-sig")  # the byte-order mark some Windows tools write
+    except UnicodeDecodeError:
+        raise not_text from None
+    if "\x00" in text:  # decodes, but is binary data all the same
+        raise not_text
+    return text
 
 
 def parse_fields(pairs: List[str]) -> dict:
@@ -56,8 +121,9 @@ def classify(
     """Classify one requisition: the role, how sure, and why."""
     from .classify import classify as classify_one
 
-    if text in (None, "-") and not (title or field) or text == "-":
-        text = sys.stdin.read() if not sys.stdin.isatty() else None
+    # Piped text is the description whatever else is given: `pbpaste | whichrole classify --title ...`.
+    if text == "-" or text is None and sys.stdin is not None and not sys.stdin.isatty():
+        text = read_standard_input()
     values = parse_fields(field)
     if text:
         values["description"] = text
@@ -85,8 +151,10 @@ def roles(
         flavours = f" (flavours: {', '.join(role.flavours.values())})" if role.flavours else ""
         typer.echo(f"{role_id:<22}{role.name}{flavours}")
         typer.echo(f"{'':<22}{role.summary}")
-        if role.interview_focus:
-            typer.echo(f"{'':<22}interview: {'; '.join(role.interview_focus)}")
+        if role.interview_focus:  # one item a line: an item may itself hold a ';'
+            typer.echo(f"{'':<22}Interview focus:")
+            for item in role.interview_focus:
+                typer.echo(f"{'':<24}- {item}")
 
 
 @rules_app.command("check")
@@ -222,31 +290,6 @@ class Progress:
         return False
 
 
-# Each integration adds its own commands, so that the CLI mirrors every part of the API.
-COMMAND_MODULES = (
-    "whichrole.integrations.excel.commands",
-    "whichrole.integrations.slack.commands",
-    "whichrole.integrations.audit.commands",
-    "whichrole.candidate.commands",
-)
-
-
-def _register_commands() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        module.register(app)
-
-
-_register_commands()
-
-
 def main(argv: Optional[list[str]] = None) -> None:
     try:
         code = app(args=argv, standalone_mode=False)
@@ -258,7 +301,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            typer.echo(f"whichrole: error: {error.format_message()}", err=True)
+            if error.format_message():  # `whichrole` alone prints the help, and has nothing to add
+                typer.echo(f"whichrole: error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -39,6 +39,7 @@ MOST_WORKERS = 4
 
 Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
 Then = Callable[[Requisition, "Verdict"], Any]
+Item = Union[Requisition, RequisitionError, None]  # a requisition to classify, why there is none, or a gap
 
 
 def available_cores() -> int:
@@ -57,7 +58,7 @@ def default_workers(count: Optional[int]) -> int:
     return min(cores, MOST_WORKERS)
 
 
-def choose_workers(requisitions: Iterable[Optional[Requisition]]) -> tuple[int, Iterator[Optional[Requisition]]]:
+def choose_workers(requisitions: Iterable[Item]) -> tuple[int, Iterator[Item]]:
     """The default_workers for these requisitions, and the requisitions again, from the first.
     Workers are worth it when WORTH_A_WORKER are to be classified among the first LOOK_AHEAD:
     looking further would hold a long input in memory for the sake of a few (an audit in a week
@@ -100,7 +101,7 @@ def _classify_chunk(then: Optional[Then], fields: list[dict]) -> list[Outcome]:
     return list(_worker.verdicts((Requisition.model_construct(**values) for values in fields), then=then))
 
 
-def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Optional[Requisition]],
+def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Item],
                         workers: int, then: Optional[Then]) -> Iterator[Outcome]:
     """What ``classifier.verdicts`` gives, from ``workers`` processes, in input order."""
     # A forked child would inherit durable_rules' process-global state mid-use: start afresh.
@@ -114,14 +115,14 @@ def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Optiona
                 chunk = list(islice(source, CHUNK))
                 if not chunk:
                     break
-                fields = [r.__dict__ for r in chunk if r is not None]
+                fields = [r.__dict__ for r in chunk if isinstance(r, Requisition)]
                 in_flight.append((chunk, pool.submit(_classify_chunk, then, fields) if fields else None))
             if not in_flight:
                 return
             chunk, task = in_flight.popleft()
             outcomes = iter(task.result() if task else ())
             for requisition in chunk:
-                yield None if requisition is None else next(outcomes)
+                yield next(outcomes) if isinstance(requisition, Requisition) else requisition
     except BrokenProcessPool:
         raise RuntimeError("a worker process classifying requisitions stopped unexpectedly; "
                            "run again with --workers 0 to classify in this process") from None

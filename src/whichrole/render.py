@@ -24,22 +24,32 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + "…"
 
 
-def continuum_label(position: float | None) -> str:
-    if position is None:
-        return "n/a"
-    if position < 0.35:
-        return f"research end ({position:.2f})"
-    if position > 0.65:
-        return f"engineering end ({position:.2f})"
-    return f"middle ({position:.2f})"
+def continuum_words(position: float) -> str:
+    """A place on the research-engineering continuum, in words."""
+    if position < 0.2:
+        return "at the research end"
+    if position < 0.45:
+        return "between research and production, nearer research"
+    if position <= 0.55:
+        return "midway between research and production"
+    if position < 0.8:
+        return "between research and production, nearer production"
+    return "at the production end"
+
+
+def title_and_continuum(v: "Verdict") -> list[str]:
+    """The title check and, for a role the continuum places, where the work sits on it."""
+    facts = [f"Title check: {v.title_check}"]
+    if v.continuum is not None:
+        facts.append(f"Research↔engineering: {continuum_words(v.continuum)}")
+    return facts
 
 
 def as_text(v: "Verdict") -> str:
     lines = [f"{v.label} — confidence {v.confidence:.0%}"]
     if v.runner_up_name:
         lines.append(f"Runner-up: {v.runner_up_name}")
-    lines.append(f"Title check: {v.title_check}")
-    lines.append(f"Research↔engineering: {continuum_label(v.continuum)}")
+    lines.extend(title_and_continuum(v))
     if v.top_reasons:
         lines.append("")
         lines.append("Why:")
@@ -48,7 +58,7 @@ def as_text(v: "Verdict") -> str:
             lines.append(f"    — {reason.source}")
     if v.why_not and v.why_not.rules:
         lines.append("")
-        lines.append(f"What would make it {v.why_not.role_name} (behind by {v.why_not.gap:g}):")
+        lines.append(f"What would make it {v.why_not.role_name}:")
         for missed in v.why_not.rules:
             need = ", and ".join(missed.missing) or "its conditions"
             lines.append(f"  • {need}")
@@ -77,8 +87,8 @@ def as_blocks(v: "Verdict") -> list[dict]:
     """Block Kit for Slack: header, reasons with sources, warnings, runner-up, focus, questions."""
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": cut(f"{v.label} · {v.confidence:.0%} sure", HEADER_LIMIT)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(
-            f"Title check: {v.title_check} · Research↔engineering: {continuum_label(v.continuum)}", SECTION_LIMIT)}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(" · ".join(title_and_continuum(v)),
+                                                                         SECTION_LIMIT)}]},
     ]
     if v.top_reasons:
         reasons = "\n".join(f"• {r.because}\n   _{r.source}_" for r in v.top_reasons)

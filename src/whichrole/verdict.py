@@ -16,7 +16,9 @@ class Reason(BaseModel):
 
     rule: str
     role: Optional[str] = None
+    flavour: Optional[str] = None
     weight: float = 0.0
+    reads_title: bool = False
     because: str
     source: str
     where: str
@@ -73,7 +75,7 @@ class Verdict(BaseModel):
 
     @property
     def top_reasons(self) -> list[Reason]:
-        return [r for r in self.rationale if r.role == self.role][:3]
+        return headline_reasons(self.rationale, self.role, self.flavour)[:3]
 
     @property
     def label(self) -> str:
@@ -90,6 +92,19 @@ class Verdict(BaseModel):
     def cells(self) -> dict[str, object]:
         from .render import as_cells
         return as_cells(self)
+
+
+def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Optional[str]) -> list[Reason]:
+    """The reasons that agree with the headline: the role's, none for another of its flavours, and
+    one at most that reads the title (a second would repeat it, or seem to contradict it: titles are
+    weak evidence, yet carry more when the description says little)."""
+    shown, title_read = [], False
+    for reason in rationale:
+        if reason.role != role or reason.flavour not in (None, flavour) or reason.reads_title and title_read:
+            continue
+        title_read = title_read or reason.reads_title
+        shown.append(reason)
+    return shown
 
 
 def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
@@ -231,20 +246,6 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
 
     named = title_roles(facts, rulebook)
-    if not title:
-        title_check = "no title given"
-    elif not named:
-        title_check = "title names no data/ML/AI role"
-    elif lead in named:
-        title_check = "matches the work"
-    else:
-        reads = " / ".join(roles[r].name for r in named)
-        work = roles[lead].name if lead else "undecided"
-        title_check = f"mismatch: title reads {reads}, the work is {work}"
-
-    positioned = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
-    weight = sum(s for s, _ in positioned)
-    continuum = round(sum(s * c for s, c in positioned) / weight, 2) if weight else None
 
     return capped(Verdict(
         role=lead,
@@ -255,12 +256,12 @@ def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rul
         scores=scores,
         runner_up=runner,
         runner_up_name=roles[runner].name if runner else None,
-        continuum=continuum,
+        continuum=continuum_position(lead, scores, rulebook),
         title=title,
         title_roles=named,
-        title_check=title_check,
+        title_check=title_check(title, named, lead, rulebook),
         rationale=rationale,
-        why_not=_why_not(runner, scores, lead, facts, fired, rulebook) if runner else None,
+        why_not=_why_not(runner, scores, role_scores(fired, list(roles)), lead, facts, fired, rulebook),
         warnings=warnings,
         questions=questions,
         interview_focus=roles[lead].interview_focus if lead else [],
@@ -279,12 +280,36 @@ def capped(verdict: Verdict, rulebook: Rulebook) -> Verdict:
     return verdict
 
 
+def title_check(title: Optional[str], named: list[str], lead: Optional[str], rulebook: Rulebook) -> str:
+    """What the title reads as, and whether the work agrees ("mismatch" first when it does not)."""
+    if not title:
+        return "no title given"
+    if not named:
+        return "the title names no data/ML/AI role"
+    roles = rulebook.roles
+    reads = " / ".join(roles[r].name for r in named)
+    if lead in named:
+        return f"matches the work: the title reads as {reads}"
+    return f"mismatch: the title reads as {reads}, the work is {roles[lead].name if lead else 'undecided'}"
+
+
+def continuum_position(lead: Optional[str], scores: dict[str, float], rulebook: Rulebook) -> Optional[float]:
+    """Where the work sits between research (0) and engineering (1), for a verdict whose role the
+    continuum places; the roles it places, weighed by their evidence, set the point."""
+    roles = rulebook.roles
+    if not lead or roles[lead].continuum is None:
+        return None
+    placed = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
+    return round(sum(s * c for s, c in placed) / sum(s for s, _ in placed), 2)
+
+
 @lru_cache(maxsize=4096)
 def rule_reason(rulebook: Rulebook, rule_id: str) -> Reason:
     """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
     rule = rulebook.rule(rule_id)
-    return Reason(rule=rule.id, role=rule.then.role, weight=round(counted_weight(rulebook, rule), 2), because=rule.because,
-                  source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
+    return Reason(rule=rule.id, role=rule.then.role, flavour=rule.then.flavour,
+                  weight=round(counted_weight(rulebook, rule), 2), reads_title=rule.reads_title,
+                  because=rule.because, source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
 
 
 @lru_cache(maxsize=4096)
@@ -305,14 +330,54 @@ def unique_findings(findings) -> list[Finding]:
     return kept
 
 
-def _why_not(runner: str, scores: dict[str, float], lead: str, facts: dict[str, float],
-             fired: list[Rule], rulebook: Rulebook) -> WhyNot:
-    """The runner-up's strongest rules that did not fire, and what each was missing."""
+# What would change a verdict is said in terms of the work. Conditions on these are not: what the
+# title says, how long the text is or how many fields were filled in, and the stated activity mix
+# (an answer of the hiring manager's, not a description of the work).
+NOT_THE_WORK = ("title:", "info:", "mix:", "mixfit:")
+# A rule that lacks more than this many things is too far from this requisition to suggest: two
+# already take a full-stack engineer's requisition to "running research, and statistics".
+MOST_MISSING = 1
+MOST_SHOWN = 3
+
+
+def _why_not(runner: Optional[str], scores: dict[str, float], evidence: dict[str, float], lead: str,
+             facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
+    """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
+    for a runner-up with too little evidence (its rules' declared weights) for that to be worth saying."""
+    # A rulebook written before this threshold existed says it for every runner-up, as it did then.
+    if not runner or evidence[runner] < rulebook.catalogue.thresholds.get("why_not_from", 0):
+        return None
     fired_ids = {r.id for r in fired}
-    missed = [r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids][:3]
     return WhyNot.model_construct(
         role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
-        rules=[_missed_rule(rulebook, rule.id, *rule.unmet(facts)) for rule in missed])
+        rules=_within_reach([r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids], facts, rulebook))
+
+
+def _within_reach(rules: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> list[MissedRule]:
+    """Of ``rules`` (strongest first), those that more of the work described would fire: fewest
+    things lacking first, none that only a longer text, another title or another mix would fire,
+    none that something the requisition says rules out, none that lacks all another one lacks."""
+    near = []
+    for rule in rules:
+        required, alternatives = rule.unmet(facts)
+        _, _, ruled_out_by = rule.conditions
+        lacking = len(required) + bool(alternatives)
+        if (lacking > MOST_MISSING or any(c.name.startswith(NOT_THE_WORK) for c in (*required, *alternatives))
+                or any(c.holds(facts) for c in ruled_out_by)):
+            continue
+        near.append((lacking, rule, required, alternatives))
+    near.sort(key=lambda item: item[0])  # stable: equally near rules stay strongest first
+    shown: list[MissedRule] = []
+    lacking: list[set] = []
+    for _, rule, required, alternatives in near:
+        lacks = {*required, alternatives} if alternatives else set(required)
+        if any(earlier <= lacks for earlier in lacking):
+            continue
+        lacking.append(lacks)
+        shown.append(_missed_rule(rulebook, rule.id, required, alternatives))
+        if len(shown) == MOST_SHOWN:
+            break
+    return shown
 
 
 @lru_cache(maxsize=256)
