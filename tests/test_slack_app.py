@@ -156,6 +156,15 @@ def test_help_is_the_acknowledgement_itself(slack, text):
     assert "/whichrole form" in answer.body
 
 
+@pytest.mark.parametrize("text", ["Help marketing with data: build dashboards and run A/B tests",
+                                  "Form a new MLOps team to run our models in production",
+                                  "Me and two others will build RAG over our help centre"])
+def test_a_requisition_starting_with_a_subcommand_word_gets_a_verdict(slack, durable, text):
+    answer, path = send_command(slack, text)
+    assert (answer.status, answer.body) == (200, "")
+    assert slack.fake.wait(path)[0].body["blocks"][:-1] == expected(durable, {"description": text}).blocks()
+
+
 def test_a_mistake_in_the_command_is_answered_at_once_in_one_line(slack):
     answer, path = send_command(slack, 'title="Data Scientist build models')
     assert answer.status == 200
@@ -391,7 +400,7 @@ def test_a_failure_inside_the_app_is_a_plain_message_and_one_log_line(slack, mon
 
 def test_me_without_the_candidate_fit_says_it_is_not_available(slack, monkeypatch):
     monkeypatch.delattr(whichrole.candidate, "fit_text", raising=False)
-    answer, path = send_command(slack, "me five years of SQL, dashboards and experiments")
+    answer, path = send_command(slack, "me years=5 SQL, dashboards and experiments")
     assert answer.status == 200
     assert slack.fake.wait(path)[0].body["text"] == NO_CANDIDATE
     answer, path = send_command(slack, "me")
