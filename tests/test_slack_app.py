@@ -6,6 +6,7 @@ signing secret, or a traceback, and that response_urls stay out of the app's own
 import itertools
 import json
 import logging
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from samples import CLEAR
 from slack_fake import (BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, filled_in, interaction_body, post,
                         signature)
 from whichrole.integrations.slack.app import FAILED, GONE, NO_CANDIDATE, SlackApp
-from whichrole.integrations.slack.messages import fit
+from whichrole.integrations.slack.messages import escape, escaped, fit
 from whichrole.integrations.slack.server import SlackHTTPServer
 from whichrole.integrations.slack.settings import SlackSettings
 from whichrole.model import Requisition
@@ -128,7 +129,7 @@ def test_a_command_is_acknowledged_then_answered_at_its_response_url(slack, dura
                                  "description": "build dashboards and run A/B tests with the marketing team"})
     assert message["response_type"] == "ephemeral"
     assert header(message) == f"{verdict.label} · {verdict.confidence:.0%} sure"
-    assert message["blocks"][:-1] == verdict.blocks()
+    assert message["blocks"][:-1] == escaped(verdict.blocks())
     why = next(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
     assert why.startswith("*Why*") and verdict.top_reasons[0].source in why
     buttons = message["blocks"][-1]["elements"]
@@ -162,7 +163,7 @@ def test_help_is_the_acknowledgement_itself(slack, text):
 def test_a_requisition_starting_with_a_subcommand_word_gets_a_verdict(slack, durable, text):
     answer, path = send_command(slack, text)
     assert (answer.status, answer.body) == (200, "")
-    assert slack.fake.wait(path)[0].body["blocks"][:-1] == expected(durable, {"description": text}).blocks()
+    assert slack.fake.wait(path)[0].body["blocks"][:-1] == escaped(expected(durable, {"description": text}).blocks())
 
 
 def test_a_mistake_in_the_command_is_answered_at_once_in_one_line(slack):
@@ -271,7 +272,7 @@ def test_refine_opens_the_form_prefilled_and_its_answer_comes_back(slack, durabl
                                  "description": "build models for churn and pricing", "primary_output": "deployed_model",
                                  "work_location": "serving", "failure_mode": "model_degrades",
                                  "outcomes": "a churn model; a pricing test; a drift alert"})
-    assert refined["blocks"][:-1] == verdict.blocks()
+    assert refined["blocks"][:-1] == escaped(verdict.blocks())
     assert header(refined) != header(message)
 
 
@@ -310,7 +311,7 @@ def test_fifty_concurrent_commands_are_all_answered_correctly(slack, durable):
         title, description = text.split('" ', 1)
         verdict = expected(durable, {"title": title.removeprefix('title="'), "description": description})
         assert verdict.role == role
-        assert message["blocks"][:-1] == verdict.blocks()
+        assert message["blocks"][:-1] == escaped(verdict.blocks())
         assert len(slack.fake.to(path)) == 1
 
 
@@ -342,7 +343,7 @@ def test_a_failing_response_url_sends_the_answer_directly(slack, durable):
     direct = slack.fake.wait("/api/chat.postMessage", where=lambda c: c.body["channel"] == "U0DIRECT")[0]
     assert direct.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
     verdict = expected(durable, {"description": "design A/B tests and analyse the results"})
-    assert direct.body["blocks"][:-1] == verdict.blocks()
+    assert direct.body["blocks"][:-1] == escaped(verdict.blocks())
     assert len(slack.fake.to(path)) == 1
 
 
@@ -352,7 +353,7 @@ def test_blocks_slack_refuses_are_sent_again_as_plain_text(slack, durable):
     first, second = slack.fake.wait(path, count=2)
     verdict = expected(durable, {"description": "build RAG features with embeddings and a vector database"})
     assert "blocks" in first.body and "blocks" not in second.body
-    assert second.body["text"] == verdict.text()
+    assert second.body["text"] == escape(verdict.text())
 
 
 def test_when_slack_answers_nowhere_the_server_logs_one_line_and_keeps_serving(slack, caplog):
@@ -407,6 +408,28 @@ def test_me_without_the_candidate_fit_says_it_is_not_available(slack, monkeypatc
     assert answer.body.startswith("`/whichrole me years=5")
 
 
+# What Slack sends when a user types "<!channel>", "<!here>" or "<@U0BOSS>" as text, not as a mention.
+TYPED_MENTIONS = "&lt;!channel&gt; &lt;!here&gt; &lt;@U0BOSS&gt;"
+LIVE_MENTION = re.compile(r"<[!@]")
+
+
+def test_what_users_typed_never_becomes_a_live_mention(slack):
+    answer, path = send_command(slack, f"me years=5 engineering=strong {TYPED_MENTIONS}")
+    profile = slack.fake.wait(path)[0].body
+    assert "about=&lt;!channel&gt; &lt;!here&gt; &lt;@U0BOSS&gt;" in json.dumps(profile)
+    answer, path = send_command(slack, f"output={TYPED_MENTIONS.split()[0]} build things")
+    refused = slack.fake.wait(path)[0].body
+    assert refused["text"].startswith("primary_output: unknown value '&lt;!channel&gt;'")
+    answer, path = send_command(slack, "me phd=&lt;!here&gt;")
+    assert slack.fake.wait(path)[0].body["text"].startswith("phd: expected yes or no, got '&lt;!here&gt;'")
+    answer, path = send_command(slack, f'title="{TYPED_MENTIONS} Data Scientist" build dashboards')
+    verdict = slack.fake.wait(path)[0].body
+    helped, _ = send_command(slack, "help")
+    for message in (profile, refused, verdict):
+        assert not LIVE_MENTION.search(json.dumps(message)), message
+    assert "How to use" in helped.body and "<" not in helped.body   # the usage's own "<a few words>" is text too
+
+
 def test_me_answers_with_the_candidate_fit(slack):
     from whichrole.candidate import fit_text
 
@@ -415,7 +438,7 @@ def test_me_answers_with_the_candidate_fit(slack):
     assert (answer.status, answer.body) == (200, "")
     message = slack.fake.wait(path)[0].body
     fitted = fit_text(text)
-    assert message["blocks"] == fit(fitted.blocks()) and message["blocks"]
-    assert message["text"] == fitted.text().splitlines()[0]
+    assert message["blocks"] == fit(escaped(fitted.blocks())) and message["blocks"]
+    assert message["text"] == escape(fitted.text().splitlines()[0])
     answer, path = send_command(slack, "me phd=maybe")
     assert slack.fake.wait(path)[0].body["text"].startswith("phd: expected yes or no, got 'maybe'\n`/whichrole me")

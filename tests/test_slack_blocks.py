@@ -52,7 +52,7 @@ def huge(verdict):
 
 def test_a_usual_verdict_is_sent_whole_with_its_buttons(verdict):
     blocks = messages.verdict_reply(verdict, "key1").blocks
-    assert blocks[:-1] == verdict.blocks()
+    assert blocks[:-1] == messages.escaped(verdict.blocks())
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["whichrole_share", "whichrole_refine"]
     assert {e["value"] for e in blocks[-1]["elements"]} == {"key1"}
     assert SHORTENED not in json.dumps(blocks)

@@ -23,7 +23,7 @@ from whichrole.model import Requisition, RequisitionError
 
 from . import messages
 from .delivery import Delivery, ReplyTo, api_error, describe
-from .messages import REFINE_ACTION, SHARE_ACTION, notice
+from .messages import REFINE_ACTION, SHARE_ACTION, escape, notice
 from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
 from .parse import CommandError, parse_command, usage
 from .recent import RecentRequisitions
@@ -85,16 +85,16 @@ class SlackApp:
             request = parse_command(command.get("text", ""))
             requisition = Requisition.build(request.fields) if request.kind == "classify" else None
         except (CommandError, RequisitionError) as error:
-            ack(text=f"{error}\nSee `/whichrole help`.")
+            ack(text=escape(f"{error}\nSee `/whichrole help`."))
             return
         if request.kind == "help":
-            ack(text=self.usage)
+            ack(text=escape(self.usage))
         elif request.kind == "form":
             ack()
             self._later(to, self._open_form, command.get("trigger_id"), None, to)
         elif request.kind == "me":
             if not request.text:
-                ack(text=ME_USAGE)
+                ack(text=escape(ME_USAGE))
                 return
             ack()
             self._later(to, self._candidate_fit, request.text, to)
