@@ -315,12 +315,17 @@ def test_fifty_concurrent_commands_are_all_answered_correctly(slack, durable):
         assert len(slack.fake.to(path)) == 1
 
 
-def test_slack_refusing_to_open_the_form_gets_the_user_a_plain_message(slack):
-    slack.fake.fail("/api/views.open", body='{"ok": false, "error": "expired_trigger_id"}')
+@pytest.mark.parametrize("status, body, reason", [
+    (200, '{"ok": false, "error": "expired_trigger_id"}', "expired_trigger_id"),
+    (500, "<html>Internal Server Error</html>", "HTTP 500"),
+    (502, '{"ok": false, "error": "Bad gateway, retry later"}', "HTTP 502"),
+])
+def test_slack_refusing_to_open_the_form_gets_the_user_a_plain_message(slack, status, body, reason):
+    slack.fake.fail("/api/views.open", status=status, body=body)
     answer, path = send_command(slack, "form")
     assert answer.status == 200
     message = slack.fake.wait(path)[0].body
-    assert "blocks" not in message and message["text"] == "Slack did not open the form (expired_trigger_id); try again."
+    assert "blocks" not in message and message["text"] == f"Slack could not open the form ({reason}); try again."
 
 
 def test_slack_timing_out_gets_the_user_a_plain_message_and_acks_stay_fast(slack):

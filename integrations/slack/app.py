@@ -162,7 +162,7 @@ class SlackApp:
             self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open failed: %s", api_error(error))
-            self.delivery.send(to, notice(f"Slack did not open the form ({api_error(error)}); try again."))
+            self.delivery.send(to, notice(f"Slack could not open the form ({api_error(error)}); try again."))
         except Exception as error:
             log.warning("views.open did not answer (%s)", describe(error))
             self.delivery.send(to, notice("Slack did not answer in time to open the form; try again."))
