@@ -106,7 +106,7 @@ def action(slack, action_id, value, trigger_id="trigger-1"):
 def submit(slack, view, changes=None, user=USER):
     payload = {
         "type": "view_submission", "team": {"id": "T0001"}, "user": {"id": user, "team_id": "T0001"},
-        "api_app_id": "A0001", "token": "deprecated", "trigger_id": "trigger-2",
+        "api_app_id": "A0001", "token": "deprecated", "trigger_id": f"trigger-submit-{next(counter)}",
         "view": {**view, "id": "V0001", "state": filled_in(view, changes)}, "response_urls": [],
     }
     return post(slack.url, interaction_body(payload))
@@ -201,15 +201,77 @@ def test_bad_signature_and_stale_timestamp_are_refused_and_nothing_is_posted(sla
     ("", "application/x-www-form-urlencoded", 404),
     ("payload=%7Bnot+json", "application/x-www-form-urlencoded", 400),
     ("{not json", "application/json", 400),
-    ('{"type": "block_actions"}', "application/json", 404),
+    ('{"type": "block_actions"}', "application/json", 400),
     ("\x00\x01 binary garbage", "application/octet-stream", 404),
-    ("payload=%7B%22type%22%3A%22view_submission%22%7D", "application/x-www-form-urlencoded", 404),
+    ("payload=%7B%22type%22%3A%22view_submission%22%7D", "application/x-www-form-urlencoded", 400),
 ])
 def test_malformed_and_empty_payloads_are_refused_and_the_server_keeps_serving(slack, body, content_type, status):
     answer = post(slack.url, body, content_type=content_type)
     assert answer.status == status
     answer, path = send_command(slack, "build ETL pipelines into the warehouse")
     assert answer.status == 200 and slack.fake.wait(path)
+
+
+def interaction(kind, **parts):
+    return {"type": kind, "user": {"id": USER, "team_id": "T0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
+            "token": "deprecated", **parts}
+
+
+MODAL = {"type": "modal", "id": "V0001", "callback_id": "whichrole_refine", "private_metadata": "{}"}
+
+
+@pytest.mark.parametrize("payload, reason", [
+    (interaction("view_submission", view=MODAL), "no view.state.values"),
+    (interaction("view_submission", view={**MODAL, "state": {"values": []}}), "view.state.values is not a dict"),
+    (interaction("view_submission", view={"callback_id": "whichrole_refine", "state": {"values": {}}}), "no view.type"),
+    (interaction("block_actions", actions=[]), "no actions.0.action_id"),
+    (interaction("block_actions", actions=[{"value": "k"}]), "no actions.0.action_id"),
+    ({**interaction("block_actions", actions=[{"action_id": "whichrole_share"}]), "user": "U0USER"}, "no user.id"),
+    (interaction("view_closed", view={"id": "V0001"}), "no view.type"),
+])
+def test_malformed_signed_interactivity_is_refused_with_one_line_saying_why(slack, caplog, payload, reason):
+    answer = post(slack.url, interaction_body(payload))
+    assert (answer.status, answer.body) == (400, f"malformed {payload['type']} payload: {reason}")
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == [f"refused a malformed {payload['type']} payload: {reason}"]
+
+
+def test_a_form_whose_inputs_are_not_the_app_s_is_read_as_empty(slack):
+    odd = {"title": [], "description": {"value": ["not text"]}, "level": {"value": {"type": "static_select",
+                                                                                    "selected_option": "senior"}}}
+    answer = post(slack.url, interaction_body(interaction("view_submission", view={**MODAL, "state": {"values": odd}})))
+    assert answer.status == 200 and json.loads(answer.body)["response_action"] == "errors"
+
+
+def test_requests_the_app_does_not_handle_are_one_log_line_each(slack, caplog):
+    other = command_body("build models", slack.fake.response_url("other")).replace("%2Fwhichrole", "%2Fother")
+    unknown = interaction("block_actions", actions=[{"action_id": "someone_elses", "block_id": "b", "value": "1"}])
+    closed = interaction("view_closed", view={**MODAL, "state": {"values": {}}}, is_cleared=False)
+    answers = [post(slack.url, body) for body in (other, interaction_body(unknown), interaction_body(closed))]
+    assert [a.status for a in answers] == [404] * 3
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 3 and all(line.startswith("Unhandled request (") and "\n" not in line for line in logged)
+    assert "/other" in logged[0] and "someone_elses" in logged[1] and "view_closed" in logged[2]
+
+
+def test_a_replayed_or_retried_command_is_answered_once(slack, caplog):
+    body = command_body("deploy models and monitor drift", slack.fake.response_url("replayed"), user="U0REPLAY")
+    timestamp = str(int(time.time()))
+    answers = [post(slack.url, body, timestamp=timestamp) for _ in range(6)]
+    # Slack's retry: the same body, signed again at a later time, with the retry's number
+    answers.append(post(slack.url, body, timestamp=str(int(timestamp) + 1),
+                        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}))
+    assert [(a.status, a.body) for a in answers] == [(200, "")] * 7
+    slack.fake.wait("/response/replayed")
+    # a second answer, if any, would have come by the time a later command is answered
+    answer, path = send_command(slack, "analyse experiments")
+    slack.fake.wait(path)
+    time.sleep(0.2)
+    assert len(slack.fake.to("/response/replayed")) == 1
+    assert [c for c in slack.fake.to("/api/chat.postMessage") if c.body["channel"] == "U0REPLAY"] == []
+    ignored = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ignored a request already")]
+    assert ignored == ["ignored a request already answered (a replay)"] * 5 + [
+        "ignored a request already answered (Slack's retry 1)"]
 
 
 def test_requests_that_are_not_slack_s_are_refused_before_bolt(slack):

@@ -153,16 +153,23 @@ def test_serve_slack_in_socket_mode_answers_over_the_websocket(fake):
     serving = Serving(["--socket"], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
                                                 SLACK_API_URL=fake.api_url))
     try:
+        command = command_fields("deploy models and monitor drift", fake.response_url("socket"))
         websocket.send({"envelope_id": "e-1", "type": "slash_commands", "accepts_response_payload": True,
-                        "payload": command_fields("deploy models and monitor drift", fake.response_url("socket"))})
+                        "payload": command})
         assert websocket.answer_to("e-1") == {"envelope_id": "e-1"}
         assert fake.wait("/response/socket")[0].body["blocks"][0]["type"] == "header"
+        # Slack sends an envelope it thinks was lost again: acknowledged, not answered twice
+        websocket.send({"envelope_id": "e-1-again", "type": "slash_commands", "accepts_response_payload": True,
+                        "retry_attempt": 1, "retry_reason": "timeout", "payload": command})
+        assert websocket.answer_to("e-1-again") == {"envelope_id": "e-1-again"}
         websocket.send({"envelope_id": "e-2", "type": "slash_commands", "accepts_response_payload": True,
                         "payload": command_fields("help", fake.response_url("socket-help"))})
         assert "How to use /whichrole" in websocket.answer_to("e-2")["payload"]["text"]
     finally:
-        serving.stop()
+        output = serving.stop()
         websocket.close()
+    assert len(fake.to("/response/socket")) == 1
+    assert "ignored a request already answered (Slack's retry 1)" in output
     assert fake.to("/api/apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
 
 

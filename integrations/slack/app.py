@@ -23,6 +23,7 @@ from whichrole.model import Requisition, RequisitionError
 
 from . import messages
 from .delivery import Delivery, ReplyTo, api_error, describe
+from .incoming import AnswerOnce, WellFormed
 from .messages import REFINE_ACTION, SHARE_ACTION, escape, notice
 from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
 from .parse import CommandError, parse_command, usage
@@ -52,8 +53,8 @@ class SlackApp:
                                 timeout=settings.timeout, logger=logging.getLogger("whichrole.slack.api"))
         signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         bolt_log = logging.getLogger("whichrole.slack.bolt")
-        if _same_token_notice not in bolt_log.filters:
-            bolt_log.addFilter(_same_token_notice)
+        if _bolt_line not in bolt_log.filters:
+            bolt_log.addFilter(_bolt_line)
         # Verifies the bot token with auth.test now (bolt raises BoltError if Slack refuses it).
         self.bolt = App(name="whichrole", client=self.client, signing_secret=signing_secret,
                         process_before_response=True, raise_error_for_unhandled_request=False, logger=bolt_log)
@@ -64,6 +65,8 @@ class SlackApp:
         self.recent = RecentRequisitions()
         self.delivery = Delivery(self.client, settings.timeout)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whichrole-slack")
+        self.bolt.use(WellFormed())
+        self.bolt.use(AnswerOnce())
         self.bolt.command(COMMAND)(self.on_command)
         self.bolt.action(SHARE_ACTION)(self.on_share)
         self.bolt.action(REFINE_ACTION)(self.on_refine)
@@ -181,10 +184,17 @@ class SlackApp:
         self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
 
 
-def _same_token_notice(record: logging.LogRecord) -> bool:
-    """bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the client
-    carries that very token, so the warning would only mislead."""
-    return "`token` will be unused" not in record.getMessage()
+def _bolt_line(record: logging.LogRecord) -> bool:
+    """bolt's log records as one line each: its warnings about unhandled requests ('/other', an unknown
+    action, view_closed) go on with a listener to copy, and only their first line says what came.
+
+    bolt also warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the
+    client carries that very token, so that warning would only mislead and is dropped."""
+    message = record.getMessage()
+    if "`token` will be unused" in message:
+        return False
+    record.msg, record.args = message.split("\n", 1)[0], None
+    return True
 
 
 def _action_value(body: dict) -> str:
