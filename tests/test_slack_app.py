@@ -3,6 +3,7 @@
 Every test also checks that no log line and no message sent to Slack carries a token, the
 signing secret, or a traceback, and that response_urls stay out of the app's own log lines.
 """
+import contextlib
 import itertools
 import json
 import logging
@@ -18,7 +19,7 @@ import whichrole.candidate
 from samples import CLEAR
 from slack_fake import (BOT_TOKEN, SIGNING_SECRET, FakeSlack, command_body, filled_in, interaction_body, post,
                         signature)
-from whichrole.integrations.slack.app import FAILED, GONE, NO_CANDIDATE, SlackApp
+from whichrole.integrations.slack.app import FAILED, GONE, NO_CANDIDATE, WORKERS, SlackApp
 from whichrole.integrations.slack.messages import escape, escaped, fit
 from whichrole.integrations.slack.server import SlackHTTPServer
 from whichrole.integrations.slack.settings import SlackSettings
@@ -40,22 +41,31 @@ class Running:
         return self.server.url
 
 
-@pytest.fixture(scope="module")
-def slack(durable):
+@contextlib.contextmanager
+def running(classifier, timeout=TIMEOUT):
+    """The app serving on 127.0.0.1, talking to a local Slack it gives up on after ``timeout`` seconds."""
     fake = FakeSlack()
     settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url,
-                             timeout=TIMEOUT)
-    app = SlackApp(settings, classifier=durable)
+                             timeout=timeout)
+    app = SlackApp(settings, classifier=classifier)
     app.warm_up()
     server = SlackHTTPServer(app.bolt, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield Running(fake, app, server)
-    fake.behave()
-    server.shutdown()
-    server.server_close()
-    app.close()
-    fake.close()
+    try:
+        yield Running(fake, app, server)
+    finally:
+        fake.behave()
+        server.shutdown()
+        server.server_close()
+        app.close()
+        fake.close()
+
+
+@pytest.fixture(scope="module")
+def slack(durable):
+    with running(durable) as serving:
+        yield serving
 
 
 @pytest.fixture(autouse=True)
@@ -401,6 +411,21 @@ def test_slack_timing_out_gets_the_user_a_plain_message_and_acks_stay_fast(slack
         slack.fake.wait(other)
     message = slack.fake.wait(path, timeout=TIMEOUT * 3 + 5)[0].body
     assert message["text"] == "Slack did not answer in time to open the form; try again."
+
+
+def test_slow_response_urls_do_not_hold_back_the_next_answer(durable):
+    with running(durable, timeout=5) as slow:
+        hanging = [f"/response/hanging-{n}" for n in range(WORKERS)]
+        for path in hanging:
+            slow.fake.hang(path, seconds=30)   # held until the test ends, the app giving up after 5 s
+        for path in hanging:
+            post(slow.url, command_body("deploy models and monitor drift", slow.fake.base + path))
+        for path in hanging:
+            slow.fake.wait(path)               # each answer is under way, and hangs
+        answer = post(slow.url, command_body("build dashboards for the sales team", slow.fake.response_url("next")))
+        assert answer.status == 200
+        # before any of the hanging posts gives up, the next user has their answer
+        assert slow.fake.wait("/response/next", timeout=3)
 
 
 def test_a_failing_response_url_sends_the_answer_directly(slack, durable):

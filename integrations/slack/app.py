@@ -1,9 +1,12 @@
-"""/whichrole as a bolt app: acknowledge at once, answer from a pool of workers.
+"""/whichrole as a bolt app: acknowledge at once, answer from a pool of workers, post from another.
 
 Every listener acknowledges in the request's own thread (Slack allows 3 seconds) and hands the
-work (classifying, opening a form, posting the answer) to the pool, so that a slow or failing
-Slack never delays the acknowledgement of the next request. Nothing a listener raises reaches
-bolt: failures are logged as one line and the user gets a plain message.
+work to a pool: workers compute answers (classifying, the candidate fit), and everything that
+calls Slack (posting an answer, opening a form) runs on a second, larger pool of its own. Each
+call waits at most the settings' timeout, and a response_url that is slow to answer holds one
+of the posting threads, never a worker: it delays neither the acknowledgement nor the answer of
+the next request. Nothing a listener raises reaches bolt: failures are logged as one line and
+the user gets a plain message.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from whichrole.model import Requisition, RequisitionError
 from . import messages
 from .delivery import Delivery, ReplyTo, api_error, describe
 from .incoming import AnswerOnce, WellFormed
-from .messages import REFINE_ACTION, SHARE_ACTION, escape, notice
+from .messages import REFINE_ACTION, SHARE_ACTION, Reply, escape, notice
 from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
 from .parse import CommandError, parse_command, usage
 from .recent import RecentRequisitions
@@ -34,6 +37,8 @@ log = logging.getLogger("whichrole.slack")
 
 COMMAND = "/whichrole"
 WORKERS = 8
+# Calls to Slack under way at once; each mostly waits on the network, so threads are cheap here.
+SLACK_CALLS = 64
 WARM_UP_TEXT = "Build dashboards and A/B tests; deploy models to production and monitor drift."
 GONE = ("That answer is no longer held by the app (it restarted, or the answer is old): "
         "run `/whichrole` again.")
@@ -65,6 +70,7 @@ class SlackApp:
         self.recent = RecentRequisitions()
         self.delivery = Delivery(self.client, settings.timeout)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whichrole-slack")
+        self.calls = ThreadPoolExecutor(max_workers=SLACK_CALLS, thread_name_prefix="whichrole-slack-call")
         self.bolt.use(WellFormed())
         self.bolt.use(AnswerOnce())
         self.bolt.command(COMMAND)(self.on_command)
@@ -78,7 +84,9 @@ class SlackApp:
         self.classifier.classify(WARM_UP_TEXT)
 
     def close(self) -> None:
+        """Finish the answers under way, then their posts."""
         self.work.shutdown(wait=True)
+        self.calls.shutdown(wait=True)
 
     # ---- listeners: acknowledge, then hand the work to the pool ------------------------------
 
@@ -94,16 +102,16 @@ class SlackApp:
             ack(text=escape(self.usage))
         elif request.kind == "form":
             ack()
-            self._later(to, self._open_form, command.get("trigger_id"), None, to)
+            self._call_slack(to, self._open_form, command.get("trigger_id"), None, to)
         elif request.kind == "me":
             if not request.text:
                 ack(text=escape(ME_USAGE))
                 return
             ack()
-            self._later(to, self._candidate_fit, request.text, to)
+            self._later(to, self._candidate_fit, request.text)
         else:
             ack()
-            self._later(to, self._answer, requisition, to)
+            self._later(to, self._answer, requisition)
 
     def on_share(self, ack, body: dict) -> None:
         ack()
@@ -115,9 +123,9 @@ class SlackApp:
         to = _action_reply_to(body)
         requisition = self.recent.get(_action_value(body))
         if requisition is None:
-            self._later(to, self.delivery.send, to, notice(GONE))
+            self._post(to, notice(GONE))
             return
-        self._later(to, self._open_form, body.get("trigger_id"), requisition, to)
+        self._call_slack(to, self._open_form, body.get("trigger_id"), requisition, to)
 
     def on_submit(self, ack, body: dict, view: dict) -> None:
         fields, metadata = read_submission(view)
@@ -128,60 +136,67 @@ class SlackApp:
             return
         ack()
         to = ReplyTo.from_metadata(body.get("user", {}).get("id", ""), metadata)
-        self._later(to, self._answer, requisition, to)
+        self._later(to, self._answer, requisition)
 
     def on_error(self, error: Exception) -> None:
         log.error("request not handled: %s", _one_line(error))
 
     # ---- the work ----------------------------------------------------------------------------
 
-    def _later(self, to: ReplyTo, job: Callable, *args) -> None:
+    # Each job returns the reply to post (or None); _guarded turns what it raises into a reply too.
+
+    def _later(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
         self.work.submit(self._guarded, to, job, *args)
 
-    def _guarded(self, to: ReplyTo, job: Callable, *args) -> None:
+    def _call_slack(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
+        self.calls.submit(self._guarded, to, job, *args)
+
+    def _post(self, to: ReplyTo, reply: Reply) -> None:
+        self.calls.submit(self.delivery.send, to, reply)
+
+    def _guarded(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
         try:
-            job(*args)
+            reply = job(*args)
         except RequisitionError as error:
-            self.delivery.send(to, notice(f"{error}\nSee `/whichrole help`."))
+            reply = notice(f"{error}\nSee `/whichrole help`.")
         except Exception as error:
             log.error("/whichrole failed for %s: %s", to.user, _one_line(error))
-            self.delivery.send(to, notice(FAILED))
+            reply = notice(FAILED)
+        if reply is not None:
+            self._post(to, reply)
 
-    def _answer(self, requisition: Requisition, to: ReplyTo) -> None:
+    def _answer(self, requisition: Requisition) -> Reply:
         verdict = self.classifier.classify(requisition)
-        self.delivery.send(to, messages.verdict_reply(verdict, self.recent.add(requisition)))
+        return messages.verdict_reply(verdict, self.recent.add(requisition))
 
-    def _share(self, key: str, to: ReplyTo) -> None:
+    def _share(self, key: str, to: ReplyTo) -> Reply:
         requisition = self.recent.get(key)
         if requisition is None:
-            self.delivery.send(to, notice(GONE))
-            return
-        verdict = self.classifier.classify(requisition)
-        self.delivery.send(to, messages.shared_reply(verdict, to.user))
+            return notice(GONE)
+        return messages.shared_reply(self.classifier.classify(requisition), to.user)
 
-    def _open_form(self, trigger_id: Optional[str], requisition: Optional[Requisition], to: ReplyTo) -> None:
+    def _open_form(self, trigger_id: Optional[str], requisition: Optional[Requisition], to: ReplyTo) -> Optional[Reply]:
         view = refine_modal(self.classifier.rulebook, requisition, to.metadata())
         try:
             self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open failed: %s", api_error(error))
-            self.delivery.send(to, notice(f"Slack could not open the form ({api_error(error)}); try again."))
+            return notice(f"Slack could not open the form ({api_error(error)}); try again.")
         except Exception as error:
             log.warning("views.open did not answer (%s)", describe(error))
-            self.delivery.send(to, notice("Slack did not answer in time to open the form; try again."))
+            return notice("Slack did not answer in time to open the form; try again.")
+        return None
 
-    def _candidate_fit(self, text: str, to: ReplyTo) -> None:
+    def _candidate_fit(self, text: str) -> Reply:
         try:
             from whichrole.candidate import fit_text
         except ImportError:
-            self.delivery.send(to, notice(NO_CANDIDATE))
-            return
+            return notice(NO_CANDIDATE)
         try:
             fit = fit_text(text)
         except ValueError as error:   # the profile cannot be read; its message is one line
-            self.delivery.send(to, notice(f"{error}\n{ME_USAGE}"))
-            return
-        self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
+            return notice(f"{error}\n{ME_USAGE}")
+        return messages.blocks_reply(fit.blocks(), fit.text())
 
 
 def _bolt_line(record: logging.LogRecord) -> bool:
