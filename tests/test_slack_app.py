@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -49,8 +50,8 @@ def running(classifier, timeout=TIMEOUT):
                              timeout=timeout)
     app = SlackApp(settings, classifier=classifier)
     app.warm_up()
-    server = SlackHTTPServer(app.bolt, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    server = SlackHTTPServer("127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve, args=(app.bolt, 0.05), daemon=True)
     thread.start()
     try:
         yield Running(fake, app, server)
@@ -282,6 +283,27 @@ def test_a_replayed_or_retried_command_is_answered_once(slack, caplog):
     ignored = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ignored a request already")]
     assert ignored == ["ignored a request already answered (a replay)"] * 5 + [
         "ignored a request already answered (Slack's retry 1)"]
+
+
+def test_a_burst_of_200_connections_is_queued_not_dropped():
+    # Not yet serving: every connection waits in the listen queue, as in a burst the server cannot
+    # accept fast enough. One beyond the queue has its SYN dropped and does not connect in time.
+    server = SlackHTTPServer("127.0.0.1", 0)
+    clients, connected = [], 0
+    try:
+        for _ in range(200):
+            clients.append(socket.socket())
+            clients[-1].settimeout(0.5)
+            try:
+                clients[-1].connect(server.server_address)
+            except OSError:
+                break
+            connected += 1
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+    assert connected == 200
 
 
 def test_requests_that_are_not_slack_s_are_refused_before_bolt(slack):

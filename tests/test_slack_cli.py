@@ -3,6 +3,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -84,6 +85,20 @@ def test_a_refused_token_and_an_unreachable_slack_are_one_line_without_the_token
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == (f"whichrole: error: cannot reach the Slack Web API at {closed} "
                                             "(ConnectionRefusedError)")
+
+
+def test_a_port_in_use_is_named_before_slack_is_called(fake):
+    taken = socket.create_server(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    try:
+        done = run(["--host", "127.0.0.1", "--port", str(port)],
+                   environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url))
+    finally:
+        taken.close()
+    assert done.returncode == 2
+    assert done.stderr == (f"whichrole: error: port {port} on 127.0.0.1 is already in use; stop what listens there, "
+                           "or choose another with --port\n")
+    assert fake.calls == []
 
 
 def test_socket_mode_with_a_refused_app_token_is_one_line(fake):

@@ -42,6 +42,8 @@ def serve_slack(
     log = logging.getLogger("whichrole.slack")
     audit_argv = _audit_argv(audit_cron, audit)
     settings = SlackSettings.from_env(socket)
+    # Listening first: a port in use is said at once, before Slack is asked anything.
+    server = None if socket else SlackHTTPServer(host, port)
     try:
         slack = SlackApp(settings, workers=workers, rules_dir=rules)
     except BoltError as error:  # auth.test refused the token; bolt's message holds Slack's whole answer
@@ -66,15 +68,13 @@ def serve_slack(
             except SlackApiError as error:
                 raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({api_error(error)})") from None
         else:
-            server = SlackHTTPServer(slack.bolt, host, port)
             log.info("serving /whichrole at %s", server.url)
-            try:
-                server.serve_forever()
-            finally:
-                server.server_close()
+            server.serve(slack.bolt)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
+        if server:
+            server.server_close()
         if scheduler:
             scheduler.shutdown(wait=True)  # an audit under way finishes first
         slack.close()
