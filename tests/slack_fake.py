@@ -313,8 +313,13 @@ class FakeSocketMode:
                 return message
 
     def close(self) -> None:
+        """Hang up on the app, as Slack does when it drops a connection."""
         self.listener.close()
         if self.connection:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)   # close() alone leaves it open: the reader holds it
+            except OSError:
+                pass
             self.connection.close()
 
 

@@ -188,6 +188,38 @@ def test_serve_slack_in_socket_mode_answers_over_the_websocket(fake):
     assert fake.to("/api/apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
 
 
+def test_socket_mode_that_cannot_connect_gives_up_in_one_line(fake):
+    fake.answer("/api/apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=closed"})
+    started = time.monotonic()
+    done = run(["--socket", "--connect-timeout", "2"],
+               environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url), timeout=30)
+    assert done.returncode == 2 and time.monotonic() - started < 20
+    assert done.stderr.splitlines()[-1] == ("whichrole: error: cannot connect to Slack over Socket Mode "
+                                            "(ConnectionRefusedError); gave up after 2 s (--keep-trying keeps trying)")
+    assert "Bolt app is running" not in done.stderr and "established" not in done.stderr
+    assert APP_TOKEN not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_socket_mode_told_to_keep_trying_connects_when_slack_comes_back(fake):
+    fake.answer("/api/apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=closed"})
+    serving = Serving(["--socket", "--connect-timeout", "1", "--keep-trying"],
+                      environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url))
+    websocket = FakeSocketMode()
+    try:
+        serving.wait_for(r"WARNING whichrole.slack: cannot connect to Slack over Socket Mode yet "
+                         r"\(ConnectionRefusedError\); trying on")
+        assert serving.process.poll() is None
+        fake.answer("/api/apps.connections.open", {"ok": True, "url": websocket.url})
+        serving.wait_for(r"connected to Slack over Socket Mode; serving /whichrole", timeout=30)
+        websocket.send({"envelope_id": "e-back", "type": "slash_commands", "accepts_response_payload": True,
+                        "payload": command_fields("deploy models and monitor drift", fake.response_url("back"))})
+        assert websocket.answer_to("e-back") == {"envelope_id": "e-back"}
+        assert fake.wait("/response/back")[0].body["blocks"][0]["type"] == "header"
+    finally:
+        serving.stop()
+        websocket.close()
+
+
 def test_the_manifest_creates_the_app_this_code_serves():
     manifest = yaml.safe_load((Path(__file__).parents[1] / "integrations/slack/manifest.yml").read_text())
     command = manifest["features"]["slash_commands"][0]

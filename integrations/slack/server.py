@@ -4,6 +4,9 @@ from __future__ import annotations
 import errno
 import logging
 import sys
+import threading
+import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
@@ -17,6 +20,8 @@ log = logging.getLogger("whichrole.slack")
 EVENTS_PATH = "/slack/events"
 # Slack's payloads are a few kilobytes; anything far larger is not from Slack.
 MAX_BODY = 1 << 20
+# How often serve_socket_mode looks whether the connection is up.
+WATCH_INTERVAL = 0.2
 
 
 class SlackHTTPServer(ThreadingHTTPServer):
@@ -115,10 +120,33 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def serve_socket_mode(bolt: App, app_token: str) -> None:
-    """Connect out to Slack over a WebSocket (no public URL needed); blocks until interrupted."""
-    handler = SocketModeHandler(bolt, app_token, logger=logging.getLogger("whichrole.slack.socket"))
+def serve_socket_mode(bolt: App, app_token: str, connect_timeout: float, keep_trying: bool) -> None:
+    """Connect out to Slack over a WebSocket (no public URL needed) and serve until interrupted.
+
+    slack_sdk tries to connect again and again, forever, logging each attempt as a success. This
+    waits for a connection that holds; without one after ``connect_timeout`` seconds it raises
+    OSError naming the last failure, or, ``keep_trying``, says so once and waits on.
+    """
+    sdk_log = logging.getLogger("whichrole.slack.socket")
+    # slack_sdk logs at INFO that "a new session has been established" even when the connection was
+    # refused; its warnings and errors are kept, and the lines below say what holds.
+    sdk_log.setLevel(logging.WARNING)
+    handler = SocketModeHandler(bolt, app_token, logger=sdk_log)
+    failures: deque[BaseException] = deque(maxlen=1)   # the last one says why
+    handler.client.on_error_listeners.append(failures.append)
     try:
-        handler.start()
+        handler.connect()   # asks apps.connections.open for the URL: SlackApiError if the token is refused
+        deadline = time.monotonic() + connect_timeout
+        while not handler.client.is_connected():
+            if deadline is not None and time.monotonic() > deadline:
+                reason = describe(failures[-1]) if failures else "no answer"
+                if not keep_trying:
+                    raise OSError(f"cannot connect to Slack over Socket Mode ({reason}); gave up after "
+                                  f"{connect_timeout:g} s (--keep-trying keeps trying)")
+                log.warning("cannot connect to Slack over Socket Mode yet (%s); trying on", reason)
+                deadline = None
+            time.sleep(WATCH_INTERVAL)
+        log.info("connected to Slack over Socket Mode; serving /whichrole")
+        threading.Event().wait()
     finally:
         handler.close()
