@@ -143,27 +143,32 @@ class SlackApp:
 
     # ---- the work ----------------------------------------------------------------------------
 
-    # Each job returns the reply to post (or None); _guarded turns what it raises into a reply too.
+    # Each job returns the reply to post, or None; _reply turns what a job raises into a reply too.
 
     def _later(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
-        self.work.submit(self._guarded, to, job, *args)
+        """Compute on a worker, then hand the reply to the posting pool."""
+        self.work.submit(lambda: self._post(to, self._reply(to, job, *args)))
 
     def _call_slack(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
-        self.calls.submit(self._guarded, to, job, *args)
+        """A job that calls Slack runs on the posting pool, and posts its reply from the same thread."""
+        self.calls.submit(lambda: self._send(to, self._reply(to, job, *args)))
 
-    def _post(self, to: ReplyTo, reply: Reply) -> None:
-        self.calls.submit(self.delivery.send, to, reply)
+    def _post(self, to: ReplyTo, reply: Optional[Reply]) -> None:
+        if reply is not None:
+            self.calls.submit(self.delivery.send, to, reply)
 
-    def _guarded(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
+    def _send(self, to: ReplyTo, reply: Optional[Reply]) -> None:
+        if reply is not None:
+            self.delivery.send(to, reply)
+
+    def _reply(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> Optional[Reply]:
         try:
-            reply = job(*args)
+            return job(*args)
         except RequisitionError as error:
-            reply = notice(f"{error}\nSee `/whichrole help`.")
+            return notice(f"{error}\nSee `/whichrole help`.")
         except Exception as error:
             log.error("/whichrole failed for %s: %s", to.user, _one_line(error))
-            reply = notice(FAILED)
-        if reply is not None:
-            self._post(to, reply)
+            return notice(FAILED)
 
     def _answer(self, requisition: Requisition) -> Reply:
         verdict = self.classifier.classify(requisition)
