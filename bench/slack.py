@@ -2,7 +2,10 @@
 
 The app runs as the real command, in its own process; this process plays Slack: it signs and
 sends the commands and receives the answers at their response_urls (and the Web API calls).
-Measured per command: request -> acknowledgement, and request -> verdict at the response_url.
+Measured per command: request -> acknowledgement, and request -> verdict at the response_url,
+1, 8 and 200 at a time (200: a burst larger than a default listen queue). Then the same 8 at a
+time with one response_url in ten answering only after 5 seconds, as a slow Slack region or a
+stuck proxy would: the fast ones' verdicts must not wait for the slow ones.
 Baselines from the same run: a bare loopback POST to a do-nothing HTTP server, and classify()
 called directly. Goals: acknowledgement p99 under 100 ms, verdict p99 under 300 ms.
 
@@ -28,7 +31,8 @@ from whichrole.integrations.slack.parse import parse_command  # noqa: E402
 
 COUNT = 500
 WARM_UP = 20
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 8, 200)
+SLOW_EVERY, SLOW_SECONDS, SLOW_CONCURRENCY = 10, 5.0, 8
 GOALS = {"ack": 0.100, "verdict": 0.300}
 
 
@@ -66,7 +70,12 @@ def start_app(fake: FakeSlack) -> tuple[subprocess.Popen, str]:
     return app, found.group(1)
 
 
-def load(url: str, fake: FakeSlack, texts: list[str], concurrency: int, run: str) -> tuple[list, list, int]:
+def load(url: str, fake: FakeSlack, texts: list[str], concurrency: int, run: str,
+         slow: frozenset = frozenset()) -> tuple[list, list, int]:
+    """Acks and verdict times of the commands not in ``slow`` (whose response_urls answer late)."""
+    for n in slow:
+        fake.hang(f"/response/{run}-{n}", SLOW_SECONDS)
+
     def one(item):
         n, text = item
         name = f"{run}-{n}"
@@ -78,8 +87,10 @@ def load(url: str, fake: FakeSlack, texts: list[str], concurrency: int, run: str
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         sent = list(pool.map(one, enumerate(texts)))
     acks, verdicts, wrong = [], [], 0
-    for name, started, ack, status in sent:
+    for n, (name, started, ack, status) in enumerate(sent):
         calls = fake.wait(f"/response/{name}", timeout=30)
+        if n in slow:
+            continue
         wrong += status != 200 or calls[0].body.get("blocks", [{}])[0].get("type") != "header"
         acks.append(ack)
         verdicts.append(calls[0].at - started)
@@ -115,12 +126,20 @@ def main(count: int = COUNT) -> None:
                                     line(f"request -> verdict at response_url, {concurrency} at a time", verdicts))
             if wrong:
                 print(f"  {wrong} commands not answered with a verdict", flush=True)
+        slow = frozenset(range(0, count, SLOW_EVERY))
+        _, verdicts, wrong = load(url, fake, texts, SLOW_CONCURRENCY, "slow", slow)
+        _, slow99 = line(f"verdict, {SLOW_CONCURRENCY} at a time, 1 in {SLOW_EVERY} response_urls slow", verdicts)
+        if wrong:
+            print(f"  {wrong} commands not answered with a verdict", flush=True)
         for concurrency, ((_, ack99), (_, verdict99)) in results.items():
             verdict_ok = "met" if verdict99 < GOALS["verdict"] else "MISSED"
             ack_ok = "met" if ack99 < GOALS["ack"] else "MISSED"
             print(f"{concurrency} at a time: ack p99 {ack99 * 1000:.1f} ms ({ack99 / base99:.1f}x bare POST; "
                   f"goal < 100 ms {ack_ok}), verdict p99 {verdict99 * 1000:.1f} ms (goal < 300 ms {verdict_ok})",
                   flush=True)
+        fast99 = results[SLOW_CONCURRENCY][1][1]
+        print(f"with 1 in {SLOW_EVERY} response_urls answering after {SLOW_SECONDS:g} s: the others' verdict p99 "
+              f"{slow99 * 1000:.1f} ms, {slow99 / fast99:.1f}x that of the run without slow ones", flush=True)
     finally:
         app.terminate()
         try:

@@ -191,11 +191,11 @@ class Answer:
 
 def post(url: str, body: str, *, timestamp: Optional[str] = None, secret: str = SIGNING_SECRET,
          sign: Optional[str] = None, content_type: str = "application/x-www-form-urlencoded",
-         timeout: float = 10.0) -> Answer:
+         timeout: float = 10.0, headers: Optional[dict] = None) -> Answer:
     """POST ``body`` to the app as Slack does, signed (or with the given signature), and time the answer."""
     timestamp = str(int(time.time())) if timestamp is None else timestamp
     headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
-               "X-Slack-Signature": sign if sign is not None else signature(body, timestamp, secret)}
+               "X-Slack-Signature": sign if sign is not None else signature(body, timestamp, secret), **(headers or {})}
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
@@ -313,8 +313,13 @@ class FakeSocketMode:
                 return message
 
     def close(self) -> None:
+        """Hang up on the app, as Slack does when it drops a connection."""
         self.listener.close()
         if self.connection:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)   # close() alone leaves it open: the reader holds it
+            except OSError:
+                pass
             self.connection.close()
 
 

@@ -52,7 +52,7 @@ def huge(verdict):
 
 def test_a_usual_verdict_is_sent_whole_with_its_buttons(verdict):
     blocks = messages.verdict_reply(verdict, "key1").blocks
-    assert blocks[:-1] == verdict.blocks()
+    assert blocks[:-1] == messages.escaped(verdict.blocks())
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["whichrole_share", "whichrole_refine"]
     assert {e["value"] for e in blocks[-1]["elements"]} == {"key1"}
     assert SHORTENED not in json.dumps(blocks)
@@ -167,3 +167,15 @@ def test_any_answer_fits_and_keeps_its_buttons_and_its_order(sizes, header):
         assert fitted[-2]["elements"][0]["text"] == SHORTENED
     if sum(min(3000, 2 + len(str(i)) + n // 5 * 5) for i, n in enumerate(sizes)) < 10_000 and len(sizes) < 40:
         assert len(kept) == len(sizes) and SHORTENED not in json.dumps(fitted)
+
+
+def test_a_request_counts_as_seen_for_the_window_and_the_oldest_are_forgotten_first():
+    from whichrole.integrations.slack.incoming import AnswerOnce
+
+    once = AnswerOnce(window=60, size=2)
+    first, second, third = {"text": "a"}, {"text": "b"}, {"text": "c"}
+    assert once.first_time(first, now=0) and not once.first_time(dict(first), now=59)
+    assert once.first_time(first, now=61)           # the window has passed
+    assert once.first_time(second, now=62) and once.first_time(third, now=63)
+    assert once.first_time(first, now=64)           # forgotten: only two are held
+    assert not once.first_time(third, now=65)

@@ -3,6 +3,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -86,6 +87,20 @@ def test_a_refused_token_and_an_unreachable_slack_are_one_line_without_the_token
                                             "(ConnectionRefusedError)")
 
 
+def test_a_port_in_use_is_named_before_slack_is_called(fake):
+    taken = socket.create_server(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    try:
+        done = run(["--host", "127.0.0.1", "--port", str(port)],
+                   environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url))
+    finally:
+        taken.close()
+    assert done.returncode == 2
+    assert done.stderr == (f"whichrole: error: port {port} on 127.0.0.1 is already in use; stop what listens there, "
+                           "or choose another with --port\n")
+    assert fake.calls == []
+
+
 def test_socket_mode_with_a_refused_app_token_is_one_line(fake):
     fake.fail("/api/apps.connections.open", body='{"ok": false, "error": "invalid_auth"}')
     done = run(["--socket"], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
@@ -153,17 +168,56 @@ def test_serve_slack_in_socket_mode_answers_over_the_websocket(fake):
     serving = Serving(["--socket"], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
                                                 SLACK_API_URL=fake.api_url))
     try:
+        command = command_fields("deploy models and monitor drift", fake.response_url("socket"))
         websocket.send({"envelope_id": "e-1", "type": "slash_commands", "accepts_response_payload": True,
-                        "payload": command_fields("deploy models and monitor drift", fake.response_url("socket"))})
+                        "payload": command})
         assert websocket.answer_to("e-1") == {"envelope_id": "e-1"}
         assert fake.wait("/response/socket")[0].body["blocks"][0]["type"] == "header"
+        # Slack sends an envelope it thinks was lost again: acknowledged, not answered twice
+        websocket.send({"envelope_id": "e-1-again", "type": "slash_commands", "accepts_response_payload": True,
+                        "retry_attempt": 1, "retry_reason": "timeout", "payload": command})
+        assert websocket.answer_to("e-1-again") == {"envelope_id": "e-1-again"}
         websocket.send({"envelope_id": "e-2", "type": "slash_commands", "accepts_response_payload": True,
                         "payload": command_fields("help", fake.response_url("socket-help"))})
         assert "How to use /whichrole" in websocket.answer_to("e-2")["payload"]["text"]
     finally:
+        output = serving.stop()
+        websocket.close()
+    assert len(fake.to("/response/socket")) == 1
+    assert "ignored a request already answered (Slack's retry 1)" in output
+    assert fake.to("/api/apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
+
+
+def test_socket_mode_that_cannot_connect_gives_up_in_one_line(fake):
+    fake.answer("/api/apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=closed"})
+    started = time.monotonic()
+    done = run(["--socket", "--connect-timeout", "2"],
+               environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url), timeout=30)
+    assert done.returncode == 2 and time.monotonic() - started < 20
+    assert done.stderr.splitlines()[-1] == ("whichrole: error: cannot connect to Slack over Socket Mode "
+                                            "(ConnectionRefusedError); gave up after 2 s (--keep-trying keeps trying)")
+    assert "Bolt app is running" not in done.stderr and "established" not in done.stderr
+    assert APP_TOKEN not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_socket_mode_told_to_keep_trying_connects_when_slack_comes_back(fake):
+    fake.answer("/api/apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=closed"})
+    serving = Serving(["--socket", "--connect-timeout", "1", "--keep-trying"],
+                      environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url))
+    websocket = FakeSocketMode()
+    try:
+        serving.wait_for(r"WARNING whichrole.slack: cannot connect to Slack over Socket Mode yet "
+                         r"\(ConnectionRefusedError\); trying on")
+        assert serving.process.poll() is None
+        fake.answer("/api/apps.connections.open", {"ok": True, "url": websocket.url})
+        serving.wait_for(r"connected to Slack over Socket Mode; serving /whichrole", timeout=30)
+        websocket.send({"envelope_id": "e-back", "type": "slash_commands", "accepts_response_payload": True,
+                        "payload": command_fields("deploy models and monitor drift", fake.response_url("back"))})
+        assert websocket.answer_to("e-back") == {"envelope_id": "e-back"}
+        assert fake.wait("/response/back")[0].body["blocks"][0]["type"] == "header"
+    finally:
         serving.stop()
         websocket.close()
-    assert fake.to("/api/apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
 
 
 def test_the_manifest_creates_the_app_this_code_serves():

@@ -10,13 +10,28 @@ from whichrole.model import Requisition
     ("", "help", ""),
     ("   ", "help", ""),
     ("help", "help", ""),
-    ("HELP me please", "help", "me please"),
+    ("  HELP ", "help", ""),
     ("form", "form", ""),
-    ("me  five years of SQL and dbt", "me", "five years of SQL and dbt"),
+    ("me", "me", ""),
+    ("me  years=5 five years of SQL and dbt", "me", "years=5 five years of SQL and dbt"),
+    ("Me phd=maybe", "me", "phd=maybe"),
 ])
 def test_subcommands(text, kind, rest):
     command = parse_command(text)
     assert (command.kind, command.text, command.fields) == (kind, rest, {})
+
+
+@pytest.mark.parametrize("text", [
+    "Help marketing with data: build dashboards and run A/B tests",
+    "help me please",
+    "Form a new MLOps team to run our models in production",
+    "form title=MLE",
+    "Me and two others will build RAG over our documents",
+    "me five years of SQL and dbt",
+])
+def test_a_subcommand_word_that_starts_a_requisition_is_a_requisition(text):
+    command = parse_command(text)
+    assert command.kind == "classify" and command.fields["description"].split()[0] == text.split()[0]
 
 
 def test_free_text_is_the_description():

@@ -1,9 +1,12 @@
-"""/whichrole as a bolt app: acknowledge at once, answer from a pool of workers.
+"""/whichrole as a bolt app: acknowledge at once, answer from a pool of workers, post from another.
 
 Every listener acknowledges in the request's own thread (Slack allows 3 seconds) and hands the
-work (classifying, opening a form, posting the answer) to the pool, so that a slow or failing
-Slack never delays the acknowledgement of the next request. Nothing a listener raises reaches
-bolt: failures are logged as one line and the user gets a plain message.
+work to a pool: workers compute answers (classifying, the candidate fit), and everything that
+calls Slack (posting an answer, opening a form) runs on a second, larger pool of its own. Each
+call waits at most the settings' timeout, and a response_url that is slow to answer holds one
+of the posting threads, never a worker: it delays neither the acknowledgement nor the answer of
+the next request. Nothing a listener raises reaches bolt: failures are logged as one line and
+the user gets a plain message.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from whichrole.model import Requisition, RequisitionError
 
 from . import messages
 from .delivery import Delivery, ReplyTo, api_error, describe
-from .messages import REFINE_ACTION, SHARE_ACTION, notice
+from .incoming import AnswerOnce, WellFormed
+from .messages import REFINE_ACTION, SHARE_ACTION, Reply, escape, notice
 from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
 from .parse import CommandError, parse_command, usage
 from .recent import RecentRequisitions
@@ -33,6 +37,8 @@ log = logging.getLogger("whichrole.slack")
 
 COMMAND = "/whichrole"
 WORKERS = 8
+# Calls to Slack under way at once; each mostly waits on the network, so threads are cheap here.
+SLACK_CALLS = 64
 WARM_UP_TEXT = "Build dashboards and A/B tests; deploy models to production and monitor drift."
 GONE = ("That answer is no longer held by the app (it restarted, or the answer is old): "
         "run `/whichrole` again.")
@@ -52,8 +58,8 @@ class SlackApp:
                                 timeout=settings.timeout, logger=logging.getLogger("whichrole.slack.api"))
         signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         bolt_log = logging.getLogger("whichrole.slack.bolt")
-        if _same_token_notice not in bolt_log.filters:
-            bolt_log.addFilter(_same_token_notice)
+        if _bolt_line not in bolt_log.filters:
+            bolt_log.addFilter(_bolt_line)
         # Verifies the bot token with auth.test now (bolt raises BoltError if Slack refuses it).
         self.bolt = App(name="whichrole", client=self.client, signing_secret=signing_secret,
                         process_before_response=True, raise_error_for_unhandled_request=False, logger=bolt_log)
@@ -64,6 +70,9 @@ class SlackApp:
         self.recent = RecentRequisitions()
         self.delivery = Delivery(self.client, settings.timeout)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whichrole-slack")
+        self.calls = ThreadPoolExecutor(max_workers=SLACK_CALLS, thread_name_prefix="whichrole-slack-call")
+        self.bolt.use(WellFormed())
+        self.bolt.use(AnswerOnce())
         self.bolt.command(COMMAND)(self.on_command)
         self.bolt.action(SHARE_ACTION)(self.on_share)
         self.bolt.action(REFINE_ACTION)(self.on_refine)
@@ -75,7 +84,9 @@ class SlackApp:
         self.classifier.classify(WARM_UP_TEXT)
 
     def close(self) -> None:
+        """Finish the answers under way, then their posts."""
         self.work.shutdown(wait=True)
+        self.calls.shutdown(wait=True)
 
     # ---- listeners: acknowledge, then hand the work to the pool ------------------------------
 
@@ -85,22 +96,22 @@ class SlackApp:
             request = parse_command(command.get("text", ""))
             requisition = Requisition.build(request.fields) if request.kind == "classify" else None
         except (CommandError, RequisitionError) as error:
-            ack(text=f"{error}\nSee `/whichrole help`.")
+            ack(text=escape(f"{error}\nSee `/whichrole help`."))
             return
         if request.kind == "help":
-            ack(text=self.usage)
+            ack(text=escape(self.usage))
         elif request.kind == "form":
             ack()
-            self._later(to, self._open_form, command.get("trigger_id"), None, to)
+            self._call_slack(to, self._open_form, command.get("trigger_id"), None, to)
         elif request.kind == "me":
             if not request.text:
-                ack(text=ME_USAGE)
+                ack(text=escape(ME_USAGE))
                 return
             ack()
-            self._later(to, self._candidate_fit, request.text, to)
+            self._later(to, self._candidate_fit, request.text)
         else:
             ack()
-            self._later(to, self._answer, requisition, to)
+            self._later(to, self._answer, requisition)
 
     def on_share(self, ack, body: dict) -> None:
         ack()
@@ -112,9 +123,9 @@ class SlackApp:
         to = _action_reply_to(body)
         requisition = self.recent.get(_action_value(body))
         if requisition is None:
-            self._later(to, self.delivery.send, to, notice(GONE))
+            self._post(to, notice(GONE))
             return
-        self._later(to, self._open_form, body.get("trigger_id"), requisition, to)
+        self._call_slack(to, self._open_form, body.get("trigger_id"), requisition, to)
 
     def on_submit(self, ack, body: dict, view: dict) -> None:
         fields, metadata = read_submission(view)
@@ -125,66 +136,85 @@ class SlackApp:
             return
         ack()
         to = ReplyTo.from_metadata(body.get("user", {}).get("id", ""), metadata)
-        self._later(to, self._answer, requisition, to)
+        self._later(to, self._answer, requisition)
 
     def on_error(self, error: Exception) -> None:
         log.error("request not handled: %s", _one_line(error))
 
     # ---- the work ----------------------------------------------------------------------------
 
-    def _later(self, to: ReplyTo, job: Callable, *args) -> None:
-        self.work.submit(self._guarded, to, job, *args)
+    # Each job returns the reply to post, or None; _reply turns what a job raises into a reply too.
 
-    def _guarded(self, to: ReplyTo, job: Callable, *args) -> None:
+    def _later(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
+        """Compute on a worker, then hand the reply to the posting pool."""
+        self.work.submit(lambda: self._post(to, self._reply(to, job, *args)))
+
+    def _call_slack(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> None:
+        """A job that calls Slack runs on the posting pool, and posts its reply from the same thread."""
+        self.calls.submit(lambda: self._send(to, self._reply(to, job, *args)))
+
+    def _post(self, to: ReplyTo, reply: Optional[Reply]) -> None:
+        if reply is not None:
+            self.calls.submit(self.delivery.send, to, reply)
+
+    def _send(self, to: ReplyTo, reply: Optional[Reply]) -> None:
+        if reply is not None:
+            self.delivery.send(to, reply)
+
+    def _reply(self, to: ReplyTo, job: Callable[..., Optional[Reply]], *args) -> Optional[Reply]:
         try:
-            job(*args)
+            return job(*args)
         except RequisitionError as error:
-            self.delivery.send(to, notice(f"{error}\nSee `/whichrole help`."))
+            return notice(f"{error}\nSee `/whichrole help`.")
         except Exception as error:
             log.error("/whichrole failed for %s: %s", to.user, _one_line(error))
-            self.delivery.send(to, notice(FAILED))
+            return notice(FAILED)
 
-    def _answer(self, requisition: Requisition, to: ReplyTo) -> None:
+    def _answer(self, requisition: Requisition) -> Reply:
         verdict = self.classifier.classify(requisition)
-        self.delivery.send(to, messages.verdict_reply(verdict, self.recent.add(requisition)))
+        return messages.verdict_reply(verdict, self.recent.add(requisition))
 
-    def _share(self, key: str, to: ReplyTo) -> None:
+    def _share(self, key: str, to: ReplyTo) -> Reply:
         requisition = self.recent.get(key)
         if requisition is None:
-            self.delivery.send(to, notice(GONE))
-            return
-        verdict = self.classifier.classify(requisition)
-        self.delivery.send(to, messages.shared_reply(verdict, to.user))
+            return notice(GONE)
+        return messages.shared_reply(self.classifier.classify(requisition), to.user)
 
-    def _open_form(self, trigger_id: Optional[str], requisition: Optional[Requisition], to: ReplyTo) -> None:
+    def _open_form(self, trigger_id: Optional[str], requisition: Optional[Requisition], to: ReplyTo) -> Optional[Reply]:
         view = refine_modal(self.classifier.rulebook, requisition, to.metadata())
         try:
             self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open failed: %s", api_error(error))
-            self.delivery.send(to, notice(f"Slack did not open the form ({api_error(error)}); try again."))
+            return notice(f"Slack could not open the form ({api_error(error)}); try again.")
         except Exception as error:
             log.warning("views.open did not answer (%s)", describe(error))
-            self.delivery.send(to, notice("Slack did not answer in time to open the form; try again."))
+            return notice("Slack did not answer in time to open the form; try again.")
+        return None
 
-    def _candidate_fit(self, text: str, to: ReplyTo) -> None:
+    def _candidate_fit(self, text: str) -> Reply:
         try:
             from whichrole.candidate import fit_text
         except ImportError:
-            self.delivery.send(to, notice(NO_CANDIDATE))
-            return
+            return notice(NO_CANDIDATE)
         try:
             fit = fit_text(text)
         except ValueError as error:   # the profile cannot be read; its message is one line
-            self.delivery.send(to, notice(f"{error}\n{ME_USAGE}"))
-            return
-        self.delivery.send(to, messages.blocks_reply(fit.blocks(), fit.text()))
+            return notice(f"{error}\n{ME_USAGE}")
+        return messages.blocks_reply(fit.blocks(), fit.text())
 
 
-def _same_token_notice(record: logging.LogRecord) -> bool:
-    """bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the client
-    carries that very token, so the warning would only mislead."""
-    return "`token` will be unused" not in record.getMessage()
+def _bolt_line(record: logging.LogRecord) -> bool:
+    """bolt's log records as one line each: its warnings about unhandled requests ('/other', an unknown
+    action, view_closed) go on with a listener to copy, and only their first line says what came.
+
+    bolt also warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given; the
+    client carries that very token, so that warning would only mislead and is dropped."""
+    message = record.getMessage()
+    if "`token` will be unused" in message:
+        return False
+    record.msg, record.args = message.split("\n", 1)[0], None
+    return True
 
 
 def _action_value(body: dict) -> str:

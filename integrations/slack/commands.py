@@ -8,6 +8,9 @@ from typing import Optional
 
 import typer
 
+# Socket Mode: seconds without a connection before serve-slack gives up (unless --keep-trying).
+CONNECT_TIMEOUT = 30.0
+
 
 def register(app: typer.Typer) -> None:
     app.command("serve-slack")(serve_slack)
@@ -18,6 +21,9 @@ def serve_slack(
     host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (HTTP mode)."),
     socket: bool = typer.Option(False, "--socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN "
                                 "instead of serving HTTP."),
+    connect_timeout: float = typer.Option(CONNECT_TIMEOUT, "--connect-timeout", min=0.1,
+                                          help="Socket Mode: seconds without a connection to Slack before giving up."),
+    keep_trying: bool = typer.Option(False, "--keep-trying", help="Socket Mode: never give up connecting to Slack."),
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Requests answered at the same time."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
                                          file_okay=False, dir_okay=True),
@@ -42,6 +48,8 @@ def serve_slack(
     log = logging.getLogger("whichrole.slack")
     audit_argv = _audit_argv(audit_cron, audit)
     settings = SlackSettings.from_env(socket)
+    # Listening first: a port in use is said at once, before Slack is asked anything.
+    server = None if socket else SlackHTTPServer(host, port)
     try:
         slack = SlackApp(settings, workers=workers, rules_dir=rules)
     except BoltError as error:  # auth.test refused the token; bolt's message holds Slack's whole answer
@@ -62,19 +70,17 @@ def serve_slack(
         if socket:
             log.info("connecting to Slack over Socket Mode to serve /whichrole")
             try:
-                serve_socket_mode(slack.bolt, settings.app_token.get_secret_value())
+                serve_socket_mode(slack.bolt, settings.app_token.get_secret_value(), connect_timeout, keep_trying)
             except SlackApiError as error:
                 raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({api_error(error)})") from None
         else:
-            server = SlackHTTPServer(slack.bolt, host, port)
             log.info("serving /whichrole at %s", server.url)
-            try:
-                server.serve_forever()
-            finally:
-                server.server_close()
+            server.serve(slack.bolt)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
+        if server:
+            server.server_close()
         if scheduler:
             scheduler.shutdown(wait=True)  # an audit under way finishes first
         slack.close()

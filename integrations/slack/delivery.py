@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ RESPONSE_URL_POSTS = 5
 RESPONSE_URL_LIFETIME = 30 * 60
 # What Slack says when the content, not the route, is the problem: the plain version may pass.
 CONTENT_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks", "no_text"}
+_ERROR_CODE = re.compile(r"[a-z0-9_]{1,100}")
 
 
 class Outcome(enum.Enum):
@@ -130,11 +132,13 @@ class Delivery:
 
 
 def api_error(error: SlackApiError) -> str:
-    """Slack's error code ('invalid_auth'), or the HTTP status when the answer was not Slack's JSON."""
+    """Slack's error code ('invalid_auth'), or the HTTP status when the answer was not Slack's JSON
+    (slack_sdk then puts a sentence quoting the body, an HTML error page, where the code would be)."""
     response = error.response
     data = getattr(response, "data", None)
-    if isinstance(data, dict) and data.get("error"):
-        return one_line(str(data["error"]), 100)
+    code = data.get("error") if isinstance(data, dict) else None
+    if isinstance(code, str) and _ERROR_CODE.fullmatch(code):
+        return code
     return f"HTTP {getattr(response, 'status_code', '?')}"
 
 

@@ -2,6 +2,10 @@
 
 Every message goes through ``fit``, so that Slack's limits (50 blocks, 3,000 characters in a
 section, about 13,000 characters in a message) cut a long answer cleanly instead of rejecting it.
+
+Replies carry what users typed (a profile, a value that was refused), and Slack reads &, < and >
+in a message's text and in mrkdwn as markup: a typed "<!channel>" would notify a whole channel.
+So all the text of a reply is escaped here, and only the mentions this module writes itself stay live.
 """
 from __future__ import annotations
 
@@ -47,9 +51,27 @@ class Reply:
         return body
 
 
+def escape(text: str) -> str:
+    """Text shown as typed: Slack's three control characters as the entities it expects."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escaped(blocks: list[dict]) -> list[dict]:
+    """A copy of ``blocks`` with every mrkdwn text escaped (plain_text is never read as markup)."""
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+                return {**node, "text": escape(node["text"])}
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+    return walk(blocks)
+
+
 def notice(text: str) -> Reply:
     """A plain message: usage, an error the user can act on, a service that did not answer."""
-    return Reply(text=text)
+    return Reply(text=escape(text))
 
 
 def verdict_reply(verdict: Verdict, key: str) -> Reply:
@@ -60,23 +82,25 @@ def verdict_reply(verdict: Verdict, key: str) -> Reply:
         {"type": "button", "action_id": REFINE_ACTION, "value": key,
          "text": {"type": "plain_text", "text": "Refine"}},
     ]}
-    return Reply(text=summary(verdict), blocks=fit(verdict.blocks(), tail=[buttons]), plain=verdict.text())
+    return Reply(text=summary(verdict), blocks=fit(escaped(verdict.blocks()), tail=[buttons]),
+                 plain=escape(verdict.text()))
 
 
 def shared_reply(verdict: Verdict, user_id: str) -> Reply:
     """The same verdict for everyone in the channel, saying who shared it, without buttons."""
     by = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by <@{user_id}> with /whichrole"}]}
-    return Reply(text=summary(verdict), blocks=fit(verdict.blocks(), tail=[by]), plain=verdict.text(),
-                 in_channel=True)
+    return Reply(text=summary(verdict), blocks=fit(escaped(verdict.blocks()), tail=[by]),
+                 plain=escape(verdict.text()), in_channel=True)
 
 
 def blocks_reply(blocks: list[dict], text: str) -> Reply:
     """Blocks made elsewhere (the candidate fit), held to the same limits."""
-    return Reply(text=cut(text.split("\n", 1)[0], PLAIN_TEXT_LIMIT), blocks=fit(blocks), plain=text)
+    return Reply(text=escape(cut(text.split("\n", 1)[0], PLAIN_TEXT_LIMIT)), blocks=fit(escaped(blocks)),
+                 plain=escape(text))
 
 
 def summary(verdict: Verdict) -> str:
-    return f"{verdict.label} · {verdict.confidence:.0%} sure"
+    return escape(f"{verdict.label} · {verdict.confidence:.0%} sure")
 
 
 def fit(blocks: list[dict], tail: Sequence[dict] = ()) -> list[dict]:

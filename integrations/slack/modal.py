@@ -121,12 +121,16 @@ def read_submission(view: dict) -> tuple[dict, dict]:
     fields: dict = {}
     outcomes = []
     for block_id, actions in values.items():
-        state = actions.get(VALUE) or {}
+        state = actions.get(VALUE) if isinstance(actions, dict) else None
+        if not isinstance(state, dict):
+            continue   # not an input of this form
         if state.get("type") == "static_select":
-            chosen = (state.get("selected_option") or {}).get("value")
+            option = state.get("selected_option")
+            chosen = option.get("value") if isinstance(option, dict) else None
             value = None if chosen == NOT_STATED else chosen
         else:
-            value = (state.get("value") or "").strip() or None
+            value = state.get("value")
+            value = value.strip() or None if isinstance(value, str) else None
         if not value:
             continue
         if block_id.startswith("outcome_"):
@@ -137,7 +141,7 @@ def read_submission(view: dict) -> tuple[dict, dict]:
         fields["outcomes"] = "; ".join(value for _, value in sorted(outcomes))
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (TypeError, ValueError):
         metadata = {}
     return fields, metadata if isinstance(metadata, dict) else {}
 

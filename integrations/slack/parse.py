@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from whichrole.candidate.profile import KEYS as PROFILE_KEYS
+
 # The requisition fields a user can give, under their short names and their own names.
 FIELD_KEYS = {
     "title": "title",
@@ -30,10 +32,13 @@ USAGE = """*How to use /whichrole*
 `outcomes` (three things owned in six months, separated by `;`).
 • `/whichrole form`: fill in a form instead.
 • `/whichrole me years=5 engineering=strong phd=no <a few words about your work>`: which roles fit you, \
-as a candidate.
+as a candidate (`me` and at least one profile field such as `years=`).
 • `/whichrole help`: this message."""
 
-SUBCOMMANDS = ("help", "form", "me")
+# A subcommand is its keyword alone, or `me` and a profile; any other text, even one that starts
+# with such a word ("Help marketing with data...", "Me and two others..."), is a requisition.
+KEYWORDS = ("help", "form")
+ME = "me"
 
 
 def usage(values: dict[str, list[str]]) -> str:
@@ -73,16 +78,24 @@ def plain(text: str) -> str:
 def parse_command(text: str) -> SlashCommand:
     text = plain(text or "").strip()
     first, _, rest = text.partition(" ")
+    rest = rest.strip()
     if not text:
         return SlashCommand("help")
-    if first.lower() in SUBCOMMANDS:
-        return SlashCommand(first.lower(), text=rest.strip())
+    if text.lower() in KEYWORDS:
+        return SlashCommand(text.lower())
+    if first.lower() == ME and (not rest or _is_profile(rest)):
+        return SlashCommand("me", text=rest)
     fields, description = parse_fields(text)
     if description:
         if "description" in fields:
             raise CommandError("description: given as a field and as free text; give it once")
         fields["description"] = description
     return SlashCommand("classify", fields=fields)
+
+
+def _is_profile(text: str) -> bool:
+    """Whether the words after `me` give a profile: at least one of the profile's own key=value fields."""
+    return any(match.group(1).lower() in PROFILE_KEYS for match in _FIELD.finditer(text))
 
 
 def parse_fields(text: str) -> tuple[dict[str, str], str]:

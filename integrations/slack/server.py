@@ -1,9 +1,14 @@
 """Serving the app: over HTTP on bolt's usual /slack/events path, one thread per request, or Socket Mode."""
 from __future__ import annotations
 
+import errno
 import logging
 import sys
+import threading
+import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Optional
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -15,18 +20,35 @@ log = logging.getLogger("whichrole.slack")
 EVENTS_PATH = "/slack/events"
 # Slack's payloads are a few kilobytes; anything far larger is not from Slack.
 MAX_BODY = 1 << 20
+# How often serve_socket_mode looks whether the connection is up.
+WATCH_INTERVAL = 0.2
 
 
 class SlackHTTPServer(ThreadingHTTPServer):
-    """Hands each POST to /slack/events to bolt, which verifies its signature and dispatches it."""
+    """Listens as soon as it is made, so that a port in use is said before anything else starts, and
+    hands each POST to /slack/events to the bolt app given to ``serve``, which verifies its signature
+    and dispatches it."""
 
     daemon_threads = True
-    # Bursts of commands arrive together; a short accept queue would make clients wait and retry.
-    request_queue_size = 128
+    # Bursts of commands arrive together (a whole channel trying the command at once). A connection
+    # beyond the accept queue has its SYN dropped and retried a second or more later: at 200 commands
+    # at once, a queue of 128 put p99 acknowledgement past a second. Linux caps this at
+    # net.core.somaxconn (4096 since kernel 5.4).
+    request_queue_size = 1024
 
-    def __init__(self, bolt: App, host: str, port: int):
+    def __init__(self, host: str, port: int):
+        self.bolt: Optional[App] = None
+        try:
+            super().__init__((host, port), _Handler)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise OSError(f"port {port} on {host} is already in use; stop what listens there, "
+                              "or choose another with --port") from None
+            raise OSError(f"cannot listen on {host}:{port} ({error.strerror or describe(error)})") from None
+
+    def serve(self, bolt: App, poll_interval: float = 0.5) -> None:
         self.bolt = bolt
-        super().__init__((host, port), _Handler)
+        self.serve_forever(poll_interval)
 
     @property
     def url(self) -> str:
@@ -98,10 +120,33 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def serve_socket_mode(bolt: App, app_token: str) -> None:
-    """Connect out to Slack over a WebSocket (no public URL needed); blocks until interrupted."""
-    handler = SocketModeHandler(bolt, app_token, logger=logging.getLogger("whichrole.slack.socket"))
+def serve_socket_mode(bolt: App, app_token: str, connect_timeout: float, keep_trying: bool) -> None:
+    """Connect out to Slack over a WebSocket (no public URL needed) and serve until interrupted.
+
+    slack_sdk tries to connect again and again, forever, logging each attempt as a success. This
+    waits for a connection that holds; without one after ``connect_timeout`` seconds it raises
+    OSError naming the last failure, or, ``keep_trying``, says so once and waits on.
+    """
+    sdk_log = logging.getLogger("whichrole.slack.socket")
+    # slack_sdk logs at INFO that "a new session has been established" even when the connection was
+    # refused; its warnings and errors are kept, and the lines below say what holds.
+    sdk_log.setLevel(logging.WARNING)
+    handler = SocketModeHandler(bolt, app_token, logger=sdk_log)
+    failures: deque[BaseException] = deque(maxlen=1)   # the last one says why
+    handler.client.on_error_listeners.append(failures.append)
     try:
-        handler.start()
+        handler.connect()   # asks apps.connections.open for the URL: SlackApiError if the token is refused
+        deadline = time.monotonic() + connect_timeout
+        while not handler.client.is_connected():
+            if deadline is not None and time.monotonic() > deadline:
+                reason = describe(failures[-1]) if failures else "no answer"
+                if not keep_trying:
+                    raise OSError(f"cannot connect to Slack over Socket Mode ({reason}); gave up after "
+                                  f"{connect_timeout:g} s (--keep-trying keeps trying)")
+                log.warning("cannot connect to Slack over Socket Mode yet (%s); trying on", reason)
+                deadline = None
+            time.sleep(WATCH_INTERVAL)
+        log.info("connected to Slack over Socket Mode; serving /whichrole")
+        threading.Event().wait()
     finally:
         handler.close()
