@@ -180,3 +180,12 @@ def test_classifying_does_not_need_the_fitting_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_repeated_splits_score_each_posting_once_per_split(fitted):
+    rules, postings, _ = fitted
+    report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)
+    assert report.repeats == 2 and report.scored == 30 and len(report.repeat_accuracies) == 2
+    assert len(report.fold_accuracies) == 6
+    assert report.accuracy == pytest.approx(sum(report.repeat_accuracies) / 2, abs=1e-3)
+    assert "3 folds, 2 splits" in report.text()

@@ -210,6 +210,8 @@ def evaluate_cmd(
                                     "and role (with ds_flavour and conflated where known), or title_families."),
     folds: int = typer.Option(0, "--folds", min=0, help="Fit on all folds but one and score the one left out, "
                               "for each of K folds (the figure to quote); 0 scores the shipped weights in sample."),
+    repeats: int = typer.Option(1, "--repeats", min=1, help="With --folds: as many splits into folds, "
+                                "each posting scored once per split (one split's figure depends on the split)."),
     setting: List[str] = SettingOption,
     disagreements: Optional[Path] = typer.Option(None, "--disagreements", help="Where to write the "
                                                  "disagreements (default: beside the postings)."),
@@ -226,7 +228,7 @@ def evaluate_cmd(
     with Progress("folds" if folds else "evaluating") as progress:
         if folds:
             report = evaluate_folds(postings, classifier(rules, engine), folds, parse_settings(setting), out,
-                                    progress.update)
+                                    progress.update, repeats)
         else:
             report = evaluate(postings, classifier(rules, engine), out, progress.update)
     typer.echo(report.model_dump_json(indent=2) if as_json else report.text())

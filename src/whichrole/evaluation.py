@@ -59,7 +59,9 @@ class Report(BaseModel):
     target: str
     out_of_fold: bool
     folds: Optional[int] = None
+    repeats: int = 1
     fold_accuracies: list[float] = []
+    repeat_accuracies: list[float] = []
     total: int
     scored: int
     skipped: int
@@ -78,11 +80,14 @@ class Report(BaseModel):
     disagreements_file: Optional[str]
 
     def text(self) -> str:
-        how = f"out of fold, {self.folds} folds" if self.out_of_fold else "in sample (the shipped weights)"
+        splits = f", {self.repeats} splits (each posting scored once per split)" if self.repeats > 1 else ""
+        how = f"out of fold, {self.folds} folds{splits}" if self.out_of_fold else "in sample (the shipped weights)"
         lines = [f"{self.file}: {self.scored} postings scored against {self.target}, {how} ({self.skipped} skipped)"]
         spread = f" ± {self.accuracy_spread:.1%} across folds" if self.accuracy_spread is not None else ""
         lines.append(f"accuracy          {self.accuracy:.1%} ({self.correct}/{self.scored}){spread}")
-        if self.fold_accuracies:
+        if len(self.repeat_accuracies) > 1:
+            lines.append(f"  per split       {', '.join(f'{a:.1%}' for a in self.repeat_accuracies)}")
+        elif self.fold_accuracies:
             lines.append(f"  per fold        {', '.join(f'{a:.1%}' for a in self.fold_accuracies)}")
         if self.undetermined:
             lines.append(f"undetermined      {self.undetermined} (counted as wrong)")
@@ -186,8 +191,11 @@ def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] =
 
 def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Optional[dict] = None,
                    disagreements: Optional[Path] = None,
-                   progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Report:
-    """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure."""
+                   progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
+                   repeats: int = 1) -> Report:
+    """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure.
+    With ``repeats``, again for each of as many other splits into folds (seeds following the
+    settings' own), every posting scored once per split: one split's figure depends on the split."""
     from .fitting import FitError, examples_from, fit_weights, settings_with, stratified_folds
 
     settings = settings_with(settings)
@@ -205,26 +213,33 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
         readable.append((number, posting, requisition))
     if folds < 2 or folds > len(readable):
         raise FitError(f"--folds {folds}: needs between 2 and {len(readable)} folds for {len(readable)} postings")
+    if repeats < 1:
+        raise FitError(f"--repeats {repeats}: needs at least 1")
     fired = [classifier.rules_fired(requisition) for _, _, requisition in readable]
     examples = examples_from((n, p, f) for (n, p, _), f in zip(readable, fired))
-    assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"])
-    outcomes, per_fold = list(skipped), []
-    for k in range(folds):
-        progress(k, folds)
-        weights = fit_weights([ex for ex, f in zip(examples, assignment) if f != k], classifier.rulebook, settings)
-        held_out = classifier.with_weights(weights)
-        right = held = 0
-        for (number, posting, requisition), fold in zip(readable, assignment):
-            if fold == k:
-                verdict = held_out.classify(requisition)
-                outcomes.append((number, posting, verdict))
-                held += 1
-                right += verdict.role == posting["role"]
-        per_fold.append(right / held)
+    outcomes, per_fold, per_repeat = list(skipped), [], []
+    for repeat in range(repeats):
+        assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"] + repeat)
+        repeat_right = 0
+        for k in range(folds):
+            progress(repeat * folds + k, repeats * folds)
+            weights = fit_weights([ex for ex, f in zip(examples, assignment) if f != k], classifier.rulebook, settings)
+            held_out = classifier.with_weights(weights)
+            right = held = 0
+            for (number, posting, requisition), fold in zip(readable, assignment):
+                if fold == k:
+                    verdict = held_out.classify(requisition)
+                    outcomes.append((number, posting, verdict))
+                    held += 1
+                    right += verdict.role == posting["role"]
+            per_fold.append(right / held)
+            repeat_right += right
+        per_repeat.append(repeat_right / len(readable))
     outcomes.sort(key=lambda item: item[0])
     report = _report(path, classifier, outcomes, disagreements)
-    return report.model_copy(update={"out_of_fold": True, "folds": folds,
+    return report.model_copy(update={"out_of_fold": True, "folds": folds, "repeats": repeats,
                                      "fold_accuracies": [round(a, 4) for a in per_fold],
+                                     "repeat_accuracies": [round(a, 4) for a in per_repeat],
                                      "accuracy_spread": statistics.pstdev(per_fold)})
 
 
