@@ -163,11 +163,12 @@ def test_the_fit_command_writes_weights_and_says_how_good_they_are(fitted, tmp_p
     shutil.copytree(rules, copy)
     (copy / WEIGHTS_FILE).unlink()
     result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
-                             "--folds", "3", "--set", "calibration_folds=3"],
+                             "--folds", "3", "--repeats", "2", "--set", "calibration_folds=3"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds): accuracy" in result.stdout
-    assert load_rulebook(copy).weights.provenance.postings == 15
+    assert "on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds, 2 splits): accuracy" in result.stdout
+    provenance = load_rulebook(copy).weights.provenance
+    assert provenance.postings == 15 and provenance.cross_validated.repeats == 2
     bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
                           "--set", "l3=1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip() == (

@@ -239,6 +239,7 @@ def rules_fit(
     postings: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled postings (JSON Lines with "
                                     "title, description, role; ds_flavour where known)."),
     folds: int = typer.Option(5, "--folds", min=2, help="Folds for the out-of-fold figures recorded with the weights."),
+    repeats: int = typer.Option(5, "--repeats", min=1, help="Splits into folds for those figures."),
     setting: List[str] = SettingOption,
     out: Optional[Path] = typer.Option(None, "--out", help="Where to write the weights "
                                        "(default: weights.yaml in the rules directory)."),
@@ -252,13 +253,14 @@ def rules_fit(
     fitter = classifier(rules, "reference")
     target = out or fitter.rulebook.directory / WEIGHTS_FILE
     with Progress("fitting") as progress:
-        weights = fit_file(postings, fitter, parse_settings(setting), folds, progress.update)
+        weights = fit_file(postings, fitter, parse_settings(setting), folds, progress.update, repeats)
     save(weights, target)
     cv = weights.provenance.cross_validated
     typer.echo(f"fitted {sum(len(w) for w in weights.roles.weights.values())} rule weights on "
                f"{weights.provenance.postings} postings of {postings.name}; wrote {target}")
-    typer.echo(f"out of fold ({cv.folds} folds): accuracy {cv.accuracy:.1%} ± {cv.accuracy_spread:.1%}, "
-               f"expected calibration error {cv.expected_calibration_error:.3f}")
+    splits = f", {cv.repeats} splits" if cv.repeats > 1 else ""
+    typer.echo(f"out of fold ({cv.folds} folds{splits}): accuracy {cv.accuracy:.1%} ± {cv.accuracy_spread:.1%} "
+               f"across folds, expected calibration error {cv.expected_calibration_error:.3f}")
 
 
 class Progress:

@@ -223,9 +223,10 @@ def examples_from(labelled: Iterable[tuple[int, dict, list[Rule]]]) -> list[Exam
 
 
 def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
-             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Weights:
+             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
+             repeats: int = 1) -> Weights:
     """Weights fitted to every labelled posting of ``path``, with their provenance and the
-    out-of-fold figures of the same settings over ``folds`` folds."""
+    out-of-fold figures of the same settings over ``folds`` folds (and ``repeats`` splits)."""
     from .evaluation import evaluate_folds, read_labelled, requisition_of
     from .weights import CrossValidated
 
@@ -241,13 +242,18 @@ def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int
     if not labelled:
         raise FitError(f"{path}: no labelled posting to fit")
     weights = fit_weights(examples_from(labelled), classifier.rulebook, settings)
-    report = evaluate_folds(path, classifier, folds, settings, progress=progress)
+    report = evaluate_folds(path, classifier, folds, settings, progress=progress, repeats=repeats)
     conflation = report.conflation or {}
     cross_validated = CrossValidated(
-        folds=folds, accuracy=round(report.accuracy, 4), accuracy_spread=round(report.accuracy_spread or 0.0, 4),
+        folds=folds, repeats=repeats, accuracy=round(report.accuracy, 4),
+        accuracy_spread=round(report.accuracy_spread or 0.0, 4),
         expected_calibration_error=report.expected_calibration_error,
-        flavour_accuracy=round(report.flavour_accuracy, 4) if report.flavour_accuracy is not None else None,
-        conflation_precision=conflation.get("precision"), conflation_recall=conflation.get("recall"))
+        flavour_accuracy=_rounded(report.flavour_accuracy),
+        conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))
     provenance = weights.provenance.model_copy(update={
         "labelled_file": path.name, "sha256": sha256_of(path), "cross_validated": cross_validated})
     return weights.model_copy(update={"provenance": provenance})
+
+
+def _rounded(value: Optional[float]) -> Optional[float]:
+    return round(value, 4) if value is not None else None

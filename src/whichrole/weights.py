@@ -99,6 +99,7 @@ class CrossValidated(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     folds: int
+    repeats: int = 1
     accuracy: float
     accuracy_spread: float = Field(description="standard deviation of the per-fold accuracy")
     expected_calibration_error: float
