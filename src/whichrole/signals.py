@@ -1,148 +1,132 @@
 """From a requisition to signals: the normalised facts the rules are written against.
 
-Free text goes through the lexicon (phrases and patterns per signal, weighed by the section
-they stand in, ignored when negated); structured fields map to signals through the lexicon's
-``fields`` table; a few signals are derived (title, activity mix, amount of information).
-Each text signal gets a level 1-3 from how much weighted evidence stands behind it.
+Free text goes through the lexicon: a matcher finds its terms (phrases, section headings and
+the cues of the reading rules, see ``words``), and one reader weighs what was found: by the
+section it stands in, not at all when negated, less when the sentence gives the work to
+someone else or calls it a nice-to-have. Structured fields map to signals through the
+lexicon's ``fields`` table; a few signals are derived (title, activity mix, amount of
+information). Each text signal gets a level 1-3 from how much weighted evidence stands behind it.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from functools import lru_cache
-from typing import Optional
 
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
+from .scanner import Scanner
+from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, split, terms, tokens
 
-# Words are runs of letters, digits, '+' and '#' ("c++", "c#"); everything else separates them.
-# str.translate + split is twice as fast as a regular expression on a 4 KB description.
-_SEPARATORS = {code: " " for code in range(128) if not chr(code).isalnum() and chr(code) not in "+#"}
-_SEPARATORS.update(dict.fromkeys(map(ord, "’‘“”–—•·…«»\u00a0\u200b"), " "))
-SECTION = "section:"
-
-
-@lru_cache(maxsize=65536)
-def stem(token: str) -> str:
-    """Plural-insensitive form of a token, applied alike to text and phrases."""
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def tokens(text: str) -> list[str]:
-    return list(map(stem, text.lower().translate(_SEPARATORS).split()))
-
-
-class PhraseTable:
-    """Phrases indexed by their first two words, so each position of a text costs one lookup."""
-
-    def __init__(self):
-        self.single: dict[str, list[str]] = {}
-        self.multi: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self.multi_starts: set[str] = set()
-
-    def add(self, phrase: str, value: str) -> None:
-        words = tokens(phrase)
-        if not words:
-            return
-        if len(words) == 1:
-            self.single.setdefault(words[0], []).append(value)
-        else:
-            self.multi[(words[0], words[1])].append((tuple(words[2:]), value))
-            self.multi[(words[0], words[1])].sort(key=lambda item: -len(item[0]))  # longest first
-            self.multi_starts.add(words[0])
-
-    def match(self, words: list[str], i: int) -> tuple[list[str], int]:
-        """Every value of the longest phrase starting at ``i``, and its length in words."""
-        if i + 1 < len(words) and words[i] in self.multi_starts:
-            candidates = self.multi.get((words[i], words[i + 1]))
-            if candidates:
-                found, length = [], 0
-                for rest, value in candidates:
-                    if length and len(rest) + 2 < length:
-                        break
-                    if tuple(words[i + 2:i + 2 + len(rest)]) == rest:
-                        found.append(value)
-                        length = len(rest) + 2
-                if found:
-                    return found, length
-        return self.single.get(words[i], []), 1
+MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
+# The cues of the reading rules, as terms carry them.
+NEGATOR, NOT_NEEDED, NOT_NEGATION, SENTENCE = "negator", "not_needed", "not_negation", "sentence"
+OTHERS, HIRE, BEFORE, AFTER = "others", "hire", "before", "after"
 
 
 class CompiledLexicon:
-    """The lexicon turned into phrase tables, so a text is read in one pass."""
+    """The lexicon compiled for one matcher, and the reading rules that weigh what it finds."""
 
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: Rulebook, matcher: str = "scanner"):
         lex = rulebook.lexicon
         self.rulebook = rulebook
         self.levels = lex.levels
-        self.negators = frozenset(stem(t) for t in lex.negators)
-        self.window = lex.negation_window
-        self.not_needed = frozenset(stem(t) for t in lex.not_needed)
         self.opening_weight = lex.opening_weight
         self.title_weight = lex.title_weight
-        self.phrases = PhraseTable()
-        for signal, entry in lex.signals.items():
-            for phrase in entry.phrases:
-                self.phrases.add(phrase, signal)
+        self.window = lex.negation_window
+        self.not_needed_gap = lex.not_needed_gap
+        self.others_weight = lex.others.weight
+        self.secondary_weight = lex.secondary.weight
+        self.sentence_ends = tuple(end.lower() for end in lex.sentence_ends)
+        entries = [(phrase, "signal", signal) for signal, entry in lex.signals.items() for phrase in entry.phrases]
+        entries += [(heading, "section", name) for name, section in lex.sections.items()
+                    for heading in section.headings]
+        for cue, texts in ((NEGATOR, lex.negators), (NOT_NEEDED, lex.not_needed),
+                           (NOT_NEGATION, lex.not_negations), (OTHERS, lex.others.cues),
+                           (HIRE, lex.others.until), (BEFORE, lex.secondary.before),
+                           (AFTER, lex.secondary.after), (SENTENCE, [SENTENCE_END] if self.sentence_ends else [])):
+            entries += [(text, "cue", cue) for text in texts]
+        self.table = terms(entries)
+        self.matcher = MATCHERS[matcher](self.table)
+        # What the reader needs of each term, by the matcher's key, without attribute look-ups.
+        weights = {name: section.weight for name, section in lex.sections.items()}
+        reads = [(t.signals, weights.get(t.section), t.cues) for t in self.table]
+        self.reads = [reads[number] for number in self.matcher.term_of]
         self.patterns = [(re.compile(p, re.IGNORECASE), signal)
                          for signal, entry in lex.signals.items() for p in entry.patterns]
-        # Headings share the table, so each position of a text is looked up once.
-        self.section_weight = {}
-        for name, section in lex.sections.items():
-            self.section_weight[SECTION + name] = section.weight
-            for heading in section.headings:
-                self.phrases.add(heading, SECTION + name)
         self.titles = PhraseTable()
         for role_id, role in rulebook.roles.items():
             for alias in role.aliases:
-                self.titles.add(alias, f"title:{role_id}")
-        # The words a heading or phrase can start with: most words of a text are not one of them.
-        self.starts = frozenset(self.phrases.single) | self.phrases.multi_starts
+                self.titles.add(tuple(tokens(alias)), f"title:{role_id}")
 
-    def _negated(self, negations: list[int], words: list[str], i: int, length: int) -> bool:
-        """'no PhD', 'without Spark' before the phrase; 'PhD not required' after it."""
-        for j in negations:
-            if i - self.window <= j < i:
-                return True
-            if i + length <= j <= i + length + 1 and j + 1 < len(words) and words[j + 1] in self.not_needed:
-                return True
-        return False
+    def read(self, text: str, base_weight: float | None = None) -> dict[str, float]:
+        """Weighted evidence per signal in ``text``; sections re-weigh what follows their heading
+        unless ``base_weight`` fixes the weight (a title has no sections)."""
+        return self.read_counting(text, base_weight)[0]
 
-    def read(self, text: str, base_weight: float | None = None,
-             words: Optional[list[str]] = None) -> dict[str, float]:
-        """Weighted evidence per signal in ``text`` (already split into ``words``, if given);
-        sections re-weigh what follows their heading."""
-        words = tokens(text) if words is None else words
-        evidence: dict[str, float] = defaultdict(float)
-        weight = self.opening_weight if base_weight is None else base_weight
-        resume = 0  # a phrase consumes its words; matching resumes after it
-        can_start = self.starts
-        starts = [i for i, word in enumerate(words) if word in can_start]
-        negators = self.negators
-        negations = [i for i, word in enumerate(words) if word in negators]
-        for i in starts:
-            if i < resume:
-                continue
-            found, length = self.phrases.match(words, i)
-            if not found:
-                continue
-            resume = i + length
-            if found[0].startswith(SECTION):
-                if base_weight is None:  # a title has no sections
-                    weight = self.section_weight[found[0]]
-            elif weight and not (negations and self._negated(negations, words, i, length)):
-                for signal in set(found):
-                    evidence[signal] += weight
+    def read_counting(self, text: str, base_weight: float | None = None) -> tuple[dict[str, float], int]:
+        """The evidence in ``text`` and how many words it has."""
+        words = split(text, self.sentence_ends)
+        evidence = self.weigh(*self.matcher.find(words), base_weight)
         if self.patterns:
             lowered = text.lower()
             for pattern, signal in self.patterns:
                 hits = len(pattern.findall(lowered))
                 if hits:
                     evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
+        return evidence, len(words) - (words.count(SENTENCE_END) if self.sentence_ends else 0)
+
+    def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
+        """The reading rules, over the terms a matcher found in ``searched``, in text order."""
+        reads, between = self.reads, self.matcher.words_between
+        weight = self.opening_weight if base_weight is None else base_weight
+        counted: list[list] = []  # [signal, amount, end of its phrase], in text order
+        sentence_start = plus_start = 0  # where this sentence's phrases, and those a plus cue would re-weigh, start
+        negation = None  # where the last negator of this sentence ended
+        last_negator = None  # (start, end) of the negator just before, if it was the term just before
+        others = secondary = 1.0
+        for key, start, end in found:
+            signals, section_weight, cues = reads[key]
+            if cues:
+                if SENTENCE in cues:
+                    sentence_start = plus_start = len(counted)
+                    negation, last_negator, others, secondary = None, None, 1.0, 1.0
+                    continue
+                if NOT_NEEDED in cues and last_negator and last_negator[1] == start:
+                    # "PhD is not required": cancels the phrase that just ended before the negator
+                    for item in counted[sentence_start:]:
+                        if item[2] <= last_negator[0] and between(searched, item[2], last_negator[0]) <= self.not_needed_gap:
+                            item[1] = 0.0
+                last_negator = None
+                if NEGATOR in cues:
+                    negation = last_negator = (start, end)
+                if OTHERS in cues:
+                    others = self.others_weight
+                if HIRE in cues:
+                    others = 1.0
+                if BEFORE in cues:
+                    secondary = self.secondary_weight
+                if AFTER in cues:  # "... is a plus" re-weighs what its sentence said so far
+                    for item in counted[plus_start:]:
+                        item[1] *= self.secondary_weight
+                    plus_start = len(counted)
+            else:
+                last_negator = None
+            if section_weight is not None and base_weight is None:
+                weight = section_weight
+            if not signals or not weight:
+                continue
+            if negation:
+                if between(searched, negation[1], start) < self.window:
+                    continue
+                negation = None  # later phrases are farther still
+            amount = weight * others * secondary
+            for signal in signals:
+                counted.append([signal, amount, end])
+        evidence: dict[str, float] = defaultdict(float)
+        for signal, amount, _ in counted:
+            if amount:
+                evidence[signal] += amount
         return evidence
 
     def title_roles(self, title: str) -> set[str]:
@@ -161,18 +145,14 @@ class CompiledLexicon:
 
 
 @lru_cache(maxsize=8)
-def compiled(rulebook: Rulebook) -> CompiledLexicon:
-    return CompiledLexicon(rulebook)
+def compiled(rulebook: Rulebook, matcher: str = "scanner") -> CompiledLexicon:
+    return CompiledLexicon(rulebook, matcher)
 
 
-def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
+def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanner") -> dict[str, float]:
     """The first-stage facts of a requisition: signal name -> level or number."""
-    lexicon = compiled(rulebook)
-    evidence: dict[str, float] = defaultdict(float)
-    text = requisition.text[:MAX_TEXT_CHARS]
-    words = tokens(text)
-    for signal, amount in lexicon.read(text, words=words).items():
-        evidence[signal] += amount
+    lexicon = compiled(rulebook, matcher)
+    evidence, words = lexicon.read_counting(requisition.text[:MAX_TEXT_CHARS])
     if requisition.title:
         for signal, amount in lexicon.read(requisition.title, lexicon.title_weight).items():
             evidence[signal] += amount
@@ -186,7 +166,7 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
         facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
     if requisition.mix:
         facts.update(mix_signals(requisition.mix, rulebook))
-    facts["info:words"] = len(words)
+    facts["info:words"] = words
     facts["info:signals"] = sum(1 for name in facts if name in rulebook.lexicon.signals)
     facts["info:structured"] = sum(1 for f in STRUCTURED_FIELDS if getattr(requisition, f)) + bool(requisition.mix)
     if requisition.title:
