@@ -260,6 +260,7 @@ class Lexicon(BaseModel):
     levels: list[float] = Field(min_length=MAX_SIGNAL_LEVEL, max_length=MAX_SIGNAL_LEVEL)
     negators: list[str]
     negation_window: int = Field(default=3, ge=0, le=8)
+    negation_ends: list[str] = Field(default_factory=list)
     not_needed: list[str] = Field(default_factory=list)
     not_needed_gap: int = Field(default=1, ge=0, le=8)
     not_negations: list[str] = Field(default_factory=list)

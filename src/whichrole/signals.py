@@ -20,7 +20,8 @@ from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, split, terms, to
 
 MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
 # The cues of the reading rules, as terms carry them.
-NEGATOR, NOT_NEEDED, NOT_NEGATION, SENTENCE = "negator", "not_needed", "not_negation", "sentence"
+NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION = "negator", "negation_end", "not_needed", "not_negation"
+SENTENCE = "sentence"
 OTHERS, HIRE, BEFORE, AFTER = "others", "hire", "before", "after"
 
 
@@ -41,7 +42,7 @@ class CompiledLexicon:
         entries = [(phrase, "signal", signal) for signal, entry in lex.signals.items() for phrase in entry.phrases]
         entries += [(heading, "section", name) for name, section in lex.sections.items()
                     for heading in section.headings]
-        for cue, texts in ((NEGATOR, lex.negators), (NOT_NEEDED, lex.not_needed),
+        for cue, texts in ((NEGATOR, lex.negators), (NEGATION_END, lex.negation_ends), (NOT_NEEDED, lex.not_needed),
                            (NOT_NEGATION, lex.not_negations), (OTHERS, lex.others.cues),
                            (HIRE, lex.others.until), (BEFORE, lex.secondary.before),
                            (AFTER, lex.secondary.after), (SENTENCE, [SENTENCE_END] if self.sentence_ends else [])):
@@ -81,7 +82,8 @@ class CompiledLexicon:
         reads, between = self.reads, self.matcher.words_between
         weight = self.opening_weight if base_weight is None else base_weight
         counted: list[list] = []  # [signal, amount, end of its phrase], in text order
-        sentence_start = plus_start = 0  # where this sentence's phrases, and those a plus cue would re-weigh, start
+        sentence_start = 0  # where this sentence's phrases start in counted
+        plus_start = plus_end = 0  # the phrases an 'after' cue re-weighs: not those a 'before' cue already did
         negation = None  # where the last negator of this sentence ended
         last_negator = None  # (start, end) of the negator just before, if it was the term just before
         others = secondary = 1.0
@@ -89,7 +91,7 @@ class CompiledLexicon:
             signals, section_weight, cues = reads[key]
             if cues:
                 if SENTENCE in cues:
-                    sentence_start = plus_start = len(counted)
+                    sentence_start = plus_start = plus_end = len(counted)
                     negation, last_negator, others, secondary = None, None, 1.0, 1.0
                     continue
                 if NOT_NEEDED in cues and last_negator and last_negator[1] == start:
@@ -100,14 +102,18 @@ class CompiledLexicon:
                 last_negator = None
                 if NEGATOR in cues:
                     negation = last_negator = (start, end)
+                if NEGATION_END in cues:
+                    negation = None
                 if OTHERS in cues:
                     others = self.others_weight
                 if HIRE in cues:
                     others = 1.0
-                if BEFORE in cues:
-                    secondary = self.secondary_weight
+                if BEFORE in cues and secondary == 1.0:
+                    secondary, plus_end = self.secondary_weight, len(counted)
                 if AFTER in cues:  # "... is a plus" re-weighs what its sentence said so far
-                    for item in counted[plus_start:]:
+                    if secondary == 1.0:
+                        plus_end = len(counted)
+                    for item in counted[plus_start:plus_end]:
                         item[1] *= self.secondary_weight
                     plus_start = len(counted)
             else:
