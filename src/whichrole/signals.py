@@ -10,8 +10,9 @@ information). Each text signal gets a level 1-3 from how much weighted evidence 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
+from operator import itemgetter
 
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
@@ -51,8 +52,13 @@ class CompiledLexicon:
         self.matcher = MATCHERS[matcher](self.table)
         # What the reader needs of each term, by the matcher's key, without attribute look-ups.
         weights = {name: section.weight for name, section in lex.sections.items()}
-        reads = [(t.signals, weights.get(t.section), t.cues) for t in self.table]
-        self.reads = [reads[number] for number in self.matcher.term_of]
+        self.signals_of = [t.signals for t in self.table]
+        self.reads = [(number, self.table[number].signals, weights.get(self.table[number].section),
+                       self.table[number].cues) for number in self.matcher.term_of]
+        self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
+        # By key, the term number of a phrase that is nothing but a phrase, else None.
+        self.plain = [number if signals and section is None and not cues else None
+                      for number, signals, section, cues in self.reads]
         self.patterns = [(re.compile(p, re.IGNORECASE), signal)
                          for signal, entry in lex.signals.items() for p in entry.patterns]
         self.titles = PhraseTable()
@@ -78,27 +84,40 @@ class CompiledLexicon:
         return evidence, len(words) - (words.count(SENTENCE_END) if self.sentence_ends else 0)
 
     def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
-        """The reading rules, over the terms a matcher found in ``searched``, in text order."""
-        reads, between = self.reads, self.matcher.words_between
+        """The reading rules, over the terms a matcher found in ``searched``, in text order.
+
+        Most terms are plain phrases, which only count at the weight in force: they take the
+        short way through the loop. Headings and cues change that weight, or re-weigh what
+        the sentence said before them."""
+        plain, reads, between, sentence_ends = self.plain, self.reads, self.matcher.words_between, self.sentence_keys
         weight = self.opening_weight if base_weight is None else base_weight
-        counted: list[list] = []  # [signal, amount, end of its phrase], in text order
+        amount = weight  # what a phrase counts here: weight, times the others and secondary factors
+        counted: list[tuple] = []  # (term number, amount, end of the phrase), in text order
         sentence_start = 0  # where this sentence's phrases start in counted
         plus_start = plus_end = 0  # the phrases an 'after' cue re-weighs: not those a 'before' cue already did
         negation = None  # where the last negator of this sentence ended
         last_negator = None  # (start, end) of the negator just before, if it was the term just before
         others = secondary = 1.0
         for key, start, end in found:
-            signals, section_weight, cues = reads[key]
+            number = plain[key]
+            if number is not None and negation is None:
+                if amount:
+                    counted.append((number, amount, end))
+                last_negator = None
+                continue
+            if key in sentence_ends:
+                sentence_start = plus_start = plus_end = len(counted)
+                negation, last_negator, others, secondary = None, None, 1.0, 1.0
+                amount = weight
+                continue
+            number, signals, section_weight, cues = reads[key]
             if cues:
-                if SENTENCE in cues:
-                    sentence_start = plus_start = plus_end = len(counted)
-                    negation, last_negator, others, secondary = None, None, 1.0, 1.0
-                    continue
                 if NOT_NEEDED in cues and last_negator and last_negator[1] == start:
-                    # "PhD is not required": cancels the phrase that just ended before the negator
-                    for item in counted[sentence_start:]:
-                        if item[2] <= last_negator[0] and between(searched, item[2], last_negator[0]) <= self.not_needed_gap:
-                            item[1] = 0.0
+                    # "PhD is not required": cancels the phrases that ended just before the negator
+                    for k in range(sentence_start, len(counted)):
+                        n, _, ended = counted[k]
+                        if ended <= last_negator[0] and between(searched, ended, last_negator[0]) <= self.not_needed_gap:
+                            counted[k] = (n, 0.0, ended)
                 last_negator = None
                 if NEGATOR in cues:
                     negation = last_negator = (start, end)
@@ -113,26 +132,30 @@ class CompiledLexicon:
                 if AFTER in cues:  # "... is a plus" re-weighs what its sentence said so far
                     if secondary == 1.0:
                         plus_end = len(counted)
-                    for item in counted[plus_start:plus_end]:
-                        item[1] *= self.secondary_weight
+                    for k in range(plus_start, plus_end):
+                        n, counts, ended = counted[k]
+                        counted[k] = (n, counts * self.secondary_weight, ended)
                     plus_start = len(counted)
             else:
                 last_negator = None
             if section_weight is not None and base_weight is None:
                 weight = section_weight
-            if not signals or not weight:
+            amount = weight * others * secondary
+            if not signals or not amount:
                 continue
             if negation:
                 if between(searched, negation[1], start) < self.window:
                     continue
                 negation = None  # later phrases are farther still
-            amount = weight * others * secondary
-            for signal in signals:
-                counted.append([signal, amount, end])
+            counted.append((number, amount, end))
+        # Summed per term and amount, in order of first appearance: the same sums, and the same
+        # floating-point results, whichever matcher found the terms.
         evidence: dict[str, float] = defaultdict(float)
-        for signal, amount, _ in counted:
-            if amount:
-                evidence[signal] += amount
+        signals_of = self.signals_of
+        for (number, counts), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
+            if counts:
+                for signal in signals_of[number]:
+                    evidence[signal] += counts * times
         return evidence
 
     def title_roles(self, title: str) -> set[str]:
