@@ -34,8 +34,9 @@ def inflect(phrase: str, which: list[bool]) -> str:
     return " ".join(plural(w) if i < len(which) and which[i] else w for i, w in enumerate(words))
 
 
-separators = st.sampled_from([" ", "  ", ", ", ". ", "; ", "\n", " - ", "/", ": ", "! ", " (", ") ", "\n\n", "\t", " • "])
-noise = st.text(alphabet=string.ascii_letters + string.digits + "+#'’-éüß ", min_size=1, max_size=12)
+separators = st.sampled_from([" ", "  ", ", ", ". ", "; ", "\n", " - ", "/", ": ", "! ", " (", ") ", "\n\n", "\t",
+                              " • ", "’", " – ", "\u00a0", "\u2003", "\u2028", "\x1e", "…"])
+noise = st.text(alphabet=string.ascii_letters + string.digits + "+#'’-éüßİ€ \u3000\x85", min_size=1, max_size=12)
 named = st.builds(inflect, st.sampled_from(NAMED), st.lists(st.booleans(), max_size=6))
 pieces = st.one_of(named, named, st.sampled_from(VOCABULARY), st.sampled_from(VOCABULARY).map(plural),
                    named.map(str.upper), noise)

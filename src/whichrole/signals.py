@@ -20,6 +20,7 @@ from .scanner import Scanner
 from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, split, terms, tokens
 
 MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
+SENTENCE_MARK = SENTENCE_END.encode()  # as words.split gives it
 # The cues of the reading rules, as terms carry them.
 NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION = "negator", "negation_end", "not_needed", "not_negation"
 SENTENCE = "sentence"
@@ -56,6 +57,7 @@ class CompiledLexicon:
         self.reads = [(number, self.table[number].signals, weights.get(self.table[number].section),
                        self.table[number].cues) for number in self.matcher.term_of]
         self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
+        self.title_facts = lru_cache(maxsize=4096)(self.title_facts)
         # By key, the term number of a phrase that is nothing but a phrase, else None.
         self.plain = [number if signals and section is None and not cues else None
                       for number, signals, section, cues in self.reads]
@@ -81,7 +83,7 @@ class CompiledLexicon:
                 hits = len(pattern.findall(lowered))
                 if hits:
                     evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
-        return evidence, len(words) - (words.count(SENTENCE_END) if self.sentence_ends else 0)
+        return evidence, len(words) - (words.count(SENTENCE_MARK) if self.sentence_ends else 0)
 
     def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
         """The reading rules, over the terms a matcher found in ``searched``, in text order.
@@ -165,6 +167,11 @@ class CompiledLexicon:
             found.update(self.titles.match(words, i)[0])
         return found
 
+    def title_facts(self, title: str) -> tuple[tuple[tuple[str, float], ...], frozenset[str]]:
+        """A title's weighted evidence and the roles it names; titles repeat, so they are read
+        once (see __init__)."""
+        return tuple(self.read(title, self.title_weight).items()), frozenset(self.title_roles(title))
+
     def level(self, amount: float) -> int:
         level = 0
         for threshold in self.levels:
@@ -183,7 +190,8 @@ def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanne
     lexicon = compiled(rulebook, matcher)
     evidence, words = lexicon.read_counting(requisition.text[:MAX_TEXT_CHARS])
     if requisition.title:
-        for signal, amount in lexicon.read(requisition.title, lexicon.title_weight).items():
+        title_evidence, title_roles = lexicon.title_facts(requisition.title)
+        for signal, amount in title_evidence:
             evidence[signal] += amount
     facts: dict[str, float] = {}
     for signal, amount in evidence.items():
@@ -192,7 +200,7 @@ def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanne
             facts[signal] = min(level, MAX_SIGNAL_LEVEL)
     facts.update(_field_signals(requisition, rulebook))
     if requisition.title:
-        facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
+        facts.update(dict.fromkeys(title_roles, 1))
     if requisition.mix:
         facts.update(mix_signals(requisition.mix, rulebook))
     facts["info:words"] = words

@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Words are runs of letters, digits, '+' and '#' ("c++", "c#"); everything else separates them.
-# str.translate + split is twice as fast as a regular expression on a 4 KB description.
-_SEPARATORS = {code: " " for code in range(128) if not chr(code).isalnum() and chr(code) not in "+#"}
-_SEPARATORS.update(dict.fromkeys(map(ord, "’‘“”–—•·…«»\u00a0\u200b"), " "))
+# Text is split as UTF-8 bytes: bytes.translate maps the ASCII separators at the same speed
+# whatever the text holds (str.translate is many times slower once a text is not all ASCII),
+# and the few other separators, and whitespace str.split() would see, are replaced first.
+_OTHER_SEPARATORS = "’‘“”–—•·…«»\u00a0\u200b\x85\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    map(chr, range(0x2000, 0x200b)))
 # Where a sentence ends, the text gets this word: an ASCII control character ("end of text")
-# that str.split() keeps, so that the text stays ASCII (str.translate is many times faster on
-# ASCII text); the reading rules see it as a term, and no phrase can span it.
+# that no text has and the separators leave alone; the reading rules see it as a term, and no
+# phrase can span it.
 SENTENCE_END = "\x03"
-_KEEPING_ENDS = {**_SEPARATORS, ord(SENTENCE_END): SENTENCE_END}
+_SEPARATORS = bytes(code if code > 127 or chr(code).isalnum() or chr(code) in "+#" else 32 for code in range(256))
+_KEEPING_ENDS = bytes(code if code == ord(SENTENCE_END) else _SEPARATORS[code] for code in range(256))
 
 
 @lru_cache(maxsize=65536)
@@ -48,19 +51,21 @@ def surface_forms(stemmed: str) -> list[str]:
     return forms
 
 
-def split(text: str, sentence_ends: tuple[str, ...] = ()) -> list[str]:
-    """The words of ``text``, lower-cased, not stemmed, with the word SENTENCE_END where one of
-    ``sentence_ends`` stood."""
+def split(text: str, sentence_ends: tuple[str, ...] = ()) -> list[bytes]:
+    """The words of ``text`` as UTF-8, lower-cased, not stemmed, with the word SENTENCE_END where
+    one of ``sentence_ends`` stood."""
     text = text.lower()
-    if not sentence_ends:
-        return text.translate(_SEPARATORS).split()
     for end in sentence_ends:
         text = text.replace(end, f" {SENTENCE_END} ")
-    return text.translate(_KEEPING_ENDS).split()
+    if not text.isascii():
+        for separator in _OTHER_SEPARATORS:
+            if separator in text:
+                text = text.replace(separator, " ")
+    return text.encode().translate(_KEEPING_ENDS if sentence_ends else _SEPARATORS).split()
 
 
 def tokens(text: str) -> list[str]:
-    return list(map(stem, split(text)))
+    return [stem(word.decode()) for word in split(text)]
 
 
 class PhraseTable:
@@ -138,11 +143,11 @@ class ReferenceMatcher:
         self.can_start = self.phrases.starts()
         self.term_of = range(len(table))
 
-    def find(self, words: list[str]) -> tuple[list[tuple[int, int, int]], list[str]]:
+    def find(self, words: list[bytes]) -> tuple[list[tuple[int, int, int]], list[str]]:
         """(key, start, end) of each term found in ``words`` (as ``split`` gives them), where
         ``term_of[key]`` is the term's number and start and end are word positions; and the
         words these count in."""
-        words = list(map(stem, words))
+        words = [stem(word.decode()) for word in words]
         found, resume = [], 0  # a term consumes its words; matching resumes after it
         for i, word in enumerate(words):
             if i < resume or word not in self.can_start:
