@@ -71,6 +71,10 @@ def test_work_given_to_another_team_counts_little(reader, text, signal):
     assert evidence(reader, text, signal) == pytest.approx(LEX.others.weight)
 
 
+def test_someone_who_does_the_work_is_the_hire(reader):
+    assert evidence(reader, "We want someone who owns model serving end to end.", "venue:serving") == 1.0
+
+
 def test_the_hire_is_the_subject_again_after_you(reader):
     assert evidence(reader, "Our platform team runs the cluster and you deploy models.", "output:production_ml") == 1.0
     # ... and the other team's work stops at the end of its sentence
