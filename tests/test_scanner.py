@@ -9,7 +9,7 @@ from samples import CLEAR, GERMAN, UNICORN
 from whichrole import load_rulebook
 from whichrole.model import Requisition
 from whichrole.signals import CompiledLexicon, extract
-from whichrole.words import split, stem, surface_forms, tokens
+from whichrole.words import stem, surface_forms, tokens
 
 BOOK = load_rulebook()
 SCANNER = CompiledLexicon(BOOK, "scanner")
@@ -45,7 +45,7 @@ texts = st.lists(st.tuples(pieces, separators), max_size=60).map(lambda parts: "
 
 def terms_found(lexicon: CompiledLexicon, text: str) -> list[tuple[tuple[str, ...], int]]:
     """Each term a matcher found in ``text``, with the word it starts at."""
-    words = split(text, lexicon.sentence_ends)
+    words = lexicon.split(text)
     found, searched = lexicon.matcher.find(words)
     return [(lexicon.table[lexicon.matcher.term_of[key]].words, lexicon.matcher.words_between(searched, 0, start))
             for key, start, _ in found]

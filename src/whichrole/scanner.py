@@ -23,11 +23,11 @@ class Scanner:
             for forms in product(*map(surface_forms, term.words)):
                 patterns.append(f" {'  '.join(forms)} ".encode())
                 self.term_of.append(number)
-        # Bytes, as words.split gives them: offsets need no conversion to characters.
+        # Bytes, as a words.Splitter gives them: offsets need no conversion to characters.
         self.automaton = ahocorasick_rs.BytesAhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     def find(self, words: list[bytes]) -> tuple[list[tuple[int, int, int]], bytes]:
-        """(key, start, end) of each term found in ``words`` (as ``words.split`` gives them), where
+        """(key, start, end) of each term found in ``words`` (as a ``words.Splitter`` gives them), where
         ``term_of[key]`` is the term's number and start and end are offsets in the bytes
         searched; and those bytes."""
         text = b" " + b"  ".join(words) + b" "

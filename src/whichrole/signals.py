@@ -17,10 +17,10 @@ from operator import itemgetter
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
 from .scanner import Scanner
-from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, split, terms, tokens
+from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms, tokens
 
 MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
-SENTENCE_MARK = SENTENCE_END.encode()  # as words.split gives it
+SENTENCE_MARK = SENTENCE_END.encode()  # as a Splitter gives it
 # The cues of the reading rules, as terms carry them.
 NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION = "negator", "negation_end", "not_needed", "not_negation"
 SENTENCE = "sentence"
@@ -41,6 +41,7 @@ class CompiledLexicon:
         self.others_weight = lex.others.weight
         self.secondary_weight = lex.secondary.weight
         self.sentence_ends = tuple(end.lower() for end in lex.sentence_ends)
+        self.split = Splitter(self.sentence_ends)
         entries = [(phrase, "signal", signal) for signal, entry in lex.signals.items() for phrase in entry.phrases]
         entries += [(heading, "section", name) for name, section in lex.sections.items()
                     for heading in section.headings]
@@ -75,7 +76,7 @@ class CompiledLexicon:
 
     def read_counting(self, text: str, base_weight: float | None = None) -> tuple[dict[str, float], int]:
         """The evidence in ``text`` and how many words it has."""
-        words = split(text, self.sentence_ends)
+        words = self.split(text)
         evidence = self.weigh(*self.matcher.find(words), base_weight)
         if self.patterns:
             lowered = text.lower()

@@ -23,8 +23,8 @@ _OTHER_SEPARATORS = "’‘“”–—•·…«»\u00a0\u200b\x85\u1680\u2028\
 # that no text has and the separators leave alone; the reading rules see it as a term, and no
 # phrase can span it.
 SENTENCE_END = "\x03"
+_MARK = SENTENCE_END.encode()
 _SEPARATORS = bytes(code if code > 127 or chr(code).isalnum() or chr(code) in "+#" else 32 for code in range(256))
-_KEEPING_ENDS = bytes(code if code == ord(SENTENCE_END) else _SEPARATORS[code] for code in range(256))
 
 
 @lru_cache(maxsize=65536)
@@ -51,21 +51,43 @@ def surface_forms(stemmed: str) -> list[str]:
     return forms
 
 
-def split(text: str, sentence_ends: tuple[str, ...] = ()) -> list[bytes]:
-    """The words of ``text`` as UTF-8, lower-cased, not stemmed, with the word SENTENCE_END where
-    one of ``sentence_ends`` stood."""
-    text = text.lower()
-    for end in sentence_ends:
-        text = text.replace(end, f" {SENTENCE_END} ")
-    if not text.isascii():
-        for separator in _OTHER_SEPARATORS:
-            if separator in text:
-                text = text.replace(separator, " ")
-    return text.encode().translate(_KEEPING_ENDS if sentence_ends else _SEPARATORS).split()
+class Splitter:
+    """Splits text into words: UTF-8, lower-cased, not stemmed, with the word SENTENCE_END where
+    one of ``sentence_ends`` stood. A one-character ASCII end is mapped in the same pass as the
+    separators; a longer one costs a pass of its own."""
+
+    def __init__(self, sentence_ends: tuple[str, ...] = ()):
+        table = bytearray(_SEPARATORS)
+        self.replaced = []
+        for end in sentence_ends:
+            if len(end) == 1 and end.isascii():
+                table[ord(end)] = _MARK[0]
+            else:
+                self.replaced.append(end)
+        if sentence_ends:
+            table[_MARK[0]] = _MARK[0]
+        self.table = bytes(table)
+        self.marks = bool(sentence_ends)
+
+    def __call__(self, text: str) -> list[bytes]:
+        text = text.lower()
+        for end in self.replaced:
+            text = text.replace(end, SENTENCE_END)
+        if not text.isascii():
+            for separator in _OTHER_SEPARATORS:
+                if separator in text:
+                    text = text.replace(separator, " ")
+        found = text.encode().translate(self.table)
+        if self.marks:
+            found = found.replace(_MARK, b" " + _MARK + b" ")  # a word of its own
+        return found.split()
+
+
+_WORDS = Splitter()
 
 
 def tokens(text: str) -> list[str]:
-    return [stem(word.decode()) for word in split(text)]
+    return [stem(word.decode()) for word in _WORDS(text)]
 
 
 class PhraseTable:
@@ -144,7 +166,7 @@ class ReferenceMatcher:
         self.term_of = range(len(table))
 
     def find(self, words: list[bytes]) -> tuple[list[tuple[int, int, int]], list[str]]:
-        """(key, start, end) of each term found in ``words`` (as ``split`` gives them), where
+        """(key, start, end) of each term found in ``words`` (as a ``Splitter`` gives them), where
         ``term_of[key]`` is the term's number and start and end are word positions; and the
         words these count in."""
         words = [stem(word.decode()) for word in words]
