@@ -101,3 +101,18 @@ def test_plurals_punctuation_and_case_fold_alike_in_text_and_phrase():
     assert tokens("Feature-Stores, CI/CD") == tokens("feature store ci cd")
     assert SCANNER.read("We maintain Feature Stores and ci/cd; RETRIEVAL-AUGMENTED GENERATION.").keys() \
         >= {"venue:ml_platform", "skill:rag", "skill:mlops"}
+
+
+def spelled_out(text: str) -> list[str]:
+    """The words of a text by the definition, character by character: runs of anything but
+    ASCII punctuation, whitespace and the typographic separators."""
+    from whichrole.words import _OTHER_SEPARATORS
+    separators = {chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) not in "+#"} | set(_OTHER_SEPARATORS)
+    return [stem(w) for w in "".join(" " if ch in separators or ch.isspace() else ch for ch in text.lower()).split()]
+
+
+@given(st.text(alphabet=string.ascii_letters + string.punctuation + "éüßİ€→½’‘“”–—•·…«»\u00a0\u200b\u2003\u2028\u3000\x85\t\n ",
+               max_size=80))
+@example("Data\u2003Science’s • ML\u00a0Ops… café’s İstanbul")
+def test_words_split_as_defined_whatever_the_text_holds(text):
+    assert tokens(text) == spelled_out(text)

@@ -136,8 +136,8 @@ class CompiledLexicon:
                     if secondary == 1.0:
                         plus_end = len(counted)
                     for k in range(plus_start, plus_end):
-                        n, counts, ended = counted[k]
-                        counted[k] = (n, counts * self.secondary_weight, ended)
+                        n, each, ended = counted[k]
+                        counted[k] = (n, each * self.secondary_weight, ended)
                     plus_start = len(counted)
             else:
                 last_negator = None
@@ -155,10 +155,10 @@ class CompiledLexicon:
         # floating-point results, whichever matcher found the terms.
         evidence: dict[str, float] = defaultdict(float)
         signals_of = self.signals_of
-        for (number, counts), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
-            if counts:
+        for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
+            if each:
                 for signal in signals_of[number]:
-                    evidence[signal] += counts * times
+                    evidence[signal] += each * times
         return evidence
 
     def title_roles(self, title: str) -> set[str]:
