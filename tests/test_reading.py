@@ -107,3 +107,15 @@ def test_a_contrast_ends_a_negation(reader):
 def test_a_nice_to_have_re_weighs_only_its_own_sentence(reader):
     text = "Build dashboards for finance. Tableau is a plus."
     assert evidence(reader, text, "output:reports") == pytest.approx(1.0 + LEX.secondary.weight)
+
+
+def test_an_empty_sentence_end_is_refused_with_where_it_is(tmp_path):
+    import shutil
+
+    from whichrole.rulebook import RulebookError, default_rules_dir, load_rulebook as load
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "candidate"))
+    lexicon = rules / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text().replace('sentence_ends: [". ",', 'sentence_ends: ["", ". ",', 1))
+    with pytest.raises(RulebookError, match=r"lexicon\.yaml:\d+: .*sentence_ends"):
+        load(rules)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -264,7 +264,7 @@ class Lexicon(BaseModel):
     not_needed: list[str] = Field(default_factory=list)
     not_needed_gap: int = Field(default=1, ge=0, le=8)
     not_negations: list[str] = Field(default_factory=list)
-    sentence_ends: list[str] = Field(default_factory=list)
+    sentence_ends: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     others: Attribution = Field(default_factory=Attribution)
     secondary: Secondary = Field(default_factory=Secondary)
     opening_weight: float = Field(ge=0)

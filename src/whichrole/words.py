@@ -133,7 +133,7 @@ class Term:
     words: tuple[str, ...]
     signals: tuple[str, ...] = ()     # the signals it is a phrase of
     section: str | None = None        # the section it is a heading of
-    cues: frozenset[str] = frozenset()  # the reading rules it is a cue of (see signals.Reader)
+    cues: frozenset[str] = frozenset()  # the reading rules it is a cue of (see CompiledLexicon.weigh)
 
 
 def terms(entries: list[tuple[str, str, str]]) -> list[Term]:
