@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -275,13 +275,39 @@ class Languages(BaseModel):
         return read
 
 
+class Attribution(BaseModel):
+    """Work a sentence gives to someone else: from a cue until the sentence ends (or the hire is
+    the subject again), phrases count ``weight`` times."""
+    model_config = ConfigDict(extra="forbid")
+
+    weight: float = Field(default=1.0, ge=0, le=1)
+    cues: list[str] = Field(default_factory=list)
+    until: list[str] = Field(default_factory=list)
+
+
+class Secondary(BaseModel):
+    """Nice-to-have and exposure: phrases after a ``before`` cue, or before an ``after`` cue, in
+    the same sentence count ``weight`` times."""
+    model_config = ConfigDict(extra="forbid")
+
+    weight: float = Field(default=1.0, ge=0, le=1)
+    before: list[str] = Field(default_factory=list)
+    after: list[str] = Field(default_factory=list)
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     levels: list[float] = Field(min_length=MAX_SIGNAL_LEVEL, max_length=MAX_SIGNAL_LEVEL)
     negators: list[str]
     negation_window: int = Field(default=3, ge=0, le=8)
+    negation_ends: list[str] = Field(default_factory=list)
     not_needed: list[str] = Field(default_factory=list)
+    not_needed_gap: int = Field(default=1, ge=0, le=8)
+    not_negations: list[str] = Field(default_factory=list)
+    sentence_ends: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    others: Attribution = Field(default_factory=Attribution)
+    secondary: Secondary = Field(default_factory=Secondary)
     opening_weight: float = Field(ge=0)
     title_weight: float = Field(ge=0)
     sections: dict[str, Section]

@@ -1,151 +1,167 @@
 """From a requisition to signals: the normalised facts the rules are written against.
 
-Free text goes through the lexicon (phrases and patterns per signal, weighed by the section
-they stand in, ignored when negated); structured fields map to signals through the lexicon's
-``fields`` table; a few signals are derived (title, activity mix, amount of information).
-Each text signal gets a level 1-3 from how much weighted evidence stands behind it.
+Free text goes through the lexicon: a matcher finds its terms (phrases, section headings and
+the cues of the reading rules, see ``words``), and one reader weighs what was found: by the
+section it stands in, not at all when negated, less when the sentence gives the work to
+someone else or calls it a nice-to-have. Structured fields map to signals through the
+lexicon's ``fields`` table; a few signals are derived (title, activity mix, amount of
+information). Each text signal gets a level 1-3 from how much weighted evidence stands behind it.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
-from typing import Optional
+from operator import itemgetter
 
 from .language import language_facts
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
 from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
+from .scanner import Scanner
+from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms, tokens
 
-# Words are runs of letters, digits, '+' and '#' ("c++", "c#"); everything else separates them.
-# str.translate + split is twice as fast as a regular expression on a 4 KB description.
-_SEPARATORS = {code: " " for code in range(128) if not chr(code).isalnum() and chr(code) not in "+#"}
-_SEPARATORS.update(dict.fromkeys(map(ord, "’‘“”–—•·…«»\u00a0\u200b"), " "))
-SECTION = "section:"
-
-
-@lru_cache(maxsize=65536)
-def stem(token: str) -> str:
-    """Plural-insensitive form of a token, applied alike to text and phrases."""
-    if token.endswith(("lyses", "theses")):  # analyses, hypotheses: Greek plurals of -sis
-        return token[:-2] + "is"
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def tokens(text: str) -> list[str]:
-    return list(map(stem, text.lower().translate(_SEPARATORS).split()))
-
-
-class PhraseTable:
-    """Phrases indexed by their first two words, so each position of a text costs one lookup."""
-
-    def __init__(self):
-        self.single: dict[str, list[str]] = {}
-        self.multi: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self.multi_starts: set[str] = set()
-
-    def add(self, phrase: str, value: str) -> None:
-        words = tokens(phrase)
-        if not words:
-            return
-        if len(words) == 1:
-            self.single.setdefault(words[0], []).append(value)
-        else:
-            self.multi[(words[0], words[1])].append((tuple(words[2:]), value))
-            self.multi[(words[0], words[1])].sort(key=lambda item: -len(item[0]))  # longest first
-            self.multi_starts.add(words[0])
-
-    def match(self, words: list[str], i: int) -> tuple[list[str], int]:
-        """Every value of the longest phrase starting at ``i``, and its length in words."""
-        if i + 1 < len(words) and words[i] in self.multi_starts:
-            candidates = self.multi.get((words[i], words[i + 1]))
-            if candidates:
-                found, length = [], 0
-                for rest, value in candidates:
-                    if length and len(rest) + 2 < length:
-                        break
-                    if tuple(words[i + 2:i + 2 + len(rest)]) == rest:
-                        found.append(value)
-                        length = len(rest) + 2
-                if found:
-                    return found, length
-        return self.single.get(words[i], []), 1
+MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
+SENTENCE_MARK = SENTENCE_END.encode()  # as a Splitter gives it
+# The cues of the reading rules, as terms carry them.
+NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION = "negator", "negation_end", "not_needed", "not_negation"
+SENTENCE = "sentence"
+OTHERS, HIRE, BEFORE, AFTER = "others", "hire", "before", "after"
 
 
 class CompiledLexicon:
-    """The lexicon turned into phrase tables, so a text is read in one pass."""
+    """The lexicon compiled for one matcher, and the reading rules that weigh what it finds."""
 
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: Rulebook, matcher: str = "scanner"):
         lex = rulebook.lexicon
         self.rulebook = rulebook
         self.levels = lex.levels
-        self.negators = frozenset(stem(t) for t in lex.negators)
-        self.window = lex.negation_window
-        self.not_needed = frozenset(stem(t) for t in lex.not_needed)
         self.opening_weight = lex.opening_weight
         self.title_weight = lex.title_weight
-        self.phrases = PhraseTable()
-        for signal, entry in lex.signals.items():
-            for phrase in entry.phrases:
-                self.phrases.add(phrase, signal)
+        self.window = lex.negation_window
+        self.not_needed_gap = lex.not_needed_gap
+        self.others_weight = lex.others.weight
+        self.secondary_weight = lex.secondary.weight
+        self.sentence_ends = tuple(end.lower() for end in lex.sentence_ends)
+        self.split = Splitter(self.sentence_ends)
+        entries = [(phrase, "signal", signal) for signal, entry in lex.signals.items() for phrase in entry.phrases]
+        entries += [(heading, "section", name) for name, section in lex.sections.items()
+                    for heading in section.headings]
+        for cue, texts in ((NEGATOR, lex.negators), (NEGATION_END, lex.negation_ends), (NOT_NEEDED, lex.not_needed),
+                           (NOT_NEGATION, lex.not_negations), (OTHERS, lex.others.cues),
+                           (HIRE, lex.others.until), (BEFORE, lex.secondary.before),
+                           (AFTER, lex.secondary.after), (SENTENCE, [SENTENCE_END] if self.sentence_ends else [])):
+            entries += [(text, "cue", cue) for text in texts]
+        self.table = terms(entries)
+        self.matcher = MATCHERS[matcher](self.table)
+        # What the reader needs of each term, by the matcher's key, without attribute look-ups.
+        weights = {name: section.weight for name, section in lex.sections.items()}
+        self.signals_of = [t.signals for t in self.table]
+        self.reads = [(number, self.table[number].signals, weights.get(self.table[number].section),
+                       self.table[number].cues) for number in self.matcher.term_of]
+        self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
+        self.title_facts = lru_cache(maxsize=4096)(self.title_facts)
+        # By key, the term number of a phrase that is nothing but a phrase, else None.
+        self.plain = [number if signals and section is None and not cues else None
+                      for number, signals, section, cues in self.reads]
         self.patterns = [(re.compile(p, re.IGNORECASE), signal)
                          for signal, entry in lex.signals.items() for p in entry.patterns]
-        # Headings share the table, so each position of a text is looked up once.
-        self.section_weight = {}
-        for name, section in lex.sections.items():
-            self.section_weight[SECTION + name] = section.weight
-            for heading in section.headings:
-                self.phrases.add(heading, SECTION + name)
         self.titles = PhraseTable()
         for role_id, role in rulebook.roles.items():
             for alias in role.aliases:
-                self.titles.add(alias, f"title:{role_id}")
-        # The words a heading or phrase can start with: most words of a text are not one of them.
-        self.starts = frozenset(self.phrases.single) | self.phrases.multi_starts
+                self.titles.add(tuple(tokens(alias)), f"title:{role_id}")
 
-    def _negated(self, negations: list[int], words: list[str], i: int, length: int) -> bool:
-        """'no PhD', 'without Spark' before the phrase; 'PhD not required' after it."""
-        for j in negations:
-            if i - self.window <= j < i:
-                return True
-            if i + length <= j <= i + length + 1 and j + 1 < len(words) and words[j + 1] in self.not_needed:
-                return True
-        return False
+    def read(self, text: str, base_weight: float | None = None) -> dict[str, float]:
+        """Weighted evidence per signal in ``text``; sections re-weigh what follows their heading
+        unless ``base_weight`` fixes the weight (a title has no sections)."""
+        return self.read_counting(text, base_weight)[0]
 
-    def read(self, text: str, base_weight: float | None = None,
-             words: Optional[list[str]] = None) -> dict[str, float]:
-        """Weighted evidence per signal in ``text`` (already split into ``words``, if given);
-        sections re-weigh what follows their heading."""
-        words = tokens(text) if words is None else words
-        evidence: dict[str, float] = defaultdict(float)
-        weight = self.opening_weight if base_weight is None else base_weight
-        resume = 0  # a phrase consumes its words; matching resumes after it
-        can_start = self.starts
-        starts = [i for i, word in enumerate(words) if word in can_start]
-        negators = self.negators
-        negations = [i for i, word in enumerate(words) if word in negators]
-        for i in starts:
-            if i < resume:
-                continue
-            found, length = self.phrases.match(words, i)
-            if not found:
-                continue
-            resume = i + length
-            if found[0].startswith(SECTION):
-                if base_weight is None:  # a title has no sections
-                    weight = self.section_weight[found[0]]
-            elif weight and not (negations and self._negated(negations, words, i, length)):
-                for signal in set(found):
-                    evidence[signal] += weight
+    def read_counting(self, text: str, base_weight: float | None = None) -> tuple[dict[str, float], int]:
+        """The evidence in ``text`` and how many words it has."""
+        words = self.split(text)
+        evidence = self.weigh(*self.matcher.find(words), base_weight)
         if self.patterns:
             lowered = text.lower()
             for pattern, signal in self.patterns:
                 hits = len(pattern.findall(lowered))
                 if hits:
                     evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
+        return evidence, len(words) - (words.count(SENTENCE_MARK) if self.sentence_ends else 0)
+
+    def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
+        """The reading rules, over the terms a matcher found in ``searched``, in text order.
+
+        Most terms are plain phrases, which only count at the weight in force: they take the
+        short way through the loop. Headings and cues change that weight, or re-weigh what
+        the sentence said before them."""
+        plain, reads, between, sentence_ends = self.plain, self.reads, self.matcher.words_between, self.sentence_keys
+        weight = self.opening_weight if base_weight is None else base_weight
+        amount = weight  # what a phrase counts here: weight, times the others and secondary factors
+        counted: list[tuple] = []  # (term number, amount, end of the phrase), in text order
+        sentence_start = 0  # where this sentence's phrases start in counted
+        plus_start = plus_end = 0  # the phrases an 'after' cue re-weighs: not those a 'before' cue already did
+        negation = None  # where the last negator of this sentence ended
+        last_negator = None  # (start, end) of the negator just before, if it was the term just before
+        others = secondary = 1.0
+        for key, start, end in found:
+            number = plain[key]
+            if number is not None and negation is None:
+                if amount:
+                    counted.append((number, amount, end))
+                last_negator = None
+                continue
+            if key in sentence_ends:
+                sentence_start = plus_start = plus_end = len(counted)
+                negation, last_negator, others, secondary = None, None, 1.0, 1.0
+                amount = weight
+                continue
+            number, signals, section_weight, cues = reads[key]
+            in_force = amount  # a cue naming another team is itself said at full weight: it is what follows that is theirs
+            if cues:
+                if NOT_NEEDED in cues and last_negator and last_negator[1] == start:
+                    # "PhD is not required": cancels the phrases that ended just before the negator
+                    for k in range(sentence_start, len(counted)):
+                        n, _, ended = counted[k]
+                        if ended <= last_negator[0] and between(searched, ended, last_negator[0]) <= self.not_needed_gap:
+                            counted[k] = (n, 0.0, ended)
+                last_negator = None
+                if NEGATOR in cues:
+                    negation = last_negator = (start, end)
+                if NEGATION_END in cues:
+                    negation = None
+                if OTHERS in cues:
+                    others = self.others_weight
+                if HIRE in cues:
+                    others = 1.0
+                if BEFORE in cues and secondary == 1.0:
+                    secondary, plus_end = self.secondary_weight, len(counted)
+                if AFTER in cues:  # "... is a plus" re-weighs what its sentence said so far
+                    if secondary == 1.0:
+                        plus_end = len(counted)
+                    for k in range(plus_start, plus_end):
+                        n, each, ended = counted[k]
+                        counted[k] = (n, each * self.secondary_weight, ended)
+                    plus_start = len(counted)
+            else:
+                last_negator = None
+            if section_weight is not None and base_weight is None:
+                weight = section_weight
+            amount = weight * others * secondary
+            own = in_force if OTHERS in cues else amount
+            if not signals or not own:
+                continue
+            if negation:
+                if between(searched, negation[1], start) < self.window:
+                    continue
+                negation = None  # later phrases are farther still
+            counted.append((number, own, end))
+        # Summed per term and amount, in order of first appearance: the same sums, and the same
+        # floating-point results, whichever matcher found the terms.
+        evidence: dict[str, float] = defaultdict(float)
+        signals_of = self.signals_of
+        for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
+            if each:
+                for signal in signals_of[number]:
+                    evidence[signal] += each * times
         return evidence
 
     def title_roles(self, title: str) -> set[str]:
@@ -154,6 +170,11 @@ class CompiledLexicon:
         for i in range(len(words)):
             found.update(self.titles.match(words, i)[0])
         return found
+
+    def title_facts(self, title: str) -> tuple[tuple[tuple[str, float], ...], frozenset[str]]:
+        """A title's weighted evidence and the roles it names; titles repeat, so they are read
+        once (see __init__)."""
+        return tuple(self.read(title, self.title_weight).items()), frozenset(self.title_roles(title))
 
     def level(self, amount: float) -> int:
         level = 0
@@ -164,20 +185,18 @@ class CompiledLexicon:
 
 
 @lru_cache(maxsize=8)
-def compiled(rulebook: Rulebook) -> CompiledLexicon:
-    return CompiledLexicon(rulebook)
+def compiled(rulebook: Rulebook, matcher: str = "scanner") -> CompiledLexicon:
+    return CompiledLexicon(rulebook, matcher)
 
 
-def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
+def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanner") -> dict[str, float]:
     """The first-stage facts of a requisition: signal name -> level or number."""
-    lexicon = compiled(rulebook)
-    evidence: dict[str, float] = defaultdict(float)
+    lexicon = compiled(rulebook, matcher)
     text = requisition.text[:MAX_TEXT_CHARS]
-    words = tokens(text)
-    for signal, amount in lexicon.read(text, words=words).items():
-        evidence[signal] += amount
+    evidence, words = lexicon.read_counting(text)
     if requisition.title:
-        for signal, amount in lexicon.read(requisition.title, lexicon.title_weight).items():
+        title_evidence, title_roles = lexicon.title_facts(requisition.title)
+        for signal, amount in title_evidence:
             evidence[signal] += amount
     facts: dict[str, float] = {}
     for signal, amount in evidence.items():
@@ -187,10 +206,10 @@ def extract(requisition: Requisition, rulebook: Rulebook) -> dict[str, float]:
     facts.update(_field_signals(requisition, rulebook))
     facts.update(language_facts(text, rulebook))
     if requisition.title:
-        facts.update(dict.fromkeys(lexicon.title_roles(requisition.title), 1))
+        facts.update(dict.fromkeys(title_roles, 1))
     if requisition.mix:
         facts.update(mix_signals(requisition.mix, rulebook))
-    facts["info:words"] = len(words)
+    facts["info:words"] = words
     facts["info:signals"] = sum(1 for name in facts if name in rulebook.lexicon.signals)
     facts["info:structured"] = sum(1 for f in STRUCTURED_FIELDS if getattr(requisition, f)) + bool(requisition.mix)
     if requisition.title:
