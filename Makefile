@@ -20,12 +20,14 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[bench]'
 	$(VENV)/bin/python -m bench
 
 # The figure to quote is out of fold; the in-sample one is printed beside it.
 eval: $(STAMP)
-	$(VENV)/bin/whichrole eval ../shared/eval/postings-dev-gold.jsonl --folds 5 --disagreements postings-dev-gold.disagreements.jsonl
+	$(VENV)/bin/whichrole eval ../shared/eval/postings-dev-gold.jsonl --folds 5 --repeats 5 --disagreements postings-dev-gold.disagreements.jsonl
 	$(VENV)/bin/whichrole eval ../shared/eval/postings-dev-gold.jsonl --disagreements postings-dev-gold.in-sample.disagreements.jsonl
+	$(VENV)/bin/whichrole eval eval/fresh-requisitions.jsonl
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
