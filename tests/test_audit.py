@@ -239,7 +239,7 @@ def test_changes_between_runs(tmp_path, monkeypatch):
     assert [c.key for c in changes.new] == ["R-200"]
     assert [(c.key, c.before, c.after) for c in changes.retitled] == [
         ("R-101", "Data Analyst", "Machine Learning Engineer")]
-    assert [(c.key, c.before, c.after) for c in changes.reclassified] == [("R-103", "Data Scientist (analytical)",
+    assert [(c.key, c.before, c.after) for c in changes.reclassified] == [("R-103", "Data Scientist",
                                                                            "AI Engineer (LLM)")]
     fixed = {(c.key, c.before) for c in changes.findings_fixed}
     assert ("R-101", "title_mismatch") in fixed and ("R-103", "low_information") in fixed

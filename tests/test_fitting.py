@@ -1,6 +1,7 @@
 """Fitting the rules' weights and scoring them out of fold, on labelled postings written here."""
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -166,7 +167,7 @@ def test_the_fit_command_writes_weights_and_says_how_good_they_are(fitted, tmp_p
                              "--folds", "3", "--repeats", "2", "--set", "calibration_folds=3"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds, 2 splits): accuracy" in result.stdout
+    assert "rules" in result.stdout and "fired) on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds, 2 splits): accuracy" in result.stdout
     provenance = load_rulebook(copy).weights.provenance
     assert provenance.postings == 15 and provenance.cross_validated.repeats == 2
     bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
@@ -190,3 +191,80 @@ def test_repeated_splits_score_each_posting_once_per_split(fitted):
     assert len(report.fold_accuracies) == 6
     assert report.accuracy == pytest.approx(sum(report.repeat_accuracies) / 2, abs=1e-3)
     assert "3 folds, 2 splits" in report.text()
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("l2=nan", "fit setting l2=nan: must be a finite number, not negative"),
+    ("prior=-1", "fit setting prior=-1: must be a finite number, not negative"),
+    ("calibration_folds=0", "fit setting calibration_folds=0: needs at least 2"),
+    ("seed=1.5", "fit setting seed=1.5: must be a whole number"),
+    ("l2", "--set 'l2': expected name=value"),
+])
+def test_bad_fit_settings_are_one_line(fitted, tmp_path, setting, message):
+    rules, postings, _ = fitted
+    result = subprocess.run([sys.executable, "-m", "whichrole", "eval", str(postings), "--rules", str(rules),
+                             "--folds", "3", "--set", setting, "--disagreements", str(tmp_path / "d.jsonl")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.strip() == f"whichrole: error: {message}"
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([], "no postings"),
+    ([{"title": "x", "description": "y", "role": "data_engineer"}, {"title": "x", "description": "y"}],
+     ":2: no 'role', though other postings of the file have one"),
+    ([{"title": "x", "description": "y", "ds_flavour": "analytical", "title_families": []}], ":1: ds_flavour needs a role"),
+    ([{"title": "x", "description": "y"}], ":1: neither a 'role' nor 'title_families'"),
+])
+def test_labelled_files_that_cannot_be_scored_say_where(fitted, tmp_path, rows, message):
+    rules, _, _ = fitted
+    postings = tmp_path / "bad.jsonl"
+    postings.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        evaluate(postings, Classifier(rules, "reference"))
+
+
+def test_a_fit_needs_two_roles_and_a_rule_that_fires(fitted, tmp_path):
+    rules, _, _ = fitted
+    one_role = tmp_path / "one.jsonl"
+    one_role.write_text("".join(json.dumps({"title": "", "description": text, "role": "data_engineer"}) + "\n"
+                                for text in VARIANTS["data_engineer"]))
+    with pytest.raises(FitError, match="fitting needs at least two roles"):
+        fit_file(one_role, Classifier(rules, "reference"), folds=2)
+    vague = tmp_path / "vague.jsonl"
+    vague.write_text("".join(json.dumps({"title": "", "description": "We need someone great.", "role": role}) + "\n"
+                             for role in ("data_engineer", "ml_engineer")))
+    with pytest.raises(FitError, match="no rule that speaks for a role fires"):
+        fit_file(vague, Classifier(rules, "reference"), folds=2)
+
+
+def test_stale_weights_are_refitted_not_refused(fitted, tmp_path):
+    rules, postings, _ = fitted
+    stale = tmp_path / "rules"
+    shutil.copytree(rules, stale)
+    data = yaml.safe_load((stale / WEIGHTS_FILE).read_text())
+    del data["roles"]["bias"]["out_of_scope"]
+    (stale / WEIGHTS_FILE).write_text(yaml.safe_dump(data))
+    with pytest.raises(Exception, match="run 'whichrole rules fit'"):
+        load_rulebook(stale)
+    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(stale),
+                             "--folds", "3", "--repeats", "1", "--set", "calibration_folds=3"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "out_of_scope" in load_rulebook(stale).weights.roles.bias
+
+
+def test_folds_are_as_equal_in_size_as_they_can_be():
+    labels = ["a"] * 6 + ["b"] * 6 + ["c"] * 6  # six of each over four folds: 18 = 5 + 5 + 4 + 4
+    sizes = sorted(stratified_folds(labels, 4, seed=3).count(k) for k in range(4))
+    assert sizes == [4, 4, 5, 5]
+
+
+def test_weights_that_are_not_numbers_are_refused_with_their_file(fitted, tmp_path):
+    rules, _, _ = fitted
+    broken = tmp_path / "rules"
+    shutil.copytree(rules, broken)
+    data = yaml.safe_load((broken / WEIGHTS_FILE).read_text())
+    data["roles"]["temperature"] = float("nan")
+    (broken / WEIGHTS_FILE).write_text(yaml.safe_dump(data))
+    with pytest.raises(Exception, match=r"weights\.yaml:\d+: roles\.temperature"):
+        load_rulebook(broken)

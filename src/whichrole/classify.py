@@ -27,9 +27,9 @@ TEXT_CUT = Finding(id="text_cut", severity="low",
 class Classifier:
     """One rulebook compiled for one engine; reuse it, compiling costs more than classifying."""
 
-    def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable"):
+    def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable", fitted: bool = True):
         self.rules_dir = Path(rules_dir) if rules_dir else None
-        self.rulebook: Rulebook = load_rulebook(self.rules_dir)
+        self.rulebook: Rulebook = load_rulebook(self.rules_dir, fitted=fitted)
         self.engine_name = engine
         self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
 

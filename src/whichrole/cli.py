@@ -98,11 +98,11 @@ def read_standard_input() -> str:
     return text
 
 
-def parse_fields(pairs: List[str]) -> dict:
+def parse_fields(pairs: List[str], option: str = "--field") -> dict:
     fields = {}
     for pair in pairs:
         if "=" not in pair:
-            raise UserError(f"--field {pair!r}: expected name=value")
+            raise UserError(f"{option} {pair!r}: expected name=value")
         name, value = pair.split("=", 1)
         fields[name.strip()] = value.strip()
     return fields
@@ -196,7 +196,7 @@ SettingOption = typer.Option([], "--set", help="A fit setting, name=value (repea
 
 def parse_settings(pairs: List[str]) -> dict:
     settings = {}
-    for name, value in parse_fields(pairs).items():
+    for name, value in parse_fields(pairs, "--set").items():
         try:
             settings[name] = float(value)
         except ValueError:
@@ -246,18 +246,22 @@ def rules_fit(
     rules: Optional[Path] = RulesOption,
 ):
     """Fit how much each rule counts to labelled postings; record where the weights come from."""
-    from .classify import classifier
+    from .classify import Classifier
     from .fitting import fit_file
     from .weights import WEIGHTS_FILE, save
 
-    fitter = classifier(rules, "reference")
+    fitter = Classifier(rules, "reference", fitted=False)  # the weights there now may be stale: refit regardless
     target = out or fitter.rulebook.directory / WEIGHTS_FILE
+    if target.is_dir() or not target.parent.is_dir():
+        raise UserError(f"--out {target}: not a file in an existing folder")
     with Progress("fitting") as progress:
         weights = fit_file(postings, fitter, parse_settings(setting), folds, progress.update, repeats)
     save(weights, target)
-    cv = weights.provenance.cross_validated
-    typer.echo(f"fitted {sum(len(w) for w in weights.roles.weights.values())} rule weights on "
-               f"{weights.provenance.postings} postings of {postings.name}; wrote {target}")
+    cv, provenance = weights.provenance.cross_validated, weights.provenance
+    counted = sum(len(w) for w in weights.roles.weights.values())
+    skipped = f" ({provenance.skipped} unreadable, left out)" if provenance.skipped else ""
+    typer.echo(f"fitted the weights of {counted} rules ({counted - len(provenance.never_fired)} fired) on "
+               f"{provenance.postings} postings of {postings.name}{skipped}; wrote {target}")
     splits = f", {cv.repeats} splits" if cv.repeats > 1 else ""
     typer.echo(f"out of fold ({cv.folds} folds{splits}): accuracy {cv.accuracy:.1%} ± {cv.accuracy_spread:.1%} "
                f"across folds, expected calibration error {cv.expected_calibration_error:.3f}")

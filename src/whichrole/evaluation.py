@@ -5,8 +5,9 @@ Against a ``role`` field where the file has one (careful readers' labels, option
 ``ds_flavour`` and ``conflated``), else agreement with ``title_families`` (a guess from the title,
 not ground truth). Out of fold (``folds``), the weights are fitted on all folds but one and the
 postings of that one are classified with them, for each fold in turn: the figure to quote, since
-a rulebook is used on postings it was not fitted to. Disagreements are written out by id, title
-and verdict only: the postings' text belongs to their employers.
+a rulebook is used on postings it was not fitted to. Disagreements are written out by id, title,
+verdict and the labels (the readers' own note among them), never the description: the postings'
+text belongs to their employers.
 """
 from __future__ import annotations
 
@@ -147,13 +148,22 @@ def read_labelled(path: Path, rulebook: Rulebook) -> list[tuple[int, dict]]:
     """Every posting of the file, its labels checked against the catalogue."""
     roles = rulebook.roles
     postings = list(read_postings(path))
+    if not postings:
+        raise ValueError(f"{path}: no postings (one JSON object a line)")
+    labelled = any(posting.get("role") is not None for _, posting in postings)
     for number, posting in postings:
         role = posting.get("role")
+        if labelled and role is None:
+            raise ValueError(f"{path}:{number}: no 'role', though other postings of the file have one")
+        if role is None and "title_families" not in posting:
+            raise ValueError(f"{path}:{number}: neither a 'role' nor 'title_families' to score against")
         if role is not None and role not in roles:
             raise ValueError(f"{path}:{number}: role {role!r} is not a role of the catalogue "
                              f"(known: {', '.join(roles)})")
         flavour = posting.get("ds_flavour")
-        if flavour is not None and (role not in roles or flavour not in roles[role].flavours):
+        if flavour is not None and role is None:
+            raise ValueError(f"{path}:{number}: ds_flavour needs a role")
+        if flavour is not None and flavour not in roles[role].flavours:
             known = ", ".join(roles[role].flavours) if role in roles and roles[role].flavours else "none"
             raise ValueError(f"{path}:{number}: ds_flavour {flavour!r} is not a flavour of {role} (known: {known})")
         if role is None and not isinstance(posting.get("title_families", []), list):
@@ -183,9 +193,9 @@ def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] =
     for done, (number, posting) in enumerate(postings, 1):
         progress(done, len(postings))
         try:
-            outcomes.append((number, posting, classifier.classify(requisition_of(posting))))
+            outcomes.append((number, posting, classifier.classify(requisition_of(posting)), None))
         except RequisitionError:
-            outcomes.append((number, posting, None))
+            outcomes.append((number, posting, None, None))
     return _report(path, classifier, outcomes, disagreements)
 
 
@@ -196,28 +206,27 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
     """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure.
     With ``repeats``, again for each of as many other splits into folds (seeds following the
     settings' own), every posting scored once per split: one split's figure depends on the split."""
-    from .fitting import FitError, examples_from, fit_weights, settings_with, stratified_folds
+    from .fitting import read_labelled_file, settings_with
 
     settings = settings_with(settings)
-    postings = read_labelled(path, classifier.rulebook)
-    readable = []
-    skipped = []
-    for number, posting in postings:
-        if not posting.get("role"):
-            raise FitError(f"{path}:{number}: --folds needs a 'role' label on every posting")
-        try:
-            requisition = requisition_of(posting)
-        except RequisitionError:
-            skipped.append((number, posting, None))
-            continue
-        readable.append((number, posting, requisition))
-    if folds < 2 or folds > len(readable):
-        raise FitError(f"--folds {folds}: needs between 2 and {len(readable)} folds for {len(readable)} postings")
+    return cross_validate(read_labelled_file(path, classifier), classifier, folds, settings, disagreements,
+                          progress, repeats)
+
+
+def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
+                   disagreements: Optional[Path] = None,
+                   progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
+                   repeats: int = 1) -> Report:
+    """The out-of-fold report of ``settings`` on postings already read (see evaluate_folds)."""
+    from .fitting import FitError, fit_weights, stratified_folds
+
+    postings, examples = labelled.postings, labelled.examples
+    if not 2 <= folds <= len(postings):
+        raise FitError(f"--folds {folds}: needs between 2 and {len(postings)} folds for {len(postings)} postings")
     if repeats < 1:
         raise FitError(f"--repeats {repeats}: needs at least 1")
-    fired = [classifier.rules_fired(requisition) for _, _, requisition in readable]
-    examples = examples_from((n, p, f) for (n, p, _), f in zip(readable, fired))
-    outcomes, per_fold, per_repeat = list(skipped), [], []
+    outcomes = [(number, posting, None, None) for number, posting in labelled.skipped]
+    per_fold, per_repeat = [], []
     for repeat in range(repeats):
         assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"] + repeat)
         repeat_right = 0
@@ -226,25 +235,26 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
             weights = fit_weights([ex for ex, f in zip(examples, assignment) if f != k], classifier.rulebook, settings)
             held_out = classifier.with_weights(weights)
             right = held = 0
-            for (number, posting, requisition), fold in zip(readable, assignment):
+            for (number, posting, requisition), fold in zip(postings, assignment):
                 if fold == k:
                     verdict = held_out.classify(requisition)
-                    outcomes.append((number, posting, verdict))
+                    outcomes.append((number, posting, verdict, repeat + 1))
                     held += 1
                     right += verdict.role == posting["role"]
             per_fold.append(right / held)
             repeat_right += right
-        per_repeat.append(repeat_right / len(readable))
-    outcomes.sort(key=lambda item: item[0])
-    report = _report(path, classifier, outcomes, disagreements)
+        per_repeat.append(repeat_right / len(postings))
+    outcomes.sort(key=lambda item: (item[0], item[3] or 0))
+    report = _report(labelled.path, classifier, outcomes, disagreements)
     return report.model_copy(update={"out_of_fold": True, "folds": folds, "repeats": repeats,
                                      "fold_accuracies": [round(a, 4) for a in per_fold],
                                      "repeat_accuracies": [round(a, 4) for a in per_repeat],
                                      "accuracy_spread": statistics.pstdev(per_fold)})
 
 
-def _report(path: Path, classifier: Classifier, outcomes: list[tuple[int, dict, Optional[Verdict]]],
-            disagreements: Optional[Path]) -> Report:
+def _report(path: Path, classifier: Classifier,
+            outcomes: list[tuple[int, dict, Optional[Verdict], Optional[int]]], disagreements: Optional[Path]) -> Report:
+    """The report on (line, posting, verdict or None where unreadable, split or None) outcomes."""
     lexicon = compiled(classifier.rulebook)
     roles = list(classifier.rulebook.roles)
     confusion: dict[str, Counter] = defaultdict(Counter)
@@ -254,7 +264,7 @@ def _report(path: Path, classifier: Classifier, outcomes: list[tuple[int, dict, 
     target_kind = "role"
     calibration: list[tuple[float, bool]] = []
     rows = []
-    for number, posting, verdict in outcomes:
+    for number, posting, verdict, split in outcomes:
         if verdict is None:
             skipped += 1
             continue
@@ -277,7 +287,8 @@ def _report(path: Path, classifier: Classifier, outcomes: list[tuple[int, dict, 
             marked += 1
             flagged_marked += is_flagged
         if not hit:
-            rows.append({"line": number, "id": posting.get("id"), "title": posting.get("title"),
+            rows.append({"line": number, **({"split": split} if split else {}), "id": posting.get("id"),
+                         "title": posting.get("title"),
                          "target": sorted(wanted), "predicted": predicted, "confidence": verdict.confidence,
                          "runner_up": verdict.runner_up, "scores": {k: v for k, v in verdict.scores.items() if v},
                          "reasons": [r.rule for r in verdict.rationale[:6]],
@@ -293,7 +304,7 @@ def _report(path: Path, classifier: Classifier, outcomes: list[tuple[int, dict, 
                                   precision=tp / predicted_n if predicted_n else None,
                                   recall=tp / support if support else None))
     flavour_n = sum(sum(c.values()) for c in flavours.values())
-    has_conflation_labels = any("conflated" in posting for _, posting, _ in outcomes)
+    has_conflation_labels = any("conflated" in posting for _, posting, _, _ in outcomes)
     bands = reliability(calibration)
     return Report(
         file=str(path), target=target_kind, out_of_fold=False, total=len(outcomes), scored=scored,

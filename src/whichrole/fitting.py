@@ -9,25 +9,34 @@ keeps roughly what its author gave it instead of whatever a handful of postings 
 temperature is then fitted on out-of-fold logits inside the training postings, so that the
 probability means what it says on postings the weights have not seen.
 
+The rules' firings are read with the declared weights only (the rulebook without its fitted
+weights): what a fit learns from must not depend on an earlier fit, least of all one that saw the
+postings held out to score it.
+
 Needs numpy and scipy (``pip install 'whichrole[fit]'``); classifying does not.
 """
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
+from .model import RequisitionError
 from .rulebook import Rule, Rulebook
-from .weights import Model, Provenance, Weights, fingerprint, flavour_of, role_of
+from .weights import CrossValidated, Model, Provenance, Weights, fingerprint, flavour_of, role_of
 
 DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "calibration_folds": 5, "seed": 0}
+INTEGER_SETTINGS = ("calibration_folds", "seed")
+# The temperature is looked for between these (a wider range only finds degenerate fits).
+TEMPERATURES = (0.2, 5.0)
 
 
 class FitError(ValueError):
-    """Labelled postings that cannot be fitted (a one-line reason)."""
+    """Labelled postings or settings that cannot be fitted (a one-line reason)."""
 
 
 def _numerics():
@@ -36,7 +45,7 @@ def _numerics():
         from scipy.optimize import minimize
     except ImportError:
         raise FitError("fitting needs numpy and scipy: pip install 'whichrole[fit]'") from None
-    return numpy, minimize, None
+    return numpy, minimize
 
 
 @dataclass
@@ -46,7 +55,17 @@ class Example:
     fired: list[Rule]
     role: str
     flavour: Optional[str] = None
-    line: int = 0
+
+
+@dataclass
+class Labelled:
+    """The readable labelled postings of a file, with the rules that fire on each (read once, for
+    the fit and for its out-of-fold figures), and the lines that could not be read."""
+
+    path: Path
+    postings: list[tuple[int, dict, object]]  # line, posting, Requisition
+    examples: list[Example]
+    skipped: list[tuple[int, dict]]
 
 
 @dataclass
@@ -57,29 +76,56 @@ class Task:
     class_of: Callable[[Rule], Optional[str]]
     rules: list[Rule]
     examples: list[tuple[list[Rule], str]] = field(default_factory=list)
-    # Share the probability among the classes some fired rule speaks for (the weights are fitted over
-    # all classes; the temperature over the candidates, as the probability is then read).
+    # Share the probability among the classes some fired rule speaks for, and 'another class'. The
+    # weights are fitted over all classes; the temperature and the other class's logit over the
+    # candidates, as the probability is then read.
     candidates_only: bool = False
 
 
+def read_labelled_file(path: Path, classifier) -> Labelled:
+    """Every posting of ``path`` with a role label, and the rules that fire on it by their declared
+    weights; a posting without one is refused with its line."""
+    from .evaluation import read_labelled, requisition_of
+
+    declared = classifier.with_weights(None)
+    postings, examples, skipped = [], [], []
+    for number, posting in read_labelled(path, classifier.rulebook):
+        if not posting.get("role"):
+            raise FitError(f"{path}:{number}: fitting needs a 'role' label on every posting")
+        try:
+            requisition = requisition_of(posting)
+        except RequisitionError:
+            skipped.append((number, posting))
+            continue
+        postings.append((number, posting, requisition))
+        examples.append(Example(declared.rules_fired(requisition), posting["role"], posting.get("ds_flavour")))
+    if not examples:
+        raise FitError(f"{path}: no labelled posting to fit")
+    if len({ex.role for ex in examples}) < 2:
+        raise FitError(f"{path}: every posting has the role {examples[0].role!r}; fitting needs at least two roles")
+    if not any(role_of(rule) for ex in examples for rule in ex.fired):
+        raise FitError(f"{path}: no rule that speaks for a role fires on any of its postings")
+    return Labelled(path, postings, examples, skipped)
+
+
 def fit_model(task: Task, settings: dict) -> Model:
-    """Weights and biases by penalised maximum likelihood, then the temperature out of fold."""
+    """Weights and biases by penalised maximum likelihood, then the calibration out of fold."""
     model = _fit_weights(task, settings)
     if len(task.examples) >= 2 * settings["calibration_folds"]:
         model = model.model_copy(update=_fit_calibration(task, settings))
     return model
 
 
-def _features(task: Task) -> tuple[list[Rule], dict[str, int]]:
+def _features(task: Task) -> list[Rule]:
     """Every rule that counts for one of the classes, fired in the examples or not: one that never
     fired keeps the share of its declared weight the penalty pulls it to."""
-    ordered = sorted((rule for rule in task.rules if task.class_of(rule) in task.classes), key=lambda r: r.id)
-    return ordered, {rule.id: i for i, rule in enumerate(ordered)}
+    return sorted((rule for rule in task.rules if task.class_of(rule) in task.classes), key=lambda r: r.id)
 
 
-def _design(task: Task, examples, index: dict[str, int]):
-    np, _, _ = _numerics()
-    X = np.zeros((len(examples), len(index)))
+def _design(task: Task, examples, rules: list[Rule]):
+    np, _ = _numerics()
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    X = np.zeros((len(examples), len(rules)))
     for n, (fired, _) in enumerate(examples):
         for rule in fired:
             i = index.get(rule.id)
@@ -90,11 +136,10 @@ def _design(task: Task, examples, index: dict[str, int]):
 
 
 def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
-    np, minimize, _ = _numerics()
+    np, minimize = _numerics()
     examples = task.examples if examples is None else examples
-    rules, index = _features(task)
-    X, y = _design(task, examples, index)
-    every_class = np.ones((len(y), len(task.classes)), dtype=bool)
+    rules = _features(task)
+    X, y = _design(task, examples, rules)
     K, F = len(task.classes), len(rules)
     owner = np.zeros((F, K))
     for i, rule in enumerate(rules):
@@ -106,7 +151,7 @@ def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
 
     def loss(theta):
         w, b = theta[:F], theta[F:]
-        P = _softmax_rows(np, X @ (w[:, None] * owner) + b, every_class)
+        P = _softmax_rows(np, X @ (w[:, None] * owner) + b)
         gap = w - target
         value = -np.log(P[np.arange(len(y)), y] + 1e-12).sum() + l2 * gap @ gap + bias_l2 * b @ b
         G = P - onehot
@@ -126,18 +171,17 @@ def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
                  candidates_only=task.candidates_only)
 
 
-def _softmax_rows(np, Z, candidates):
-    """Row-wise softmax over each row's candidate classes (the others get no probability)."""
-    Z = np.where(candidates, Z, -np.inf)
+def _softmax_rows(np, Z):
+    """Row-wise softmax; a class at minus infinity gets no probability."""
     Z = Z - Z.max(axis=1, keepdims=True)
     P = np.exp(Z)
     return P / P.sum(axis=1, keepdims=True)
 
 
 def _fit_calibration(task: Task, settings: dict) -> dict:
-    """The temperature (and, where only candidates count, the logit of 'a role no fired rule speaks
+    """The temperature (and, where only candidates count, the logit of 'a class no fired rule speaks
     for') that make out-of-fold probabilities within the training postings most likely."""
-    np, minimize, _ = _numerics()
+    np, minimize = _numerics()
     folds = stratified_folds([label for _, label in task.examples], settings["calibration_folds"], settings["seed"])
     K = len(task.classes)
     logits, labels = [], []
@@ -150,39 +194,44 @@ def _fit_calibration(task: Task, settings: dict) -> dict:
             logits.append([row.get(c, -np.inf) for c in task.classes])
             labels.append(task.classes.index(label) if label in row else K)  # K: none of the candidates
     Z, y = np.array(logits), np.array(labels, dtype=int)
+    low, high = map(math.log, TEMPERATURES)
 
     def nll(params):
-        t, other = np.exp(params[0]), params[1]
-        extra = np.full((len(y), 1), other if task.candidates_only else -np.inf)
-        scaled = np.hstack([Z / t, extra / t])
-        P = _softmax_rows(np, scaled, np.isfinite(scaled))
+        t = np.exp(params[0])
+        extra = np.full((len(y), 1), params[1] if task.candidates_only else -np.inf)
+        P = _softmax_rows(np, np.hstack([Z, extra]) / t)
         return -np.log(P[np.arange(len(y)), y] + 1e-12).sum()
 
-    start = np.array([0.0, float(np.nanmedian(np.where(np.isfinite(Z), Z, np.nan))) - 2.0 if task.candidates_only else 0.0])
-    best = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
-    found = {"temperature": round(float(np.clip(np.exp(best[0]), 0.2, 5.0)), 4)}
+    finite = Z[np.isfinite(Z)]
+    start = [0.0] + ([float(np.median(finite)) - 2.0 if finite.size else 0.0] if task.candidates_only else [])
+    bounds = [(low, high)] + ([(None, None)] if task.candidates_only else [])
+    best = minimize(lambda p: nll(p if task.candidates_only else [p[0], 0.0]), np.array(start),
+                    method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
+    found = {"temperature": round(float(np.exp(best[0])), 4)}
     if task.candidates_only:
         found["other"] = round(float(best[1]), 4)
     return found
 
 
 def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
-    """A fold number per item, each label spread evenly over the folds, reproducibly."""
+    """A fold number per item, reproducibly: each label spread evenly over the folds, and the
+    folds as equal in size as they can be (each label's count goes on where the last one's ended)."""
     rng = random.Random(seed)
     folds = [0] * len(labels)
+    offset = 0
     for label in sorted(set(labels)):
         items = [i for i, lab in enumerate(labels) if lab == label]
         rng.shuffle(items)
         for j, i in enumerate(items):
-            folds[i] = j % k
+            folds[i] = (offset + j) % k
+        offset += len(items)
     return folds
 
 
 def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
     """The role model and each role's flavour model, fitted to ``examples``."""
-    roles = list(rulebook.roles)
-    role_task = Task(roles, role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples], candidates_only=True)
-    models = {"roles": fit_model(role_task, settings)}
+    role_task = Task(list(rulebook.roles), role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples],
+                     candidates_only=True)
     flavours = {}
     for role_id, role in rulebook.roles.items():
         labelled = [(ex.fired, ex.flavour) for ex in examples if ex.role == role_id and ex.flavour in role.flavours]
@@ -194,9 +243,9 @@ def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> 
     fired_ids = {rule.id for ex in examples for rule in ex.fired}
     fitted = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}
     provenance = Provenance(labelled_file="", sha256="", postings=len(examples), fitted_on=date.today().isoformat(),
-                            settings=settings,
-                            never_fired=sorted(rid for rid in fitted if rid not in fired_ids))
-    return Weights(provenance=provenance, roles=models["roles"], flavours=flavours, fingerprints=fitted)
+                            settings=settings, never_fired=sorted(rid for rid in fitted if rid not in fired_ids))
+    return Weights(provenance=provenance, roles=fit_model(role_task, settings), flavours=flavours,
+                   fingerprints=fitted)
 
 
 def sha256_of(path: Path) -> str:
@@ -208,18 +257,22 @@ def sha256_of(path: Path) -> str:
 
 
 def settings_with(overrides: Optional[dict] = None) -> dict:
+    """The default settings with ``overrides``, each checked: penalties and prior finite and not
+    negative, calibration folds a whole number of at least 2, the seed a whole number."""
     unknown = set(overrides or {}) - set(DEFAULT_SETTINGS)
     if unknown:
         raise FitError(f"unknown fit setting(s): {', '.join(sorted(unknown))} (known: {', '.join(DEFAULT_SETTINGS)})")
     merged = {**DEFAULT_SETTINGS, **(overrides or {})}
-    merged["calibration_folds"] = int(merged["calibration_folds"])
-    merged["seed"] = int(merged["seed"])
+    for name, value in merged.items():
+        if not math.isfinite(value) or value < 0:
+            raise FitError(f"fit setting {name}={value:g}: must be a finite number, not negative")
+        if name in INTEGER_SETTINGS:
+            if value != int(value):
+                raise FitError(f"fit setting {name}={value:g}: must be a whole number")
+            merged[name] = int(value)
+    if merged["calibration_folds"] < 2:
+        raise FitError(f"fit setting calibration_folds={merged['calibration_folds']}: needs at least 2")
     return merged
-
-
-def examples_from(labelled: Iterable[tuple[int, dict, list[Rule]]]) -> list[Example]:
-    return [Example(fired=fired, role=posting["role"], flavour=posting.get("ds_flavour"), line=line)
-            for line, posting, fired in labelled]
 
 
 def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
@@ -227,22 +280,12 @@ def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int
              repeats: int = 1) -> Weights:
     """Weights fitted to every labelled posting of ``path``, with their provenance and the
     out-of-fold figures of the same settings over ``folds`` folds (and ``repeats`` splits)."""
-    from .evaluation import evaluate_folds, read_labelled, requisition_of
-    from .weights import CrossValidated
+    from .evaluation import cross_validate
 
     settings = settings_with(settings)
-    labelled = []
-    for number, posting in read_labelled(path, classifier.rulebook):
-        if not posting.get("role"):
-            raise FitError(f"{path}:{number}: fitting needs a 'role' label on every posting")
-        try:
-            labelled.append((number, posting, classifier.rules_fired(requisition_of(posting))))
-        except ValueError:
-            continue
-    if not labelled:
-        raise FitError(f"{path}: no labelled posting to fit")
-    weights = fit_weights(examples_from(labelled), classifier.rulebook, settings)
-    report = evaluate_folds(path, classifier, folds, settings, progress=progress, repeats=repeats)
+    labelled = read_labelled_file(path, classifier)
+    weights = fit_weights(labelled.examples, classifier.rulebook, settings)
+    report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats)
     conflation = report.conflation or {}
     cross_validated = CrossValidated(
         folds=folds, repeats=repeats, accuracy=round(report.accuracy, 4),
@@ -251,7 +294,8 @@ def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int
         flavour_accuracy=_rounded(report.flavour_accuracy),
         conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))
     provenance = weights.provenance.model_copy(update={
-        "labelled_file": path.name, "sha256": sha256_of(path), "cross_validated": cross_validated})
+        "labelled_file": path.name, "sha256": sha256_of(path), "cross_validated": cross_validated,
+        "skipped": len(labelled.skipped)})
     return weights.model_copy(update={"provenance": provenance})
 
 

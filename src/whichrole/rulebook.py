@@ -391,9 +391,12 @@ def default_rules_dir(kind: RulebookKind = REQUISITIONS) -> Path:
 
 
 @lru_cache(maxsize=8)
-def load_rulebook(directory: Optional[Path] = None, kind: RulebookKind = REQUISITIONS) -> Rulebook:
-    """The rulebook in ``directory`` (default: the shipped one); raises RulebookError if not clean."""
-    rulebook, problems = _read(Path(directory) if directory else default_rules_dir(kind), kind)
+def load_rulebook(directory: Optional[Path] = None, kind: RulebookKind = REQUISITIONS,
+                  fitted: bool = True) -> Rulebook:
+    """The rulebook in ``directory`` (default: the shipped one); raises RulebookError if not clean.
+    Without ``fitted``, its fitted weights are left unread (every rule counts its declared weight),
+    as a fit needs them, stale or not."""
+    rulebook, problems = _read(Path(directory) if directory else default_rules_dir(kind), kind, fitted)
     if problems:
         raise RulebookError(problems)
     return rulebook
@@ -454,7 +457,7 @@ def _model(cls, data, path: Path, problems: list[Problem]):
         return None
 
 
-def _read(directory: Path, kind: RulebookKind) -> tuple[Optional[Rulebook], list[Problem]]:
+def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Optional[Rulebook], list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "is not a rules directory")]
@@ -465,14 +468,17 @@ def _read(directory: Path, kind: RulebookKind) -> tuple[Optional[Rulebook], list
     rules: list[Rule] = []
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.yaml")):
+        if path.name == WEIGHTS_FILE and not fitted:
+            continue
         digest.update(path.read_bytes())
         if path.name in (CATALOGUE_FILE, LEXICON_FILE, WEIGHTS_FILE):
             continue
         rules.extend(_read_rules(path, problems))
     weights = None
-    if (directory / WEIGHTS_FILE).exists():
-        weights = _model(Weights, _read_yaml(directory / WEIGHTS_FILE, problems) or {},
-                         directory / WEIGHTS_FILE, problems)
+    if fitted and (directory / WEIGHTS_FILE).exists():
+        data = _read_yaml(directory / WEIGHTS_FILE, problems)
+        if data is not None:  # a file that is no YAML has said so once
+            weights = _model(Weights, data, directory / WEIGHTS_FILE, problems)
     if catalogue is None or lexicon is None:
         return None, problems
     rulebook = Rulebook(directory, catalogue, lexicon, rules,

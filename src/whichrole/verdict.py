@@ -179,6 +179,8 @@ def choose_flavour(lead: Optional[str], fired: list[Rule], rulebook: Rulebook) -
         return None
     mine = [rule for rule in fired if rule.then.role == lead]
     model = rulebook.weights.flavours.get(lead) if rulebook.weights else None
+    if not any(flavour_of(rule) for rule in mine):  # a prior alone is no reason to name a flavour
+        return None
     if model is not None:
         probabilities = model.probabilities(mine, flavour_of)
         return max(probabilities, key=probabilities.get)

@@ -31,7 +31,7 @@ class Model(BaseModel):
     """A multinomial logistic model over rule firings: a class's logit is its bias plus the weights
     of the fired rules that speak for it, divided by the temperature."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     bias: dict[str, float]
     weights: dict[str, dict[str, float]] = Field(description="class -> rule id -> weight")
@@ -117,6 +117,7 @@ class Provenance(BaseModel):
     fitted_on: str
     settings: dict[str, Union[int, float]]
     cross_validated: Optional[CrossValidated] = None
+    skipped: int = Field(default=0, description="labelled postings that could not be read, left out")
     never_fired: list[str] = Field(default_factory=list,
                                    description="rules that fired on none of the labelled postings")
 
