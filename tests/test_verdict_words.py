@@ -185,3 +185,10 @@ def test_a_rulebook_without_the_why_not_threshold_still_classifies(tmp_path):
                                  if not line.lstrip().startswith("why_not_from:")))
     verdict = Classifier(rules, engine="reference").classify({"title": TECHNICIAN[0], "description": TECHNICIAN[1]})
     assert verdict.why_not is not None  # as before the threshold: every runner-up's
+
+
+def test_the_work_s_reasons_come_before_the_title_s(durable):
+    verdict = durable.classify({"title": "Data Engineer", "description": CLEAR["data_engineer"][1]})
+    shown = verdict.top_reasons
+    assert shown and not shown[0].reads_title
+    assert [r.reads_title for r in shown] == sorted(r.reads_title for r in shown)

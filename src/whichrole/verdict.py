@@ -97,14 +97,15 @@ class Verdict(BaseModel):
 def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Optional[str]) -> list[Reason]:
     """The reasons that agree with the headline: the role's, none for another of its flavours, and
     one at most that reads the title (a second would repeat it, or seem to contradict it: titles are
-    weak evidence, yet carry more when the description says little)."""
+    weak evidence, yet carry more when the description says little). The work's reasons come
+    first, strongest first: the title check already says what the title reads as."""
     shown, title_read = [], False
     for reason in rationale:
         if reason.role != role or reason.flavour not in (None, flavour) or reason.reads_title and title_read:
             continue
         title_read = title_read or reason.reads_title
         shown.append(reason)
-    return shown
+    return sorted(shown, key=lambda reason: reason.reads_title)  # stable: by weight within each
 
 
 def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
