@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
-
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,10 +41,6 @@ class Model(BaseModel):
 
     def model_post_init(self, _context) -> None:
         self._weight = {rule: w for rules in self.weights.values() for rule, w in rules.items()}
-
-    @property
-    def classes(self) -> list[str]:
-        return list(self.bias)
 
     def weight(self, rule: "Rule") -> float:
         """The fitted weight; a rule added since the fit counts its declared weight until refitted."""
