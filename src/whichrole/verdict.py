@@ -151,6 +151,15 @@ class Decision(NamedTuple):
 def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
     """The leading role, the runner-up and how sure: from the fitted weights where the rulebook has
     them (the scores are then each role's probability), else from the declared weights' sums."""
+    return _decision(tuple(rule.id for rule in fired if rule.then.role), rulebook)
+
+
+# A requisition is decided twice: on its first stage's evidence, which the second stage reads, and
+# on both stages' for the verdict. Rules for no role do not change a decision, and the second stage
+# seldom fires one for a role, so decisions are kept by the rules for a role that fired, in order.
+@lru_cache(maxsize=4096)
+def _decision(evidence: tuple[str, ...], rulebook: Rulebook) -> Decision:
+    fired = [rulebook.rule(rule_id) for rule_id in evidence]
     weights = rulebook.weights
     if weights is None:
         scores = role_scores(fired, list(rulebook.roles))
