@@ -153,3 +153,13 @@ def test_audit_reads_only_briefs_and_assesses_as_full_verdicts_do(tmp_path, monk
     full = audited("full")
     assert built  # once for each text
     assert full == light
+
+
+def test_a_verdict_owns_its_fields(durable):
+    """Decisions and the catalogue's lists are shared between briefs; a Verdict's reader may change its own."""
+    value = {"title": "Data Engineer", "description": CLEAR["data_engineer"][1]}
+    first = durable.classify(value)
+    first.scores.clear()
+    first.interview_focus.append("changed by its reader")
+    again = durable.classify(value)
+    assert again.scores["data_engineer"] > 0 and "changed by its reader" not in again.interview_focus

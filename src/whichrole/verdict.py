@@ -264,7 +264,8 @@ class Brief(Headline):
     """A verdict in brief: every field of it but those only a rendered verdict shows (what would
     make it the runner-up, where the work sits on the continuum, the signals), which ``verdict()``
     adds. What annotate and audit keep of a verdict is read from this: they never pay for the rest.
-    Read it, do not change it: its lists are shared with the rulebook's caches."""
+    Read it, do not change it: its scores and interview focus are shared with other briefs (a
+    Verdict has copies of its own)."""
 
     role: Optional[str]
     role_name: str
@@ -288,6 +289,7 @@ class Brief(Headline):
     rulebook: Rulebook = field(repr=False)
 
     def verdict(self) -> Verdict:
+        """The whole Verdict, validated: it owns its fields, whatever its reader does with them."""
         rulebook = self.rulebook
         evidence = role_scores(self.fired, list(rulebook.roles))
         return Verdict(
