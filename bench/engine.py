@@ -5,6 +5,7 @@ Everything runs in the same process and the same run; the figures that matter ar
   Aho-Corasick automaton over the same lower-cased texts (goal: within 3x);
 - end to end (durable_rules) against a peer: TF-IDF + logistic regression (scikit-learn),
   batch `predict` on the same texts, trained beforehand on them (goal: at least 4x faster).
+End to end is also measured in brief (``verdicts(..., then=f)``), as annotate and audit read it.
 The durable path caches firing by signal set (identical facts give identical firings); the
 uncached line shows what durable_rules costs without it. The peer needs the `bench` extra
 (`pip install -e '.[bench]'`); without it its lines are skipped.
@@ -50,6 +51,10 @@ def tfidf_peer(texts: list[str], labels: list[str]):
     return lambda batch: model.predict(batch)
 
 
+def _role(requisition, brief):
+    return brief.role
+
+
 def main() -> None:
     import whichrole.engine as engine_module
 
@@ -71,6 +76,8 @@ def main() -> None:
 
     ref = rate("reference evaluator (end to end)", reference.classify_many, items)
     dur = rate("durable_rules, cached (end to end)", durable.classify_many, items)
+    # What annotate and audit pay: the verdict in brief, of which ``then`` keeps a few fields.
+    rate("durable_rules, cached, in brief (then=)", lambda xs: durable.verdicts(xs, then=_role), items)
     saved = engine_module.CACHE_SIZE
     engine_module.CACHE_SIZE = 0
     try:

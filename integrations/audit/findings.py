@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Optional
 
-from whichrole.verdict import Verdict
+from whichrole.verdict import Brief, Verdict
 
 # Weakest first: the order --fail-on and every report sort by.
 SEVERITIES = ("info", "low", "medium", "high")
@@ -51,7 +51,7 @@ class Assessment:
     findings: tuple[AuditFinding, ...]
 
     @classmethod
-    def of(cls, verdict: Verdict) -> "Assessment":
+    def of(cls, verdict: Brief | Verdict) -> "Assessment":
         return cls.shared(verdict.role, verdict.label, verdict.confidence, verdict.runner_up_name,
                           verdict.title_check, [r.because for r in verdict.top_reasons],
                           [q.text for q in verdict.questions],
@@ -96,8 +96,8 @@ class Assessment:
                           extra["questions"], [AuditFinding(**f) for f in extra["findings"]])
 
 
-def assess(requisition, verdict: Verdict) -> Assessment:
-    """What the audit keeps of a verdict (made where the verdict is: see Classifier.verdicts)."""
+def assess(requisition, verdict: Brief) -> Assessment:
+    """What the audit keeps of a verdict (made where the verdict is, from its brief: see Classifier.verdicts)."""
     return Assessment.of(verdict)
 
 

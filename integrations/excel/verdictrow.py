@@ -1,6 +1,7 @@
 """What an annotated workbook shows of one verdict.
 
-It is made in the process that classified the requisition (a worker, for a big sheet) and sent
+It is made in the process that classified the requisition (a worker, for a big sheet), from the
+verdict in brief (the parts of a Verdict a sheet does not show are never worked out), and sent
 back as plain values: a tuple of strings crosses between processes for a fraction of what a
 pickled Verdict costs.
 """
@@ -10,7 +11,7 @@ from typing import NamedTuple, Optional
 
 from whichrole.model import Requisition
 from whichrole.render import full_rationale
-from whichrole.verdict import Verdict
+from whichrole.verdict import Brief, Verdict
 
 # The verdict columns, by the headers of Verdict.cells().
 VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Title check", "Warnings",
@@ -31,7 +32,7 @@ class VerdictRow(NamedTuple):
         return self.title_check.startswith("mismatch")
 
     @classmethod
-    def of(cls, requisition: Requisition, verdict: Verdict) -> "VerdictRow":
+    def of(cls, requisition: Requisition, verdict: Brief | Verdict) -> "VerdictRow":
         cells = verdict.cells()
         says_too_little = verdict.role is None or any(w.id == "low_information" for w in verdict.warnings)
         return cls(cells=tuple(cells[header] for header in VERDICT_HEADERS), label=verdict.label,

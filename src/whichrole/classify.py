@@ -12,7 +12,7 @@ from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
 from .signals import extract
-from .verdict import Finding, Verdict, build_verdict, second_stage_facts
+from .verdict import Brief, Finding, Verdict, brief, second_stage_facts
 from .weights import Weights
 
 RequisitionLike = Union[str, dict, Requisition]
@@ -52,26 +52,27 @@ class Classifier:
         other.rulebook = replace(self.rulebook, weights=weights)
         return other
 
-    def verdict(self, requisition: Requisition, fired: Fired) -> Verdict:
-        """The verdict on a requisition, from what ``fired`` found in it."""
-        facts, first, second = fired
+    def brief(self, requisition: Requisition) -> Brief:
+        """The verdict on a requisition, in brief (``.verdict()`` makes it whole)."""
+        facts, first, second = self.fired(requisition)
         rules = [self.rulebook.rule(i) for i in (*first, *second)]
-        verdict = build_verdict(requisition.title, facts, rules, self.rulebook, self.engine_name)
+        made = brief(requisition.title, facts, rules, self.rulebook, self.engine_name)
         if len(requisition.text) > MAX_TEXT_CHARS:
-            verdict.warnings.append(TEXT_CUT)
-        return verdict
+            made.warnings.append(TEXT_CUT)
+        return made
 
     def classify(self, value: RequisitionLike) -> Verdict:
-        requisition = Requisition.build(value)
-        return self.verdict(requisition, self.fired(requisition))
+        return self.brief(Requisition.build(value)).verdict()
 
     def verdicts(self, requisitions: Iterable[Optional[RequisitionLike]], workers: Optional[int] = 0,
                  then: Optional[Then] = None) -> Iterator[Outcome]:
         """A verdict for each requisition (what ``classify`` takes), in order, from ``workers``
         processes (0: this one; None: one per core, up to four, when there are enough
-        requisitions), or what ``then(requisition, verdict)`` makes of it where the verdict was
-        made (a module-level function, so that a worker can be sent it). None stays None; an item
-        that is no requisition, or one the rules cannot read, gives its RequisitionError."""
+        requisitions), or what ``then(requisition, brief)`` makes of the verdict in brief where it
+        was made (a module-level function, so that a worker can be sent it): a Brief holds every
+        field of the verdict but the few only a rendered one shows, and ``brief.verdict()`` is the
+        whole Verdict. None stays None; an item that is no requisition, or one the rules cannot
+        read, gives its RequisitionError."""
         requisitions = map(readable, requisitions)
         if workers is None:
             workers, requisitions = choose_workers(requisitions)
@@ -83,11 +84,11 @@ class Classifier:
                 yield requisition
                 continue
             try:
-                verdict = self.verdict(requisition, self.fired(requisition))
+                made = self.brief(requisition)
             except RequisitionError as error:
                 yield error
                 continue
-            yield then(requisition, verdict) if then else verdict
+            yield then(requisition, made) if then else made.verdict()
 
     def classify_many(self, values: Iterable[RequisitionLike], workers: Optional[int] = 0) -> Iterator[Verdict]:
         """Verdicts in order; the first value that cannot be read raises its RequisitionError,

@@ -3,7 +3,7 @@
 The rules engine is process-global and must not be called from several threads (engine.py), so
 more cores mean more processes. Each worker process compiles its own Classifier and classifies
 chunks of requisitions, and what comes back, in input order, is what the caller's ``then`` makes
-of each verdict there: a pickled Verdict, whose nested models pydantic pickles one by one, costs
+of each verdict there, in brief: a pickled Verdict, whose nested models pydantic pickles one by one, costs
 more to send than to make, while the few plain values a workbook row or an audit needs cost
 little. At most a few chunks per worker are in flight, so memory stays flat however long the
 input. Workers are started afresh ("spawn"), so a script that uses them must guard its
@@ -26,7 +26,7 @@ from .model import Requisition, RequisitionError
 
 if TYPE_CHECKING:
     from .classify import Classifier
-    from .verdict import Verdict
+    from .verdict import Brief
 
 CHUNK = 200             # requisitions per task: a task's round trip costs about one classification
 AHEAD_PER_WORKER = 4    # tasks queued per worker, so none waits while the caller catches up
@@ -38,7 +38,7 @@ LOOK_AHEAD = 10 * WORTH_A_WORKER
 MOST_WORKERS = 4
 
 Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
-Then = Callable[[Requisition, "Verdict"], Any]
+Then = Callable[[Requisition, "Brief"], Any]
 Item = Union[Requisition, RequisitionError, None]  # a requisition to classify, why there is none, or a gap
 
 

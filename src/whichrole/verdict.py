@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,7 +52,25 @@ class WhyNot(BaseModel):
     rules: list[MissedRule]
 
 
-class Verdict(BaseModel):
+class Headline:
+    """What a Verdict and a Brief say alike: the role as a label, and the reasons that agree with it."""
+
+    __slots__ = ()
+
+    @property
+    def top_reasons(self) -> list[Reason]:
+        return headline_reasons(self.rationale, self.role, self.flavour)[:3]
+
+    @property
+    def label(self) -> str:
+        return f"{self.role_name} ({self.flavour_name})" if self.flavour_name else self.role_name
+
+    def cells(self) -> dict[str, object]:
+        from .render import as_cells
+        return as_cells(self)
+
+
+class Verdict(Headline, BaseModel):
     role: Optional[str] = Field(description="catalogue id of the role; None when too little to decide")
     role_name: str
     flavour: Optional[str] = None
@@ -73,14 +92,6 @@ class Verdict(BaseModel):
     rulebook_version: str
     engine: str
 
-    @property
-    def top_reasons(self) -> list[Reason]:
-        return headline_reasons(self.rationale, self.role, self.flavour)[:3]
-
-    @property
-    def label(self) -> str:
-        return f"{self.role_name} ({self.flavour_name})" if self.flavour_name else self.role_name
-
     def text(self) -> str:
         from .render import as_text
         return as_text(self)
@@ -88,10 +99,6 @@ class Verdict(BaseModel):
     def blocks(self) -> list[dict]:
         from .render import as_blocks
         return as_blocks(self)
-
-    def cells(self) -> dict[str, object]:
-        from .render import as_cells
-        return as_cells(self)
 
 
 def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Optional[str]) -> list[Reason]:
@@ -145,6 +152,15 @@ class Decision(NamedTuple):
 def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
     """The leading role, the runner-up and how sure: from the fitted weights where the rulebook has
     them (the scores are then each role's probability), else from the declared weights' sums."""
+    return _decision(tuple(rule.id for rule in fired if rule.then.role), rulebook)
+
+
+# A requisition is decided twice: on its first stage's evidence, which the second stage reads, and
+# on both stages' for the verdict. Rules for no role do not change a decision, and the second stage
+# seldom fires one for a role, so decisions are kept by the rules for a role that fired, in order.
+@lru_cache(maxsize=4096)
+def _decision(evidence: tuple[str, ...], rulebook: Rulebook) -> Decision:
+    fired = [rulebook.rule(rule_id) for rule_id in evidence]
     weights = rulebook.weights
     if weights is None:
         scores = role_scores(fired, list(rulebook.roles))
@@ -152,14 +168,23 @@ def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
         lead = order[0] if scores[order[0]] > 0 else None
         runner = order[1] if lead and scores[order[1]] > 0 else None
         return Decision(scores, lead, runner, confidence(scores, rulebook))
-    probabilities = weights.roles.probabilities(fired, role_of)
+    counts_for = _role_of(rulebook)
+    probabilities = weights.roles.probabilities(fired, counts_for)
     # A verdict names a role some fired rule speaks for: a prior alone is no reason to give.
-    spoken_for = {role_of(rule) for rule in fired} - {None}
+    spoken_for = {counts_for(rule) for rule in fired} - {None}
     order = [role for role in ranking(probabilities) if role in spoken_for]
     if not order:  # too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
     return Decision({role: round(probabilities.get(role, 0.0), 3) for role in rulebook.roles}, order[0],
                     order[1] if len(order) > 1 else None, round(probabilities[order[0]], 2))
+
+
+@lru_cache(maxsize=8)
+def _role_of(rulebook: Rulebook) -> Callable[[Rule], Optional[str]]:
+    """``role_of``, looked up by rule id: worked out, it reads every condition of every fired rule,
+    twice a requisition."""
+    roles = {rule.id: role_of(rule) for rule in rulebook.rules}
+    return lambda rule: roles[rule.id]
 
 
 def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
@@ -237,50 +262,90 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     return stage2
 
 
-def build_verdict(title: Optional[str], facts: dict[str, float], fired: list[Rule],
-                  rulebook: Rulebook, engine: str) -> Verdict:
+@dataclass(slots=True)
+class Brief(Headline):
+    """A verdict in brief: every field of it but those only a rendered verdict shows (what would
+    make it the runner-up, where the work sits on the continuum, the signals), which ``verdict()``
+    adds. What annotate and audit keep of a verdict is read from this: they never pay for the rest.
+    Read it, do not change it: its scores and interview focus are shared with other briefs (a
+    Verdict has copies of its own)."""
+
+    role: Optional[str]
+    role_name: str
+    flavour: Optional[str]
+    flavour_name: Optional[str]
+    confidence: float
+    scores: dict[str, float]
+    runner_up: Optional[str]
+    runner_up_name: Optional[str]
+    title: Optional[str]
+    title_roles: list[str]
+    title_check: str
+    rationale: list[Reason]
+    warnings: list[Finding]
+    questions: list[Finding]
+    interview_focus: list[str]
+    engine: str
+    # What the rest of the verdict is worked out from.
+    facts: dict[str, float] = field(repr=False)
+    fired: list[Rule] = field(repr=False)
+    rulebook: Rulebook = field(repr=False)
+
+    def verdict(self) -> Verdict:
+        """The whole Verdict, validated: it owns its fields, whatever its reader does with them."""
+        rulebook = self.rulebook
+        evidence = role_scores(self.fired, list(rulebook.roles))
+        return Verdict(
+            **{name: getattr(self, name) for name in BRIEF_FIELDS},
+            continuum=continuum_position(self.role, self.scores, rulebook),
+            why_not=_why_not(self.runner_up, self.scores, evidence, self.role, self.facts, self.fired, rulebook),
+            signals=dict(sorted(self.facts.items())),
+            rulebook_version=rulebook.version,
+        )
+
+
+# The fields a Brief gives its Verdict as they are.
+BRIEF_FIELDS = tuple(name for name in Verdict.model_fields if name in Brief.__dataclass_fields__)
+
+
+def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rulebook: Rulebook, engine: str) -> Brief:
+    """The verdict on what fired, in brief."""
     roles = rulebook.roles
     scores, lead, runner, sure = decide(fired, rulebook)
     flavour = choose_flavour(lead, fired, rulebook)
-
     rationale = sorted((reason for reason in (rule_reason(rulebook, r.id) for r in fired if r.then.role)
                         if reason.weight > 0), key=lambda r: (r.role != lead, -r.weight))
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
-
     named = title_roles(facts, rulebook)
-
-    return capped(Verdict(
+    return Brief(
         role=lead,
         role_name=roles[lead].name if lead else "Undetermined",
         flavour=flavour,
         flavour_name=roles[lead].flavours[flavour] if flavour else None,
-        confidence=sure,
+        confidence=capped(sure, warnings, rulebook),
         scores=scores,
         runner_up=runner,
         runner_up_name=roles[runner].name if runner else None,
-        continuum=continuum_position(lead, scores, rulebook),
         title=title,
         title_roles=named,
         title_check=title_check(title, named, lead, rulebook),
         rationale=rationale,
-        why_not=_why_not(runner, scores, role_scores(fired, list(roles)), lead, facts, fired, rulebook),
         warnings=warnings,
         questions=questions,
         interview_focus=roles[lead].interview_focus if lead else [],
-        signals={k: v for k, v in sorted(facts.items())},
-        rulebook_version=rulebook.version,
         engine=engine,
-    ), rulebook)
+        facts=facts,
+        fired=fired,
+        rulebook=rulebook,
+    )
 
 
-def capped(verdict: Verdict, rulebook: Rulebook) -> Verdict:
+def capped(confidence: float, warnings: list[Finding], rulebook: Rulebook) -> float:
     """Warnings with a ``confidence_cap`` (the work was read only in part) hold the confidence at or below it."""
-    warnings = rulebook.catalogue.warnings
-    caps = [warnings[w.id].confidence_cap for w in verdict.warnings if warnings[w.id].confidence_cap is not None]
-    if caps:
-        verdict.confidence = min(verdict.confidence, *caps)
-    return verdict
+    known = rulebook.catalogue.warnings
+    caps = [known[w.id].confidence_cap for w in warnings if known[w.id].confidence_cap is not None]
+    return min(confidence, *caps) if caps else confidence
 
 
 def title_check(title: Optional[str], named: list[str], lead: Optional[str], rulebook: Rulebook) -> str:
