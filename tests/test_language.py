@@ -1,11 +1,14 @@
 """Requisitions not in English: the verdict says so, is no surer than it can be, and reads what it can."""
 import json
 import shutil
+import string
 import subprocess
 import sys
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from samples import CLEAR
 from whichrole import Classifier, check_rulebook, load_rulebook
@@ -271,3 +274,11 @@ def test_a_long_text_of_no_language_is_not_read_as_english(durable):
     assert "language_other" in {w.id for w in durable.classify(junk).warnings}
     english = "We need a data engineer who will build the pipelines and the warehouse for our analysts. " * 12
     assert not any(w.id.startswith("language") for w in durable.classify(english).warnings)
+
+
+@given(st.text(alphabet=string.ascii_letters + " ,.'-’“”–—•…«»¡¿\u00a0éüñçßàèìòù0123456789\n", max_size=400))
+def test_words_are_split_as_the_character_definition_says(text):
+    from whichrole.language import _OTHER_SEPARATORS, _split
+    expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in _OTHER_SEPARATORS else c
+                       for c in text.lower()).split()
+    assert _split(text.lower()) == expected
