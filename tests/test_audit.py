@@ -295,6 +295,18 @@ def test_requisitions_of_a_source_that_fails_are_not_seen_rather_than_closed(tmp
     assert len(result.changes.unseen) == 7
 
 
+def test_a_source_read_again_after_a_failed_run_is_compared_with_the_last_run_that_read_it(tmp_path):
+    path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    first = audit(tmp_path, path)
+    good = path.read_bytes()
+    path.write_bytes(b"PK\x03\x04 truncated by a sync client")
+    assert audit(tmp_path, path).changes.unseen
+    path.write_bytes(good)
+    again = audit(tmp_path, path)
+    assert again.changes.since.id != first.run_id  # compared with the failed run, by scope
+    assert again.changes.total == 0, again.changes.counts()
+
+
 def test_cli_exit_codes_and_markdown(tmp_path, reqs, capsys):
     db = tmp_path / "cli.sqlite3"
     assert cli("audit", reqs, "--db", db, "--fail-on", "never") == 0

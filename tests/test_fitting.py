@@ -214,6 +214,9 @@ def test_bad_fit_settings_are_one_line(fitted, tmp_path, setting, message):
      ":2: no 'role', though other postings of the file have one"),
     ([{"title": "x", "description": "y", "ds_flavour": "analytical", "title_families": []}], ":1: ds_flavour needs a role"),
     ([{"title": "x", "description": "y"}], ":1: neither a 'role' nor 'title_families'"),
+    ([{"title": "x", "description": "y", "role": "data_engineer", "conflated": "no"}],
+     ":1: conflated must be true or false, not 'no'"),
+    ([{"title": "", "description": "", "role": "data_engineer"}], "no posting could be read"),
 ])
 def test_labelled_files_that_cannot_be_scored_say_where(fitted, tmp_path, rows, message):
     rules, _, _ = fitted
@@ -268,3 +271,45 @@ def test_weights_that_are_not_numbers_are_refused_with_their_file(fitted, tmp_pa
     (broken / WEIGHTS_FILE).write_text(yaml.safe_dump(data))
     with pytest.raises(Exception, match=r"weights\.yaml:\d+: roles\.temperature"):
         load_rulebook(broken)
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(fitted, tmp_path):
+    rules, _, _ = fitted
+    postings = tmp_path / "latin.jsonl"
+    postings.write_bytes(b'{"title": "x", "description": "y", "role": "data_engineer"}\n{"title": "caf\xe9"}\n')
+    with pytest.raises(ValueError, match=r"latin\.jsonl:2: not UTF-8 text"):
+        evaluate(postings, Classifier(rules, "reference"))
+
+
+def test_fit_settings_without_folds_are_refused(fitted, tmp_path):
+    rules, postings, _ = fitted
+    result = subprocess.run([sys.executable, "-m", "whichrole", "eval", str(postings), "--rules", str(rules),
+                             "--repeats", "3", "--disagreements", str(tmp_path / "d.jsonl")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "whichrole: error: --repeats and --set are settings of a fit: give --folds K"
+
+
+def test_the_report_says_whose_weights_it_scored(fitted, tmp_path):
+    rules, postings, _ = fitted
+    assert f"in sample (the weights in {rules})" in evaluate(postings, Classifier(rules, "reference")).text()
+
+
+def test_a_changed_declared_weight_is_noted_as_stale(fitted, tmp_path):
+    rules, _, _ = fitted
+    changed = tmp_path / "rules"
+    shutil.copytree(rules, changed)
+    needs = changed / "needs.yaml"
+    text = needs.read_text()
+    start = text.index("id: need.foundation\n")
+    end = text.index("weight: 1.5", start)
+    needs.write_text(text[:end] + "weight: 2.5" + text[end + len("weight: 1.5"):])
+    notes = [str(n) for n in weights_notes(load_rulebook(changed))]
+    assert any("need.foundation: changed since its weight was fitted" in n for n in notes), notes
+
+
+def test_confusion_columns_never_read_alike(fitted):
+    from whichrole.evaluation import abbreviations
+    names = list(load_rulebook(fitted[0]).roles) + ["undetermined"]
+    short = abbreviations(names)
+    assert len(set(short.values())) == len(names) and all(len(v) <= 7 for v in short.values())

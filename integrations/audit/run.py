@@ -176,7 +176,10 @@ def run_audit(options: AuditOptions,
                 if on_source:
                     on_source(reading)
             failed = [str(r.path.resolve()) for r in run.readings if r.error]
-            changes = compare(since, {row.key: row for row in past}, {req.key: req for req in run.audited}, failed)
+            # A source the last run could not read is compared with the last run that could.
+            compared = past + [row for record in (since.sources if since else []) if record.error
+                               for row in store.last_read(scope, record.path, since.id)]
+            changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited}, failed)
             finished = datetime.now(timezone.utc)
             writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited), len(failed))
     return AuditResult(run_id=writer.run_id, database=options.database, started=started, finished=finished,

@@ -252,6 +252,15 @@ class AuditStore:
                               (json.dumps(scope),)).fetchone()
         return self.run(row[0]) if row else None
 
+    def last_read(self, scope: list[str], path: str, before: int) -> list[PastRow]:
+        """The requisitions of the source ``path`` as the last run over ``scope`` before run
+        ``before`` that could read it recorded them (none, if no run could)."""
+        row = self.db.execute(
+            "SELECT runs.id FROM runs JOIN run_sources ON run_sources.run_id = runs.id WHERE runs.scope = ? "
+            "AND runs.id < ? AND run_sources.path = ? AND run_sources.error IS NULL ORDER BY runs.id DESC LIMIT 1",
+            (json.dumps(scope), before, path)).fetchone()
+        return [past for past in self.rows(row[0]) if past.source == path] if row else []
+
     def rows(self, run_id: int) -> list[PastRow]:
         """A run's requisitions, with the kinds of all their findings (their assessment's and their own)."""
         assessments = {}

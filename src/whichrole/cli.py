@@ -224,6 +224,8 @@ def evaluate_cmd(
     from .classify import classifier
     from .evaluation import evaluate, evaluate_folds
 
+    if not folds and (repeats > 1 or setting):
+        raise UserError("--repeats and --set are settings of a fit: give --folds K")
     out = disagreements or postings.with_name(f"{postings.stem}.disagreements.jsonl")
     with Progress("folds" if folds else "evaluating") as progress:
         if folds:

@@ -59,6 +59,7 @@ class Report(BaseModel):
     file: str
     target: str
     out_of_fold: bool
+    weights: str = "the shipped weights"
     folds: Optional[int] = None
     repeats: int = 1
     fold_accuracies: list[float] = []
@@ -82,7 +83,7 @@ class Report(BaseModel):
 
     def text(self) -> str:
         splits = f", {self.repeats} splits (each posting scored once per split)" if self.repeats > 1 else ""
-        how = f"out of fold, {self.folds} folds{splits}" if self.out_of_fold else "in sample (the shipped weights)"
+        how = f"out of fold, {self.folds} folds{splits}" if self.out_of_fold else f"in sample ({self.weights})"
         lines = [f"{self.file}: {self.scored} postings scored against {self.target}, {how} ({self.skipped} skipped)"]
         spread = f" ± {self.accuracy_spread:.1%} across folds" if self.accuracy_spread is not None else ""
         lines.append(f"accuracy          {self.accuracy:.1%} ({self.correct}/{self.scored}){spread}")
@@ -119,7 +120,8 @@ class Report(BaseModel):
         columns = [s.role for s in self.per_role] + ([UNDETERMINED] if self.undetermined else [])
         lines.append("")
         lines.append("confusion (rows: target, columns: predicted)")
-        lines.append(" " * 22 + "".join(f"{c[:6]:>8}" for c in columns))
+        short = abbreviations(columns)
+        lines.append(" " * 22 + "".join(f"{short[c]:>8}" for c in columns))
         for r in (s.role for s in self.per_role):
             row = self.confusion.get(r, {})
             lines.append(f"{r:<22}" + "".join(f"{row.get(c, 0) or '.':>8}" for c in columns))
@@ -132,8 +134,12 @@ class Report(BaseModel):
 # ---------------------------------------------------------------- reading labelled postings
 
 def read_postings(path: Path) -> Iterable[tuple[int, dict]]:
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"{path}:{number}: not UTF-8 text") from None
             if line.strip():
                 try:
                     posting = json.loads(line)
@@ -166,6 +172,8 @@ def read_labelled(path: Path, rulebook: Rulebook) -> list[tuple[int, dict]]:
         if flavour is not None and flavour not in roles[role].flavours:
             known = ", ".join(roles[role].flavours) if role in roles and roles[role].flavours else "none"
             raise ValueError(f"{path}:{number}: ds_flavour {flavour!r} is not a flavour of {role} (known: {known})")
+        if "conflated" in posting and not isinstance(posting["conflated"], bool):
+            raise ValueError(f"{path}:{number}: conflated must be true or false, not {posting['conflated']!r}")
         if role is None and not isinstance(posting.get("title_families", []), list):
             raise ValueError(f"{path}:{number}: title_families must be a list")
     return postings
@@ -196,7 +204,12 @@ def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] =
             outcomes.append((number, posting, classifier.classify(requisition_of(posting)), None))
         except RequisitionError:
             outcomes.append((number, posting, None, None))
-    return _report(path, classifier, outcomes, disagreements)
+    if all(verdict is None for _, _, verdict, _ in outcomes):
+        raise ValueError(f"{path}: no posting could be read (each needs a title or a description)")
+    book = classifier.rulebook
+    used = ("the declared weights" if book.weights is None else
+            "the shipped weights" if classifier.rules_dir is None else f"the weights in {book.directory}")
+    return _report(path, classifier, outcomes, disagreements).model_copy(update={"weights": used})
 
 
 def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Optional[dict] = None,
@@ -323,6 +336,17 @@ def _report(path: Path, classifier: Classifier,
         confusion={t: dict(c) for t, c in confusion.items()},
         disagreements_file=str(disagreements) if disagreements else None,
     )
+
+
+def abbreviations(names: list[str], width: int = 7) -> dict[str, str]:
+    """Column headings no wider than ``width``: each name's words' initials and as much of its
+    last word as fits, so that no two headings read the same (research_scientist -> r_scien)."""
+    short = {}
+    for name in names:
+        words = name.split("_")
+        head = "".join(w[0] + "_" for w in words[:-1])
+        short[name] = (head + words[-1])[:width] if len(name) > width else name
+    return short
 
 
 def reliability(calibration: list[tuple[float, bool]], bands: int = BANDS) -> list[Band]:

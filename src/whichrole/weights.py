@@ -139,9 +139,9 @@ class Weights(BaseModel):
 
 
 def fingerprint(rule: "Rule") -> str:
-    """What a fitted weight depends on: the rule's condition and what it speaks for."""
+    """What a fitted weight depends on: the rule's condition, what it speaks for, and its declared weight."""
     said = {"when": rule.when.model_dump(), "role": rule.then.role, "flavour": rule.then.flavour,
-            "sign": math.copysign(1, rule.then.weight) if rule.then.weight else 0}
+            "declared": rule.then.weight}  # the fit pulls toward a share of it, and keeps its sign
     return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
 
 
