@@ -163,3 +163,8 @@ def test_a_verdict_names_a_role_that_some_fired_rule_speaks_for(durable):
 def test_greek_plurals_fold_like_other_plurals():
     from whichrole.signals import tokens
     assert tokens("ad hoc analyses and hypotheses") == tokens("ad hoc analysis and hypothesis")
+
+
+def test_an_activity_mix_that_is_no_number_is_named(durable):
+    with pytest.raises(RequisitionError, match=r"mix: activity mix: 'a' is not a number"):
+        durable.classify({"description": "Build models.", "mix": "a/b/c/d"})

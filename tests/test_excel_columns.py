@@ -103,3 +103,12 @@ def test_column_letters_round_trip():
     for index in (0, 25, 26, 701, 702, 16383):
         assert column_index(column_letter(index)) == index
     assert column_letter(27) == "AB"
+
+
+def test_a_named_title_column_that_is_not_there_is_named():
+    rows = [["Req #", "Job Title", "Blurb"], ["R-1", "Data Engineer", "ETL"]]
+    with pytest.raises(ColumnError, match="no column 'Nope' to read the title from .*Req #, Job Title"):
+        detect_columns(rows, {"Nope": "title", "Blurb": "description"})
+    only_title = [["Req #", "Role"], ["R-1", "Data Engineer"]]
+    with pytest.raises(ColumnError, match="no column 'Nope' to read the title from"):
+        detect_columns(only_title, {"Nope": "title"})

@@ -31,6 +31,9 @@ def test_template_columns_lists_and_instructions(tmp_path):
     assert offered == choices(load_rulebook().lexicon.fields["primary_output"])
     assert "insight" in offered and "analysis" not in offered, "one value per meaning"
     assert lists["I"] == f"Lists!${column}$2:${column}${len(offered) + 1}"
+    # a synonym the rules read (staff, a level) may be typed: Excel warns, it does not refuse
+    level = next(v for v in sheet.data_validations.dataValidation if v.type == "list" and "level" in v.promptTitle.lower())
+    assert level.errorStyle == "warning" and "staff" in level.error
     guide = " ".join(str(c.value) for row in book["Instructions"].iter_rows() for c in row if c.value)
     assert "whichrole annotate" in guide and "Primary output" in guide
 

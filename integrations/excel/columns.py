@@ -128,6 +128,11 @@ def detect_columns(rows: Sequence[Sequence[object]], overrides: Optional[Mapping
         number = next(i for i, row in enumerate(scanned) if not row_is_blank(row))
         best = (number, _fields_in_row(scanned[number], by_header))
     if best is None:
+        named = next((column for column, field in overrides.items()
+                      if field in ("title", "description") and not _COLUMN_LETTERS.match(column)), None)
+        if named:
+            raise ColumnError(f"no column {named!r} to read the {overrides[named]} from "
+                              f"(headers found: {_headers_found(scanned)})")
         raise ColumnError(f"no title or description column (headers found: {_headers_found(scanned)}); "
                           "name one with --map 'Header=title'")
     number, found = best
@@ -137,7 +142,7 @@ def detect_columns(rows: Sequence[Sequence[object]], overrides: Optional[Mapping
         if normalise(column) in present:
             continue
         if not _COLUMN_LETTERS.match(column):
-            raise ColumnError(f"--map {column}={name}: no column {column!r} "
+            raise ColumnError(f"no column {column!r} to read the {name} from "
                               f"(headers found: {', '.join(h for h in headers if h) or 'none'})")
         index = column_index(column)
         found = {f: i for f, i in found.items() if i != index and f != name}

@@ -57,6 +57,16 @@ def choices(table: dict[str, list[str]]) -> list[str]:
     return values
 
 
+def _refusal(synonyms: "list[str] | None") -> dict:
+    """What Excel says to a value not in a list: a warning where whichrole reads synonyms of the
+    listed values too (staff, lead for senior), so that a typed synonym can be kept; else a stop."""
+    if synonyms:
+        return {"errorStyle": "warning",
+                "error": f"Not one of the listed values; whichrole also reads their synonyms "
+                         f"({', '.join(synonyms[:4])}, ...). Keep it?"}
+    return {"error": "Pick a value from the list (or leave it empty)."}
+
+
 def write_template(path: "str | Path") -> None:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -65,6 +75,7 @@ def write_template(path: "str | Path") -> None:
         raise WorkbookError(f"{path}: already exists; remove it or choose another name")
     fields = load_rulebook().lexicon.fields
     lists = {name: choices(table) for name, table in fields.items()}
+    synonyms = {name: [value for value in table if value not in lists[name]] for name, table in fields.items()}
     lists["status"] = list(STATUSES)
 
     book = Workbook()
@@ -92,7 +103,7 @@ def write_template(path: "str | Path") -> None:
         target = sheet.cell(row=1, column=FIELD_ORDER.index(name) + 1).column_letter
         rule = DataValidation(type="list", formula1=f"Lists!${letter}$2:${letter}${len(items) + 1}",
                               allow_blank=True, showErrorMessage=True, errorTitle=FIELD_HEADERS[name][0],
-                              error="Pick a value from the list (or leave it empty).",
+                              **_refusal(synonyms.get(name)),
                               promptTitle=FIELD_HEADERS[name][0], prompt=GUIDE[name][:255])
         rule.add(f"{target}2:{target}{ROWS}")
         sheet.add_data_validation(rule)

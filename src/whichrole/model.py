@@ -41,11 +41,18 @@ class ActivityMix(BaseModel):
         text = text.strip()
         if "=" in text:
             parts = dict(p.split("=", 1) for p in text.replace(",", " ").split())
-            return cls(**{k.strip().lower(): float(v.rstrip("%")) for k, v in parts.items()})
-        numbers = [p.strip().rstrip("%") for p in text.replace(",", "/").split("/")]
+            return cls(**{k.strip().lower(): _percent(v) for k, v in parts.items()})
+        numbers = [p.strip() for p in text.replace(",", "/").split("/")]
         if len(numbers) != 4:
             raise ValueError("activity mix needs four numbers: research/modeling/engineering/product")
-        return cls(**dict(zip(MIX_PARTS, map(float, numbers))))
+        return cls(**dict(zip(MIX_PARTS, map(_percent, numbers))))
+
+
+def _percent(text: str) -> float:
+    try:
+        return float(text.strip().rstrip("%"))
+    except ValueError:
+        raise ValueError(f"activity mix: {text.strip()!r} is not a number") from None
 
 
 def _mix_from_text(value):
