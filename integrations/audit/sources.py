@@ -7,7 +7,6 @@ status is open are kept; a source without a status column is audited whole.
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnErro
                                                   detect_columns, requisition_from_row, row_is_blank)
 from whichrole.integrations.excel.csvbook import csv_rows
 from whichrole.integrations.excel.package import WorkbookError
+from whichrole.files import sha256_and_size
 from whichrole.model import Requisition
 
 from .store import digest
@@ -105,16 +105,10 @@ def _readable_name(path: Path) -> bool:
 
 def sha256_of(path: Path) -> tuple[str, int]:
     """The file's SHA-256 and size, recorded with each run; an unchanged file is not read again."""
-    hashed = hashlib.sha256()
-    size = 0
     try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                hashed.update(chunk)
-                size += len(chunk)
+        return sha256_and_size(path)
     except OSError as error:
         raise SourceError(f"{path}: cannot read ({error.strerror or error})") from None
-    return hashed.hexdigest(), size
 
 
 def read_rows(reading: Reading, open_values: frozenset[str], overrides: Mapping[str, str],

@@ -1,6 +1,7 @@
 """Files written beside their destination and renamed into place: never half-written."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -48,3 +49,14 @@ def _keep_mode(destination: Path, temp_path: Path) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp_path, 0o666 & ~umask)
+
+
+def sha256_and_size(path: Path) -> tuple[str, int]:
+    """A file's SHA-256 and size, read a megabyte at a time."""
+    hashed = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            hashed.update(chunk)
+            size += len(chunk)
+    return hashed.hexdigest(), size

@@ -17,7 +17,6 @@ Needs numpy and scipy (``pip install 'whichrole[fit]'``); classifying does not.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from .files import sha256_and_size
 from .model import RequisitionError
 from .rulebook import Rule, Rulebook
 from .weights import CrossValidated, Model, Provenance, Weights, fingerprint, flavour_of, role_of
@@ -205,7 +205,7 @@ def _fit_calibration(task: Task, settings: dict) -> dict:
     finite = Z[np.isfinite(Z)]
     start = [0.0] + ([float(np.median(finite)) - 2.0 if finite.size else 0.0] if task.candidates_only else [])
     bounds = [(low, high)] + ([(None, None)] if task.candidates_only else [])
-    best = minimize(lambda p: nll(p if task.candidates_only else [p[0], 0.0]), np.array(start),
+    best = minimize(nll, np.array(start),
                     method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
     found = {"temperature": round(float(np.exp(best[0])), 4)}
     if task.candidates_only:
@@ -248,14 +248,6 @@ def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> 
                    fingerprints=fitted)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def settings_with(overrides: Optional[dict] = None) -> dict:
     """The default settings with ``overrides``, each checked: penalties and prior finite and not
     negative, calibration folds a whole number of at least 2, the seed a whole number."""
@@ -294,7 +286,7 @@ def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int
         flavour_accuracy=_rounded(report.flavour_accuracy),
         conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))
     provenance = weights.provenance.model_copy(update={
-        "labelled_file": path.name, "sha256": sha256_of(path), "cross_validated": cross_validated,
+        "labelled_file": path.name, "sha256": sha256_and_size(path)[0], "cross_validated": cross_validated,
         "skipped": len(labelled.skipped)})
     return weights.model_copy(update={"provenance": provenance})
 
