@@ -18,6 +18,7 @@ import ahocorasick_rs
 from bench._generate import requisitions
 from whichrole import Classifier
 from whichrole.model import Requisition
+from whichrole.peer import BagOfWords, PeerUnavailable
 from whichrole.signals import extract
 
 COUNT = 10_000
@@ -39,16 +40,13 @@ def bare_automaton(book):
 
 
 def tfidf_peer(texts: list[str], labels: list[str]):
-    """TF-IDF + logistic regression fitted on the texts; what it costs to predict them in one batch."""
+    """The bag-of-words peer of ``whichrole eval`` fitted on the texts; what it costs to predict
+    them in one batch."""
     try:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-    except ImportError:
+        model = BagOfWords().fit(texts, labels)
+    except PeerUnavailable:
         return None
-    model = make_pipeline(TfidfVectorizer(sublinear_tf=True, min_df=2), LogisticRegression(max_iter=300))
-    model.fit(texts, labels)
-    return lambda batch: model.predict(batch)
+    return model.predict
 
 
 def _role(requisition, brief):

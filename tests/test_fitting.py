@@ -173,7 +173,7 @@ def test_the_fit_command_writes_weights_and_says_how_good_they_are(fitted, tmp_p
     bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
                           "--set", "l3=1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip() == (
-        "whichrole: error: unknown fit setting(s): l3 (known: l2, prior, bias_l2, calibration_folds, seed)")
+        "whichrole: error: unknown fit setting(s): l3 (known: l2, prior, bias_l2, matrix_l2, calibration_folds, seed)")
 
 
 def test_classifying_does_not_need_the_fitting_libraries():

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from whichrole import check_rulebook, load_rulebook
 from whichrole.rulebook import RulebookError, default_rules_dir
@@ -101,8 +102,12 @@ def test_a_role_no_rule_reaches_is_reported(rules_copy):
             kept = [chunk for chunk in path.read_text().split("\n  - id: ") if "role: research_engineer" not in chunk]
             path.write_text("\n  - id: ".join(kept))
     assert titles.exists()
+    matrix = yaml.safe_load((rules_copy / "matrix.yaml").read_text())
+    for row in matrix["rows"]:
+        row["counts"].pop("research_engineer", None)
+    (rules_copy / "matrix.yaml").write_text(yaml.safe_dump(matrix))
     _, problems = check_rulebook(rules_copy)
-    assert any("role research_engineer: no rule gives it evidence" in str(p) for p in problems)
+    assert any("role research_engineer: no rule or matrix cell gives it evidence" in str(p) for p in problems)
 
 
 def test_invalid_yaml_names_the_line(rules_copy):

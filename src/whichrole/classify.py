@@ -11,7 +11,7 @@ from .engine import Engine, make_engine
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
-from .signals import extract
+from .signals import compiled, extract
 from .verdict import Brief, Finding, Verdict, brief, second_stage_facts
 from .weights import Weights
 
@@ -41,10 +41,11 @@ class Classifier:
         stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
         return facts, fired_first, second.fire(stage2)
 
-    def rules_fired(self, requisition: Requisition) -> list[Rule]:
-        """The rules of both stages that fire on a requisition (what the weights are fitted on)."""
-        _, first, second = self.fired(requisition)
-        return [self.rulebook.rule(i) for i in (*first, *second)]
+    def facts_and_rules(self, requisition: Requisition) -> tuple[dict[str, float], list[Rule]]:
+        """The first-stage facts of a requisition and the rules of both stages that fire on it
+        (what the weights are fitted on)."""
+        facts, first, second = self.fired(requisition)
+        return facts, [self.rulebook.rule(i) for i in (*first, *second)]
 
     def with_weights(self, weights: Optional[Weights]) -> "Classifier":
         """The same compiled rules, counted with other weights (fitted on other postings)."""
@@ -56,7 +57,8 @@ class Classifier:
         """The verdict on a requisition, in brief (``.verdict()`` makes it whole)."""
         facts, first, second = self.fired(requisition)
         rules = [self.rulebook.rule(i) for i in (*first, *second)]
-        made = brief(requisition.title, facts, rules, self.rulebook, self.engine_name)
+        quotes = compiled(self.rulebook).quotes(requisition.text[:MAX_TEXT_CHARS])
+        made = brief(requisition.title, facts, rules, self.rulebook, self.engine_name, quotes)
         if len(requisition.text) > MAX_TEXT_CHARS:
             made.warnings.append(TEXT_CUT)
         return made

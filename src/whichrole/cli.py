@@ -191,7 +191,7 @@ def rules_check(
 
 
 SettingOption = typer.Option([], "--set", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
-                             "calibration_folds, seed.")
+                             "matrix_l2, calibration_folds, seed.")
 
 
 def parse_settings(pairs: List[str]) -> dict:

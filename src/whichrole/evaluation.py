@@ -12,16 +12,18 @@ text belongs to their employers.
 from __future__ import annotations
 
 import json
+import random
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, NamedTuple, Optional, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .classify import Classifier
 from .files import write_text
 from .model import Requisition, RequisitionError
+from .peer import BagOfWords, PeerUnavailable, peer_text
 from .rulebook import Rulebook
 from .signals import compiled
 from .verdict import Verdict
@@ -35,6 +37,8 @@ FAMILY_TO_ROLE = {
 UNDETERMINED = "undetermined"  # a verdict that names no role: its own outcome, never right
 CONFLATION_WARNING_PREFIX = "conflated"
 BANDS = 10
+# The shares of each training fold the learning curve is drawn at (all of it is the main figure).
+CURVE_SHARES = (0.25, 0.5, 0.75)
 
 
 class RoleStats(BaseModel):
@@ -55,6 +59,15 @@ class Band(BaseModel):
     accuracy: float
 
 
+class CurvePoint(BaseModel):
+    """Out-of-fold accuracy when only a share of each training fold is used."""
+
+    share: float
+    training_postings: int = Field(description="training postings per fold, on average")
+    accuracy: float
+    peer_accuracy: Optional[float] = None
+
+
 class Report(BaseModel):
     file: str
     target: str
@@ -71,6 +84,11 @@ class Report(BaseModel):
     undetermined: int
     accuracy: float
     accuracy_spread: Optional[float] = None
+    peer_accuracy: Optional[float] = Field(default=None, description="the bag-of-words peer on the same folds")
+    peer_accuracy_spread: Optional[float] = None
+    peer_repeat_accuracies: list[float] = []
+    peer_note: Optional[str] = None
+    learning_curve: list[CurvePoint] = []
     title_only_accuracy: Optional[float]
     flavour_accuracy: Optional[float]
     flavour_recall: dict[str, str] = {}
@@ -91,6 +109,18 @@ class Report(BaseModel):
             lines.append(f"  per split       {', '.join(f'{a:.1%}' for a in self.repeat_accuracies)}")
         elif self.fold_accuracies:
             lines.append(f"  per fold        {', '.join(f'{a:.1%}' for a in self.fold_accuracies)}")
+        if self.peer_accuracy is not None:
+            peer_spread = f" ± {self.peer_accuracy_spread:.1%} across folds" if self.peer_accuracy_spread is not None else ""
+            lines.append(f"bag-of-words peer {self.peer_accuracy:.1%} on the same folds{peer_spread} "
+                         f"(TF-IDF + logistic regression; whichrole {self.accuracy - self.peer_accuracy:+.1%})")
+            if len(self.peer_repeat_accuracies) > 1:
+                lines.append(f"  per split       {', '.join(f'{a:.1%}' for a in self.peer_repeat_accuracies)}")
+        elif self.peer_note:
+            lines.append(f"bag-of-words peer not run: {self.peer_note}")
+        for point in self.learning_curve:
+            peer = f", peer {point.peer_accuracy:.1%}" if point.peer_accuracy is not None else ""
+            lines.append(f"  trained on {point.share:>4.0%} ({point.training_postings} postings): "
+                         f"whichrole {point.accuracy:.1%}{peer}")
         if self.undetermined:
             lines.append(f"undetermined      {self.undetermined} (counted as wrong)")
         if self.title_only_accuracy is not None:
@@ -229,40 +259,108 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
 def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
                    disagreements: Optional[Path] = None,
                    progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
-                   repeats: int = 1) -> Report:
-    """The out-of-fold report of ``settings`` on postings already read (see evaluate_folds)."""
-    from .fitting import FitError, fit_weights, stratified_folds
+                   repeats: int = 1, curve: Sequence[float] = CURVE_SHARES) -> Report:
+    """The out-of-fold report of ``settings`` on postings already read (see evaluate_folds), with
+    the bag-of-words peer fitted and scored on the same folds, and a learning curve on the first
+    split: the same folds, each training fold cut to a share of its postings (every role kept)."""
+    from .fitting import FitError, stratified_folds
 
     postings, examples = labelled.postings, labelled.examples
     if not 2 <= folds <= len(postings):
         raise FitError(f"--folds {folds}: needs between 2 and {len(postings)} folds for {len(postings)} postings")
     if repeats < 1:
         raise FitError(f"--repeats {repeats}: needs at least 1")
+    try:
+        BagOfWords()
+        peer_note = None
+    except PeerUnavailable as missing:
+        peer_note = str(missing)
     outcomes = [(number, posting, None, None) for number, posting in labelled.skipped]
-    per_fold, per_repeat = [], []
+    per_fold, per_repeat, peer_fold, peer_repeat = [], [], [], []
+    steps = repeats * folds + (len(curve) * folds if curve else 0)
     for repeat in range(repeats):
         assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"] + repeat)
-        repeat_right = 0
+        right = peer_right = 0
         for k in range(folds):
-            progress(repeat * folds + k, repeats * folds)
-            weights = fit_weights([ex for ex, f in zip(examples, assignment) if f != k], classifier.rulebook, settings)
-            held_out = classifier.with_weights(weights)
-            right = held = 0
-            for (number, posting, requisition), fold in zip(postings, assignment):
-                if fold == k:
-                    verdict = held_out.classify(requisition)
-                    outcomes.append((number, posting, verdict, repeat + 1))
-                    held += 1
-                    right += verdict.role == posting["role"]
-            per_fold.append(right / held)
-            repeat_right += right
-        per_repeat.append(repeat_right / len(postings))
+            progress(repeat * folds + k, steps)
+            train = [i for i, f in enumerate(assignment) if f != k]
+            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer_note is None)
+            for i, verdict in fold.verdicts:
+                outcomes.append((postings[i][0], postings[i][1], verdict, repeat + 1))
+            per_fold.append(fold.right / fold.held)
+            right += fold.right
+            if fold.peer_right is not None:
+                peer_fold.append(fold.peer_right / fold.held)
+                peer_right += fold.peer_right
+        per_repeat.append(right / len(postings))
+        peer_repeat.append(peer_right / len(postings))
+    points = []
+    assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"])
+    for n, share in enumerate(curve):
+        right = peer_right = trained = 0
+        for k in range(folds):
+            progress(repeats * folds + n * folds + k, steps)
+            train = _share_of([i for i, f in enumerate(assignment) if f != k], share, examples, settings["seed"])
+            trained += len(train)
+            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer_note is None)
+            right += fold.right
+            peer_right += fold.peer_right or 0
+        points.append(CurvePoint(share=share, training_postings=round(trained / folds), accuracy=round(right / len(postings), 4),
+                                 peer_accuracy=round(peer_right / len(postings), 4) if peer_note is None else None))
+    points.append(CurvePoint(share=1.0, training_postings=round(len(postings) * (folds - 1) / folds),
+                             accuracy=round(per_repeat[0], 4),
+                             peer_accuracy=round(peer_repeat[0], 4) if peer_note is None else None))
     outcomes.sort(key=lambda item: (item[0], item[3] or 0))
     report = _report(labelled.path, classifier, outcomes, disagreements)
+    peer = peer_note is None
     return report.model_copy(update={"out_of_fold": True, "folds": folds, "repeats": repeats,
                                      "fold_accuracies": [round(a, 4) for a in per_fold],
                                      "repeat_accuracies": [round(a, 4) for a in per_repeat],
-                                     "accuracy_spread": statistics.pstdev(per_fold)})
+                                     "accuracy_spread": statistics.pstdev(per_fold),
+                                     "peer_accuracy": statistics.fmean(peer_repeat) if peer else None,
+                                     "peer_accuracy_spread": statistics.pstdev(peer_fold) if peer else None,
+                                     "peer_repeat_accuracies": [round(a, 4) for a in peer_repeat] if peer else [],
+                                     "peer_note": peer_note,
+                                     "learning_curve": points if curve else []})
+
+
+class _Fold(NamedTuple):
+    verdicts: list[tuple[int, Verdict]]
+    held: int
+    right: int
+    peer_right: Optional[int]
+
+
+def _score_fold(labelled, classifier: Classifier, settings: dict, train: list[int], k: int,
+                assignment: list[int], with_peer: bool) -> _Fold:
+    """Fit on the postings ``train``, score fold ``k``: the rules' weights, and the peer."""
+    from .fitting import fit_weights
+
+    postings, examples = labelled.postings, labelled.examples
+    held_out = classifier.with_weights(fit_weights([examples[i] for i in train], classifier.rulebook, settings))
+    held = [i for i, f in enumerate(assignment) if f == k]
+    verdicts = [(i, held_out.classify(postings[i][2])) for i in held]
+    right = sum(verdict.role == postings[i][1]["role"] for i, verdict in verdicts)
+    peer_right = None
+    if with_peer:
+        peer = BagOfWords().fit([peer_text(postings[i][1]) for i in train], [examples[i].role for i in train])
+        predicted = peer.predict([peer_text(postings[i][1]) for i in held])
+        peer_right = sum(p == postings[i][1]["role"] for p, i in zip(predicted, held))
+    return _Fold(verdicts, len(held), right, peer_right)
+
+
+def _share_of(train: list[int], share: float, examples, seed: int) -> list[int]:
+    """A share of ``train``, the same share of each role (at least one posting of each), reproducibly."""
+    rng = random.Random(seed)
+    by_role: dict[str, list[int]] = defaultdict(list)
+    for i in train:
+        by_role[examples[i].role].append(i)
+    kept = []
+    for role in sorted(by_role):
+        items = by_role[role]
+        rng.shuffle(items)
+        kept.extend(items[:max(1, round(share * len(items)))])
+    return sorted(kept)
 
 
 def _report(path: Path, classifier: Classifier,

@@ -29,7 +29,7 @@ from .model import RequisitionError
 from .rulebook import Rule, Rulebook
 from .weights import CrossValidated, Model, Provenance, Weights, fingerprint, flavour_of, role_of
 
-DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "calibration_folds": 5, "seed": 0}
+DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "matrix_l2": 1.0, "calibration_folds": 5, "seed": 0}
 INTEGER_SETTINGS = ("calibration_folds", "seed")
 # The temperature is looked for between these (a wider range only finds degenerate fits).
 TEMPERATURES = (0.2, 5.0)
@@ -50,9 +50,11 @@ def _numerics():
 
 @dataclass
 class Example:
-    """A labelled posting as the fit sees it: the rules that fired on it, and what readers said."""
+    """A labelled posting as the fit sees it: the rules that fired on it, its signals' values as the
+    matrix reads them, and what readers said."""
 
     fired: list[Rule]
+    values: dict[str, float]
     role: str
     flavour: Optional[str] = None
 
@@ -75,11 +77,10 @@ class Task:
     classes: list[str]
     class_of: Callable[[Rule], Optional[str]]
     rules: list[Rule]
-    examples: list[tuple[list[Rule], str]] = field(default_factory=list)
-    # Share the probability among the classes some fired rule speaks for, and 'another class'. The
-    # weights are fitted over all classes; the temperature and the other class's logit over the
-    # candidates, as the probability is then read.
-    candidates_only: bool = False
+    examples: list[tuple[list[Rule], dict[str, float], str]] = field(default_factory=list)
+    # The signals whose matrix cells are fitted, and their prior cells (signal -> class -> weight).
+    signals: list[str] = field(default_factory=list)
+    prior: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def read_labelled_file(path: Path, classifier) -> Labelled:
@@ -98,7 +99,9 @@ def read_labelled_file(path: Path, classifier) -> Labelled:
             skipped.append((number, posting))
             continue
         postings.append((number, posting, requisition))
-        examples.append(Example(declared.rules_fired(requisition), posting["role"], posting.get("ds_flavour")))
+        facts, fired = declared.facts_and_rules(requisition)
+        examples.append(Example(fired, classifier.rulebook.matrix_values(facts), posting["role"],
+                                posting.get("ds_flavour")))
     if not examples:
         raise FitError(f"{path}: no labelled posting to fit")
     if len({ex.role for ex in examples}) < 2:
@@ -123,52 +126,65 @@ def _features(task: Task) -> list[Rule]:
 
 
 def _design(task: Task, examples, rules: list[Rule]):
+    """The rules' firings, the signals' values and the labels, as arrays."""
     np, _ = _numerics()
     index = {rule.id: i for i, rule in enumerate(rules)}
+    column = {signal: j for j, signal in enumerate(task.signals)}
     X = np.zeros((len(examples), len(rules)))
-    for n, (fired, _) in enumerate(examples):
+    S = np.zeros((len(examples), len(task.signals)))
+    for n, (fired, values, _) in enumerate(examples):
         for rule in fired:
             i = index.get(rule.id)
             if i is not None:
                 X[n, i] = 1.0
-    y = np.array([task.classes.index(label) for _, label in examples], dtype=int)
-    return X, y
+        for signal, value in values.items():
+            j = column.get(signal)
+            if j is not None:
+                S[n, j] = value
+    y = np.array([task.classes.index(label) for _, _, label in examples], dtype=int)
+    return X, S, y
 
 
 def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
     np, minimize = _numerics()
     examples = task.examples if examples is None else examples
     rules = _features(task)
-    X, y = _design(task, examples, rules)
-    K, F = len(task.classes), len(rules)
+    X, S, y = _design(task, examples, rules)
+    K, F, G = len(task.classes), len(rules), len(task.signals)
     owner = np.zeros((F, K))
     for i, rule in enumerate(rules):
         owner[i, task.classes.index(task.class_of(rule))] = 1.0
     declared = np.array([rule.then.weight for rule in rules])
     target = settings["prior"] * declared
-    l2, bias_l2 = settings["l2"], settings["bias_l2"]
+    cells = np.array([[task.prior.get(signal, {}).get(cls, 0.0) for cls in task.classes] for signal in task.signals])
+    cell_target = (settings["prior"] * cells).reshape(G * K)
+    l2, bias_l2, matrix_l2 = settings["l2"], settings["bias_l2"], settings["matrix_l2"]
     onehot = np.eye(K)[y]
 
     def loss(theta):
-        w, b = theta[:F], theta[F:]
-        P = _softmax_rows(np, X @ (w[:, None] * owner) + b)
-        gap = w - target
-        value = -np.log(P[np.arange(len(y)), y] + 1e-12).sum() + l2 * gap @ gap + bias_l2 * b @ b
-        G = P - onehot
-        grad_w = ((X.T @ G) * owner).sum(axis=1) + 2 * l2 * gap
-        grad_b = G.sum(axis=0) + 2 * bias_l2 * b
-        return value, np.concatenate([grad_w, grad_b])
+        w, m, b = theta[:F], theta[F:F + G * K], theta[F + G * K:]
+        P = _softmax_rows(np, X @ (w[:, None] * owner) + S @ m.reshape(G, K) + b)
+        gap, cell_gap = w - target, m - cell_target
+        value = (-np.log(P[np.arange(len(y)), y] + 1e-12).sum() + l2 * gap @ gap
+                 + matrix_l2 * cell_gap @ cell_gap + bias_l2 * b @ b)
+        E = P - onehot
+        grad_w = ((X.T @ E) * owner).sum(axis=1) + 2 * l2 * gap
+        grad_m = (S.T @ E).reshape(G * K) + 2 * matrix_l2 * cell_gap
+        grad_b = E.sum(axis=0) + 2 * bias_l2 * b
+        return value, np.concatenate([grad_w, grad_m, grad_b])
 
-    bounds = [(0, None) if d > 0 else (None, 0) for d in declared] + [(None, None)] * K
-    start = np.concatenate([target, np.zeros(K)])
+    bounds = [(0, None) if d > 0 else (None, 0) for d in declared] + [(None, None)] * (G * K + K)
+    start = np.concatenate([target, cell_target, np.zeros(K)])
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 5000})
-    w, b = result.x[:F], result.x[F:]
+    w, m, b = result.x[:F], result.x[F:F + G * K].reshape(G, K), result.x[F + G * K:]
     weights: dict[str, dict[str, float]] = {cls: {} for cls in task.classes}
     for rule, value in zip(rules, w):
         weights[task.class_of(rule)][rule.id] = round(float(value), 4)
+    matrix = {signal: {cls: round(float(v), 4) for cls, v in zip(task.classes, row) if round(float(v), 4)}
+              for signal, row in zip(task.signals, m)}
     return Model(bias={cls: round(float(v), 4) for cls, v in zip(task.classes, b)},
                  weights={cls: dict(sorted(ws.items())) for cls, ws in weights.items()},
-                 candidates_only=task.candidates_only)
+                 matrix={signal: cells for signal, cells in matrix.items() if cells})
 
 
 def _softmax_rows(np, Z):
@@ -179,38 +195,28 @@ def _softmax_rows(np, Z):
 
 
 def _fit_calibration(task: Task, settings: dict) -> dict:
-    """The temperature (and, where only candidates count, the logit of 'a class no fired rule speaks
-    for') that make out-of-fold probabilities within the training postings most likely."""
+    """The temperature that makes out-of-fold probabilities within the training postings most likely."""
     np, minimize = _numerics()
-    folds = stratified_folds([label for _, label in task.examples], settings["calibration_folds"], settings["seed"])
-    K = len(task.classes)
+    folds = stratified_folds([label for _, _, label in task.examples], settings["calibration_folds"], settings["seed"])
     logits, labels = [], []
     for k in range(settings["calibration_folds"]):
         train = [ex for ex, f in zip(task.examples, folds) if f != k]
         held = [ex for ex, f in zip(task.examples, folds) if f == k]
         model = _fit_weights(task, settings, train)
-        for fired, label in held:
-            row = model.logits(fired, task.class_of)
-            logits.append([row.get(c, -np.inf) for c in task.classes])
-            labels.append(task.classes.index(label) if label in row else K)  # K: none of the candidates
+        for fired, values, label in held:
+            row = model.logits(fired, task.class_of, values)
+            logits.append([row[c] for c in task.classes])
+            labels.append(task.classes.index(label))
     Z, y = np.array(logits), np.array(labels, dtype=int)
     low, high = map(math.log, TEMPERATURES)
 
     def nll(params):
-        t = np.exp(params[0])
-        extra = np.full((len(y), 1), params[1] if task.candidates_only else -np.inf)
-        P = _softmax_rows(np, np.hstack([Z, extra]) / t)
+        P = _softmax_rows(np, Z / np.exp(params[0]))
         return -np.log(P[np.arange(len(y)), y] + 1e-12).sum()
 
-    finite = Z[np.isfinite(Z)]
-    start = [0.0] + ([float(np.median(finite)) - 2.0 if finite.size else 0.0] if task.candidates_only else [])
-    bounds = [(low, high)] + ([(None, None)] if task.candidates_only else [])
-    best = minimize(nll, np.array(start),
-                    method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
-    found = {"temperature": round(float(np.exp(best[0])), 4)}
-    if task.candidates_only:
-        found["other"] = round(float(best[1]), 4)
-    return found
+    best = minimize(nll, np.array([0.0]), method="Nelder-Mead", bounds=[(low, high)],
+                    options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000}).x
+    return {"temperature": round(float(np.exp(best[0])), 4)}
 
 
 def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
@@ -230,22 +236,24 @@ def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
 
 def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
     """The role model and each role's flavour model, fitted to ``examples``."""
-    role_task = Task(list(rulebook.roles), role_of, rulebook.rules, [(ex.fired, ex.role) for ex in examples],
-                     candidates_only=True)
+    signals = sorted(rulebook.lexicon.signals)
+    prior = {row.signal: row.counts for row in rulebook.matrix.rows}
+    role_task = Task(list(rulebook.roles), role_of, rulebook.rules,
+                     [(ex.fired, ex.values, ex.role) for ex in examples], signals=signals, prior=prior)
     flavours = {}
     for role_id, role in rulebook.roles.items():
-        labelled = [(ex.fired, ex.flavour) for ex in examples if ex.role == role_id and ex.flavour in role.flavours]
+        labelled = [ex for ex in examples if ex.role == role_id and ex.flavour in role.flavours]
         if labelled:
             mine = [rule for rule in rulebook.rules if rule.then.role == role_id]
             task = Task(list(role.flavours), flavour_of, mine,
-                        [([r for r in fired if r.then.role == role_id], flavour) for fired, flavour in labelled])
+                        [([r for r in ex.fired if r.then.role == role_id], {}, ex.flavour) for ex in labelled])
             flavours[role_id] = fit_model(task, settings)
     fired_ids = {rule.id for ex in examples for rule in ex.fired}
     fitted = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}
     provenance = Provenance(labelled_file="", sha256="", postings=len(examples), fitted_on=date.today().isoformat(),
                             settings=settings, never_fired=sorted(rid for rid in fitted if rid not in fired_ids))
     return Weights(provenance=provenance, roles=fit_model(role_task, settings), flavours=flavours,
-                   fingerprints=fitted)
+                   fingerprints=fitted, matrix_fingerprint=rulebook.matrix.fingerprint(signals))
 
 
 def settings_with(overrides: Optional[dict] = None) -> dict:
@@ -277,11 +285,11 @@ def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int
     settings = settings_with(settings)
     labelled = read_labelled_file(path, classifier)
     weights = fit_weights(labelled.examples, classifier.rulebook, settings)
-    report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats)
+    report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats, curve=())
     conflation = report.conflation or {}
     cross_validated = CrossValidated(
         folds=folds, repeats=repeats, accuracy=round(report.accuracy, 4),
-        accuracy_spread=round(report.accuracy_spread or 0.0, 4),
+        accuracy_spread=round(report.accuracy_spread or 0.0, 4), peer_accuracy=_rounded(report.peer_accuracy),
         expected_calibration_error=report.expected_calibration_error,
         flavour_accuracy=_rounded(report.flavour_accuracy),
         conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))

@@ -37,6 +37,19 @@ def continuum_words(position: float) -> str:
     return "at the production end"
 
 
+QUESTION_LABELS = {"primary_output": "Primary output", "work_location": "Where the work lives",
+                   "failure_mode": "What failure looks like"}
+
+
+def quoted(words: list[str]) -> str:
+    """The requisition's words that raised a reason, as the verdict quotes them."""
+    return " (" + ", ".join(f"“{w}”" for w in words) + ")" if words else ""
+
+
+def answer_words(answer) -> str:
+    return f"{answer.answer}{quoted(answer.quote)}" if answer.answer else "not said"
+
+
 def title_and_continuum(v: "Verdict") -> list[str]:
     """The title check and, for a role the continuum places, where the work sits on it."""
     facts = [f"Title check: {v.title_check}"]
@@ -50,12 +63,17 @@ def as_text(v: "Verdict") -> str:
     if v.runner_up_name:
         lines.append(f"Runner-up: {v.runner_up_name}")
     lines.extend(title_and_continuum(v))
-    if v.top_reasons:
+    for heading, reasons in (("Why:", v.top_reasons), ("Against it:", v.reasons_against)):
+        if reasons:
+            lines.append("")
+            lines.append(heading)
+            for reason in reasons:
+                lines.append(f"  • {reason.because}{quoted(reason.quote)}")
+                lines.append(f"    — {reason.source}")
+    if v.answers:
         lines.append("")
-        lines.append("Why:")
-        for reason in v.top_reasons:
-            lines.append(f"  • {reason.because}")
-            lines.append(f"    — {reason.source}")
+        lines.append("The three questions:")
+        lines.extend(f"  {QUESTION_LABELS.get(a.question, a.question)}: {answer_words(a)}" for a in v.answers)
     if v.why_not and v.why_not.rules:
         lines.append("")
         lines.append(f"What would make it {v.why_not.role_name}:")
@@ -91,8 +109,14 @@ def as_blocks(v: "Verdict") -> list[dict]:
                                                                          SECTION_LIMIT)}]},
     ]
     if v.top_reasons:
-        reasons = "\n".join(f"• {r.because}\n   _{r.source}_" for r in v.top_reasons)
+        reasons = "\n".join(f"• {r.because}{quoted(r.quote)}\n   _{r.source}_" for r in v.top_reasons)
         blocks.append(_section(f"*Why*\n{reasons}"))
+    if v.reasons_against:
+        against = "\n".join(f"• {r.because}{quoted(r.quote)}" for r in v.reasons_against)
+        blocks.append(_section(f"*Against it*\n{against}"))
+    if v.answers:
+        blocks.append(_section("*The three questions*\n" + "\n".join(
+            f"• {QUESTION_LABELS.get(a.question, a.question)}: {answer_words(a)}" for a in v.answers)))
     if v.warnings:
         blocks.append(_section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in v.warnings)))
     if v.runner_up_name:
@@ -125,6 +149,6 @@ def as_cells(v: "Verdict") -> dict[str, object]:
 
 def full_rationale(v: "Verdict") -> str:
     """Every fired rule with its source, for a cell note or a rationale sheet."""
-    lines = [f"{r.because} [{r.source}; {r.where}] (+{r.weight:g} {r.role})" for r in v.rationale]
+    lines = [f"{r.because}{quoted(r.quote)} [{r.source}; {r.where}] ({r.weight:+g} {r.role})" for r in v.rationale]
     lines.extend(f"Warning: {w.text} [{w.source}]" for w in v.warnings)
     return cut("\n".join(lines), CELL_LIMIT)

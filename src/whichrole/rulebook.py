@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from .matrix import MATRIX_FILE, QUESTIONS, Matrix
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
 from .weights import WEIGHTS_FILE, Weights
 
@@ -302,6 +303,7 @@ class Lexicon(BaseModel):
     negators: list[str]
     negation_window: int = Field(default=3, ge=0, le=8)
     negation_ends: list[str] = Field(default_factory=list)
+    list_joins: list[str] = Field(default_factory=list)
     not_needed: list[str] = Field(default_factory=list)
     not_needed_gap: int = Field(default=1, ge=0, le=8)
     not_negations: list[str] = Field(default_factory=list)
@@ -341,6 +343,7 @@ class Rulebook:
     rules: list[Rule]
     version: str
     weights: Optional[Weights] = None
+    matrix: Matrix = field(default_factory=Matrix)
 
     @property
     def roles(self) -> dict[str, Role]:
@@ -372,6 +375,12 @@ class Rulebook:
             names[f"lead:{role_id}"] = f"{role.name} leads the first-stage evidence"
             names[f"runner:{role_id}"] = f"{role.name} is the runner-up in the first stage"
         return names
+
+    def matrix_values(self, facts: dict[str, float]) -> dict[str, float]:
+        """The signals among ``facts`` as the matrix reads them: each level as a share of the highest."""
+        signals = self.lexicon.signals
+        return {name: min(level, MAX_SIGNAL_LEVEL) / MAX_SIGNAL_LEVEL
+                for name, level in facts.items() if name in signals}
 
     def describe(self, condition: Condition) -> str:
         """A condition in plain words, as 'why not' shows it to a hiring manager."""
@@ -471,7 +480,7 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
         if path.name == WEIGHTS_FILE and not fitted:
             continue
         digest.update(path.read_bytes())
-        if path.name in (CATALOGUE_FILE, LEXICON_FILE, WEIGHTS_FILE):
+        if path.name in (CATALOGUE_FILE, LEXICON_FILE, WEIGHTS_FILE, MATRIX_FILE):
             continue
         rules.extend(_read_rules(path, problems))
     weights = None
@@ -479,12 +488,48 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
         data = _read_yaml(directory / WEIGHTS_FILE, problems)
         if data is not None:  # a file that is no YAML has said so once
             weights = _model(Weights, data, directory / WEIGHTS_FILE, problems)
+    matrix = Matrix()
+    if (directory / MATRIX_FILE).exists():
+        data = _read_yaml(directory / MATRIX_FILE, problems)
+        if data is not None:
+            matrix = _model(Matrix, _with_lines(data), directory / MATRIX_FILE, problems) or Matrix()
     if catalogue is None or lexicon is None:
         return None, problems
     rulebook = Rulebook(directory, catalogue, lexicon, rules,
-                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}", weights=weights)
+                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}", weights=weights, matrix=matrix)
     problems.extend(_validate(rulebook, kind))
     return rulebook, problems
+
+
+def _with_lines(data):
+    """The matrix file with each row's line kept as its ``line`` (the loader marks every mapping)."""
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        rows = [{**row, "line": row.get(LINE_KEY, 0)} if isinstance(row, dict) else row for row in data["rows"]]
+        return {**data, "rows": rows}
+    return data
+
+
+def _matrix_problems(book: Rulebook) -> list[Problem]:
+    """Each row of the matrix names a signal of the lexicon once, roles of the catalogue, a known
+    source and one of the three questions."""
+    problems, seen = [], set()
+    cat, signals = book.catalogue, book.lexicon.signals
+    for row in book.matrix.rows:
+        def add(message: str) -> None:
+            problems.append(Problem(MATRIX_FILE, row.line, f"{row.signal}: {message}"))
+        if row.signal not in signals:
+            add("not a signal of the lexicon")
+        if row.signal in seen:
+            add("has a row already")
+        seen.add(row.signal)
+        for role in row.counts:
+            if role not in cat.roles:
+                add(f"unknown role {role!r}")
+        if row.source.doc not in cat.sources:
+            add(f"unknown source {row.source.doc!r} (known: {', '.join(cat.sources)})")
+        if row.question is not None and row.question not in QUESTIONS:
+            add(f"unknown question {row.question!r} (known: {', '.join(QUESTIONS)})")
+    return problems
 
 
 def _read_rules(path: Path, problems: list[Problem]) -> list[Rule]:
@@ -574,10 +619,12 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
                         for why in _never_fires(rule, lex))
 
     problems.extend(_weights_problems(book))
+    problems.extend(_matrix_problems(book))
     reachable = {r.then.role for r in book.rules if r.then.role and r.then.weight > 0}
+    reachable |= {role for row in book.matrix.rows for role, weight in row.counts.items() if weight > 0}
     for role in cat.roles:
         if role not in reachable:
-            problems.append(Problem(CATALOGUE_FILE, 1, f"role {role}: no rule gives it evidence, it can never be chosen"))
+            problems.append(Problem(CATALOGUE_FILE, 1, f"role {role}: no rule or matrix cell gives it evidence, it can never be chosen"))
     return problems
 
 
@@ -611,6 +658,8 @@ def weights_notes(book: Rulebook) -> list[Problem]:
     notes += [Problem(by_id[r].file, by_id[r].line, f"{r}: no fitted weight, counts its declared weight{refit}")
               for r in missing]
     notes += [Problem(WEIGHTS_FILE, 1, f"{r}: fitted, but the rulebook has no such rule{refit}") for r in gone]
+    if weights.matrix_fingerprint != book.matrix.fingerprint(list(book.lexicon.signals)):
+        notes.append(Problem(MATRIX_FILE, 1, f"the matrix or the lexicon's signals changed since the weights were fitted{refit}"))
     labelled = weights.provenance
     notes += [Problem(by_id[r].file, by_id[r].line,
                       f"{r}: fired on none of the {labelled.postings} labelled postings of {labelled.labelled_file}")

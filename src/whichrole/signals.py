@@ -23,7 +23,8 @@ from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms,
 MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
 SENTENCE_MARK = SENTENCE_END.encode()  # as a Splitter gives it
 # The cues of the reading rules, as terms carry them.
-NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION = "negator", "negation_end", "not_needed", "not_negation"
+NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION, LIST_JOIN = (
+    "negator", "negation_end", "not_needed", "not_negation", "list_join")
 SENTENCE = "sentence"
 OTHERS, HIRE, BEFORE, AFTER = "others", "hire", "before", "after"
 
@@ -47,11 +48,16 @@ class CompiledLexicon:
         entries += [(heading, "section", name) for name, section in lex.sections.items()
                     for heading in section.headings]
         for cue, texts in ((NEGATOR, lex.negators), (NEGATION_END, lex.negation_ends), (NOT_NEEDED, lex.not_needed),
-                           (NOT_NEGATION, lex.not_negations), (OTHERS, lex.others.cues),
+                           (NOT_NEGATION, lex.not_negations), (LIST_JOIN, lex.list_joins), (OTHERS, lex.others.cues),
                            (HIRE, lex.others.until), (BEFORE, lex.secondary.before),
                            (AFTER, lex.secondary.after), (SENTENCE, [SENTENCE_END] if self.sentence_ends else [])):
             entries += [(text, "cue", cue) for text in texts]
         self.table = terms(entries)
+        # A term as the lexicon spells it (its words are folded: "kubernete"), for quoting.
+        self.spelled = {}
+        for phrase, kind, _ in entries:
+            if kind == "signal":
+                self.spelled.setdefault(tuple(tokens(phrase)), phrase)
         self.matcher = MATCHERS[matcher](self.table)
         # What the reader needs of each term, by the matcher's key, without attribute look-ups.
         weights = {name: section.weight for name, section in lex.sections.items()}
@@ -88,7 +94,33 @@ class CompiledLexicon:
         return evidence, len(words) - (words.count(SENTENCE_MARK) if self.sentence_ends else 0)
 
     def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
-        """The reading rules, over the terms a matcher found in ``searched``, in text order.
+        """The weighted evidence per signal of the terms a matcher found in ``searched``."""
+        # Summed per term and amount, in order of first appearance: the same sums, and the same
+        # floating-point results, whichever matcher found the terms.
+        evidence: dict[str, float] = defaultdict(float)
+        signals_of = self.signals_of
+        counted = self.counted(found, searched, base_weight)
+        for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
+            if each:
+                for signal in signals_of[number]:
+                    evidence[signal] += each * times
+        return evidence
+
+    def quotes(self, text: str, most: int = 2) -> dict[str, list[str]]:
+        """For each signal, the first phrases of ``text`` that counted for it (as the lexicon spells
+        them): the words a verdict quotes for a reason."""
+        quoted: dict[str, list[str]] = defaultdict(list)
+        for number, amount, _ in self.counted(*self.matcher.find(self.split(text)), None):
+            words = self.table[number].words
+            phrase = self.spelled.get(words) or " ".join(words)
+            for signal in self.signals_of[number] if amount else ():
+                if phrase not in quoted[signal] and len(quoted[signal]) < most:
+                    quoted[signal].append(phrase)
+        return dict(quoted)
+
+    def counted(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> list[tuple]:
+        """The reading rules, over the terms a matcher found in ``searched``, in text order: each
+        phrase that counts, with what it counts.
 
         Most terms are plain phrases, which only count at the weight in force: they take the
         short way through the loop. Headings and cues change that weight, or re-weigh what
@@ -101,6 +133,7 @@ class CompiledLexicon:
         plus_start = plus_end = 0  # the phrases an 'after' cue re-weighs: not those a 'before' cue already did
         negation = None  # where the last negator of this sentence ended
         last_negator = None  # (start, end) of the negator just before, if it was the term just before
+        negated_end = None  # where the last phrase a negator cancelled ended
         others = secondary = 1.0
         for key, start, end in found:
             number = plain[key]
@@ -111,7 +144,7 @@ class CompiledLexicon:
                 continue
             if key in sentence_ends:
                 sentence_start = plus_start = plus_end = len(counted)
-                negation, last_negator, others, secondary = None, None, 1.0, 1.0
+                negation, negated_end, last_negator, others, secondary = None, None, None, 1.0, 1.0
                 amount = weight
                 continue
             number, signals, section_weight, cues = reads[key]
@@ -128,6 +161,8 @@ class CompiledLexicon:
                     negation = last_negator = (start, end)
                 if NEGATION_END in cues:
                     negation = None
+                if LIST_JOIN in cues and negated_end is not None and between(searched, negated_end, start) == 0:
+                    negation = (start, end)  # "no LLMs or RAG": the list goes on under its negator
                 if OTHERS in cues:
                     others = self.others_weight
                 if HIRE in cues:
@@ -151,18 +186,11 @@ class CompiledLexicon:
                 continue
             if negation:
                 if between(searched, negation[1], start) < self.window:
+                    negated_end = end
                     continue
-                negation = None  # later phrases are farther still
+                negation = negated_end = None  # later phrases are farther still
             counted.append((number, own, end))
-        # Summed per term and amount, in order of first appearance: the same sums, and the same
-        # floating-point results, whichever matcher found the terms.
-        evidence: dict[str, float] = defaultdict(float)
-        signals_of = self.signals_of
-        for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
-            if each:
-                for signal in signals_of[number]:
-                    evidence[signal] += each * times
-        return evidence
+        return counted
 
     def title_roles(self, title: str) -> set[str]:
         words = tokens(title)

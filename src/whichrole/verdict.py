@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .matrix import QUESTIONS
 from .rulebook import Rule, Rulebook
 from .weights import flavour_of, role_of
 
@@ -23,6 +25,18 @@ class Reason(BaseModel):
     because: str
     source: str
     where: str
+    quote: list[str] = Field(default_factory=list, description="the words of the requisition that raised it")
+
+
+class Answer(BaseModel):
+    """One of the three questions, as the requisition answers it: the signal that answers it most
+    strongly and the words that raised it, or no answer."""
+
+    question: str
+    text: str
+    answer: Optional[str] = None
+    signal: Optional[str] = None
+    quote: list[str] = Field(default_factory=list)
 
 
 class Finding(BaseModel):
@@ -59,7 +73,13 @@ class Headline:
 
     @property
     def top_reasons(self) -> list[Reason]:
-        return headline_reasons(self.rationale, self.role, self.flavour)[:3]
+        """The strongest reasons for the headline."""
+        return [r for r in headline_reasons(self.rationale, self.role, self.flavour) if r.weight > 0][:3]
+
+    @property
+    def reasons_against(self) -> list[Reason]:
+        """What in the work counts most against the headline."""
+        return [r for r in headline_reasons(self.rationale, self.role, self.flavour) if r.weight < 0][:2]
 
     @property
     def label(self) -> str:
@@ -83,6 +103,7 @@ class Verdict(Headline, BaseModel):
     title: Optional[str] = None
     title_roles: list[str] = Field(default_factory=list)
     title_check: str
+    answers: list[Answer] = Field(default_factory=list, description="the three questions, as the requisition answers them")
     rationale: list[Reason]
     why_not: Optional[WhyNot] = None
     warnings: list[Finding] = Field(default_factory=list)
@@ -149,17 +170,18 @@ class Decision(NamedTuple):
     confidence: float
 
 
-def decide(fired: list[Rule], rulebook: Rulebook) -> Decision:
+def decide(fired: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> Decision:
     """The leading role, the runner-up and how sure: from the fitted weights where the rulebook has
     them (the scores are then each role's probability), else from the declared weights' sums."""
-    return _decision(tuple(rule.id for rule in fired if rule.then.role), rulebook)
+    values = rulebook.matrix_values(facts) if rulebook.weights is not None else {}
+    return _decision(tuple(rule.id for rule in fired if rule.then.role), tuple(sorted(values.items())), rulebook)
 
 
 # A requisition is decided twice: on its first stage's evidence, which the second stage reads, and
 # on both stages' for the verdict. Rules for no role do not change a decision, and the second stage
-# seldom fires one for a role, so decisions are kept by the rules for a role that fired, in order.
+# seldom fires one for a role, so decisions are kept by the signals and the rules for a role that fired.
 @lru_cache(maxsize=4096)
-def _decision(evidence: tuple[str, ...], rulebook: Rulebook) -> Decision:
+def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], rulebook: Rulebook) -> Decision:
     fired = [rulebook.rule(rule_id) for rule_id in evidence]
     weights = rulebook.weights
     if weights is None:
@@ -168,10 +190,19 @@ def _decision(evidence: tuple[str, ...], rulebook: Rulebook) -> Decision:
         lead = order[0] if scores[order[0]] > 0 else None
         runner = order[1] if lead and scores[order[1]] > 0 else None
         return Decision(scores, lead, runner, confidence(scores, rulebook))
-    counts_for = _role_of(rulebook)
-    probabilities = weights.roles.probabilities(fired, counts_for)
-    # A verdict names a role some fired rule speaks for: a prior alone is no reason to give.
-    spoken_for = {counts_for(rule) for rule in fired} - {None}
+    # A verdict names a role something in the requisition speaks for: a prior alone is no reason to
+    # give, nor is a trace (a PhD counts a little toward another profession's jobs too).
+    counts_for, matrix = _role_of(rulebook), weights.roles.matrix
+    support: dict[str, float] = defaultdict(float)
+    for rule in fired:
+        if counts_for(rule):
+            support[counts_for(rule)] += weights.roles.weight(rule)
+    for signal, value in values:
+        for role, weight in matrix.get(signal, {}).items():
+            support[role] += max(weight, 0.0) * value
+    least = rulebook.catalogue.thresholds.get("speaks_from", 0.0)
+    spoken_for = {role for role, amount in support.items() if amount > 0 and amount >= least}
+    probabilities = weights.roles.probabilities(fired, counts_for, dict(values))
     order = [role for role in ranking(probabilities) if role in spoken_for]
     if not order:  # too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
@@ -241,7 +272,7 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     stage2 = dict(facts)
     stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
     total = sum(scores.values())
-    decision = decide(fired, rulebook)
+    decision = decide(fired, facts, rulebook)
     if decision.lead:
         stage2["lead:" + decision.lead] = 1
         if decision.runner:
@@ -281,6 +312,7 @@ class Brief(Headline):
     title: Optional[str]
     title_roles: list[str]
     title_check: str
+    answers: list[Answer]
     rationale: list[Reason]
     warnings: list[Finding]
     questions: list[Finding]
@@ -308,13 +340,17 @@ class Brief(Headline):
 BRIEF_FIELDS = tuple(name for name in Verdict.model_fields if name in Brief.__dataclass_fields__)
 
 
-def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rulebook: Rulebook, engine: str) -> Brief:
-    """The verdict on what fired, in brief."""
+def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rulebook: Rulebook, engine: str,
+          quotes: Optional[dict[str, list[str]]] = None) -> Brief:
+    """The verdict on what fired, in brief; ``quotes`` are the words that raised each signal."""
     roles = rulebook.roles
-    scores, lead, runner, sure = decide(fired, rulebook)
+    quotes = quotes or {}
+    scores, lead, runner, sure = decide(fired, facts, rulebook)
     flavour = choose_flavour(lead, fired, rulebook)
-    rationale = sorted((reason for reason in (rule_reason(rulebook, r.id) for r in fired if r.then.role)
-                        if reason.weight > 0), key=lambda r: (r.role != lead, -r.weight))
+    reasons = [_quoted(rule_reason(rulebook, r.id), r, facts, quotes) for r in fired if r.then.role]
+    reasons += matrix_reasons(facts, lead, runner, rulebook, quotes)
+    rationale = sorted((reason for reason in reasons if reason.weight),
+                       key=lambda r: (r.role != lead, r.weight < 0, -abs(r.weight)))
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
     questions = unique_findings(rule_finding(rulebook, r.id, "question") for r in fired if r.then.question)
     named = title_roles(facts, rulebook)
@@ -330,6 +366,7 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
         title=title,
         title_roles=named,
         title_check=title_check(title, named, lead, rulebook),
+        answers=three_answers(facts, rulebook, quotes),
         rationale=rationale,
         warnings=warnings,
         questions=questions,
@@ -339,6 +376,58 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
         fired=fired,
         rulebook=rulebook,
     )
+
+
+def matrix_reasons(facts: dict[str, float], lead: Optional[str], runner: Optional[str], rulebook: Rulebook,
+                   quotes: dict[str, list[str]]) -> list[Reason]:
+    """What each signal of the work contributes to the lead over the runner-up, by its fitted
+    matrix cells: positive for the lead, negative against it."""
+    weights = rulebook.weights
+    if weights is None or not lead:
+        return []
+    matrix, reasons = weights.roles.matrix, []
+    for signal, value in rulebook.matrix_values(facts).items():
+        cells = matrix.get(signal, {})
+        contribution = value * (cells.get(lead, 0.0) - (cells.get(runner, 0.0) if runner else 0.0))
+        if round(contribution, 2):
+            reasons.append(_matrix_reason(rulebook, signal, lead, runner, round(contribution, 2))
+                           .model_copy(update={"quote": quotes.get(signal, [])}))
+    return reasons
+
+
+@lru_cache(maxsize=4096)
+def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[str], contribution: float) -> Reason:
+    roles, row = rulebook.roles, rulebook.matrix.row(signal)
+    means = rulebook.lexicon.signals[signal].means
+    against = f" rather than {roles[runner].name}" if runner else ""
+    verb = f"counts for {roles[lead].name}{against}" if contribution > 0 else f"counts against {roles[lead].name}"
+    source = (rulebook.catalogue.sources[row.source.doc].cite(row.source.section) if row
+              else "fitted from the labelled postings (no document names this cell)")
+    return Reason(rule=f"matrix:{signal}", role=lead, weight=contribution, because=f"{means[0].upper()}{means[1:]}: {verb}.",
+                  source=source, where=f"matrix.yaml:{row.line}" if row else "weights.yaml")
+
+
+def _quoted(reason: Reason, rule: Rule, facts: dict[str, float], quotes: dict[str, list[str]]) -> Reason:
+    """A rule's reason with the words that raised the first of its signals the requisition has."""
+    for condition in (*rule.conditions[0], *rule.conditions[1]):
+        if condition.name in quotes and condition.holds(facts):
+            return reason.model_copy(update={"quote": quotes[condition.name]})
+    return reason
+
+
+def three_answers(facts: dict[str, float], rulebook: Rulebook, quotes: dict[str, list[str]]) -> list[Answer]:
+    """The three questions of the documents, each answered by its strongest signal, if any."""
+    answers = []
+    for question in QUESTIONS:
+        text = rulebook.catalogue.questions[question].text if question in rulebook.catalogue.questions else question
+        present = [(facts[s], s) for s in rulebook.matrix.answering(question) if s in facts]
+        if not present:
+            answers.append(Answer(question=question, text=text))
+            continue
+        _, signal = max(present)
+        answers.append(Answer(question=question, text=text, answer=rulebook.lexicon.signals[signal].means,
+                              signal=signal, quote=quotes.get(signal, [])))
+    return answers
 
 
 def capped(confidence: float, warnings: list[Finding], rulebook: Rulebook) -> float:

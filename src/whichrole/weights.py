@@ -23,21 +23,20 @@ if TYPE_CHECKING:
     from .rulebook import Rule
 
 WEIGHTS_FILE = "weights.yaml"
-OTHER = "\0other"  # a key no class can have
 
 
 class Model(BaseModel):
-    """A multinomial logistic model over rule firings: a class's logit is its bias plus the weights
-    of the fired rules that speak for it, divided by the temperature."""
+    """A multinomial logistic model: a class's logit is its bias, plus the weights of the fired rules
+    that speak for it, plus each signal's level times the signal's matrix cell for the class (for
+    or against it), divided by the temperature."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     bias: dict[str, float]
     weights: dict[str, dict[str, float]] = Field(description="class -> rule id -> weight")
+    matrix: dict[str, dict[str, float]] = Field(default_factory=dict,
+                                                description="signal -> class -> weight per unit of signal_value")
     temperature: float = Field(default=1.0, gt=0)
-    candidates_only: bool = Field(default=False, description="the probability is shared among the classes some "
-                                  "fired rule speaks for, and 'another class' (whose logit is 'other')")
-    other: Optional[float] = Field(default=None, description="the logit of 'a class no fired rule speaks for'")
 
     def model_post_init(self, _context) -> None:
         self._weight = {rule: w for rules in self.weights.values() for rule, w in rules.items()}
@@ -46,28 +45,24 @@ class Model(BaseModel):
         """The fitted weight; a rule added since the fit counts its declared weight until refitted."""
         return self._weight.get(rule.id, rule.then.weight)
 
-    def logits(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
-        """Each class's logit: all classes, or only those some fired rule speaks for."""
+    def logits(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]],
+               values: Optional[dict[str, float]] = None) -> dict[str, float]:
+        """Each class's logit. ``values`` are the signals' values as the matrix reads them
+        (``Rulebook.matrix_values``)."""
         logits = dict(self.bias)
-        spoken_for = set()
         for rule in fired:
             cls = class_of(rule)
             if cls in logits:
                 logits[cls] += self.weight(rule)
-                spoken_for.add(cls)
-        return {c: v for c, v in logits.items() if c in spoken_for} if self.candidates_only else logits
+        for signal, value in (values or {}).items():
+            for cls, weight in self.matrix.get(signal, {}).items():
+                logits[cls] += weight * value
+        return logits
 
-    def probabilities(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]]) -> dict[str, float]:
-        """Each class's probability; where only candidates count, what they leave is the chance that
-        the answer is a class no fired rule speaks for."""
-        logits = self.logits(fired, class_of)
-        if not logits:
-            return {}
-        if self.candidates_only and self.other is not None:
-            shares = softmax({**logits, OTHER: self.other}, self.temperature)
-            shares.pop(OTHER)
-            return shares
-        return softmax(logits, self.temperature)
+    def probabilities(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]],
+                      values: Optional[dict[str, float]] = None) -> dict[str, float]:
+        """Each class's probability."""
+        return softmax(self.logits(fired, class_of, values), self.temperature)
 
 
 def save(weights: "Weights", path: Path) -> None:
@@ -97,6 +92,7 @@ class CrossValidated(BaseModel):
     repeats: int = 1
     accuracy: float
     accuracy_spread: float = Field(description="standard deviation of the per-fold accuracy")
+    peer_accuracy: Optional[float] = Field(default=None, description="the bag-of-words peer on the same folds")
     expected_calibration_error: float
     flavour_accuracy: Optional[float] = None
     conflation_precision: Optional[float] = None
@@ -126,6 +122,8 @@ class Weights(BaseModel):
     roles: Model
     flavours: dict[str, Model] = Field(default_factory=dict, description="role -> model over its flavours")
     fingerprints: dict[str, str] = Field(description="rule id -> fingerprint of what it was fitted as")
+    matrix_fingerprint: Optional[str] = Field(default=None, description="the signals and prior cells the matrix "
+                                              "was fitted with")
 
     def stale(self, rules: Iterable["Rule"]) -> tuple[list[str], list[str], list[str]]:
         """Rules fitted as something they no longer are; rules with no fitted weight; fitted rules
