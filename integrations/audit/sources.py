@@ -18,6 +18,7 @@ from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnErro
                                                   detect_columns, requisition_from_row, row_is_blank)
 from whichrole.integrations.excel.csvbook import csv_rows
 from whichrole.integrations.excel.package import WorkbookError
+from whichrole.integrations.excel.unzipped import TooLargeUnzipped, check_zip_file
 from whichrole.files import sha256_and_size
 from whichrole.model import Requisition
 
@@ -132,6 +133,10 @@ def read_rows(reading: Reading, open_values: frozenset[str], overrides: Mapping[
 
 def _workbook_sheets(path: Path, wanted: Optional[str]) -> list[tuple[str, Iterator[list]]]:
     """(name, rows) of the sheet to audit: ``wanted``, or the first one with requisition columns."""
+    try:
+        check_zip_file(path)
+    except TooLargeUnzipped as error:
+        raise SourceError(str(error)) from None
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names

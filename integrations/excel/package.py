@@ -2,8 +2,8 @@
 
 Opening tells apart, in one line each, what is not a workbook this tool can read: a missing
 file, a legacy .xls, a password-protected workbook (both are OLE2 compound files), a file that
-is not a zip, a corrupt zip, a zip that is not a spreadsheet, Strict Open XML, and any XML part
-declaring a DTD (OOXML never needs one; a DTD is how entity-expansion attacks such as the
+is not a zip, a corrupt zip, a zip that is not a spreadsheet, Strict Open XML, a zip that would
+unzip to more than the bounds of unzipped.py, and any XML part declaring a DTD (OOXML never needs one; a DTD is how entity-expansion attacks such as the
 "billion laughs" begin, so the file is refused before any parser reads it).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import IO, Iterator, Optional
 from whichrole.files import replaced_atomically
 
 from . import xmltext
+from .unzipped import TooLargeUnzipped, check_sizes
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted .xlsx is an OLE2 file holding these streams (names in UTF-16).
@@ -93,6 +94,10 @@ class Package:
     def _check_parts(self) -> None:
         if CONTENT_TYPES not in self.names:
             raise WorkbookError(f"{self.label}: not an Excel workbook (a zip file without {CONTENT_TYPES})")
+        try:
+            check_sizes(self.zip.infolist(), self.label)
+        except TooLargeUnzipped as error:
+            raise WorkbookError(str(error)) from None
         for info in self.zip.infolist():
             if info.flag_bits & 0x1:
                 raise WorkbookError(f"{self.label}: the workbook is password-protected; remove the password and try again")
