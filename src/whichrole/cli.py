@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import List, Optional
 
@@ -304,7 +305,9 @@ class Progress:
 def main(argv: Optional[list[str]] = None) -> None:
     # A service manager or `kill` stops a command with SIGTERM: end it as Ctrl-C does, so that what
     # it was writing is removed and its worker processes are stopped, rather than dying mid-write.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # (A scheduled audit runs this on a thread of its own; signals are the main thread's.)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         code = app(args=argv, standalone_mode=False)
     except typer.Exit as done:
