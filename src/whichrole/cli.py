@@ -313,7 +313,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (UserError, RequisitionError, RulebookError, EngineUnavailable, ValueError, OSError) as error:
-        fail(one_line_error(error))
+        fail(one_line_error(error), getattr(error, "exit_code", 2))
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
