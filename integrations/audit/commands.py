@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import List, Optional
@@ -80,11 +79,9 @@ def audit(
     Exit code: 0 clean, 1 findings at or above --fail-on, 2 error (a source that could not be read, too)."""
     from whichrole.integrations.excel.columns import parse_map
 
-    from .markdown import render
-    from whichrole.files import write_text
+    from .reports import write_reports
     from .run import AuditOptions, run_audit
-    from .slack import check_channel, client_from_env, post_audit
-    from .workbook import write_workbook
+    from .slack import check_channel, client_from_env
 
     if fail_on not in FAIL_ON:
         raise ValueError(f"--fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -122,23 +119,10 @@ def audit(
                 say(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
                     + (f" ({'; '.join(notes)})" if notes else ""))
 
-        result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update)
+        result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update,
+                           report=lambda result: write_reports(result, markdown, out, client, slack_channel))
     _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "
               f"{len(result.requisitions) - result.classified} known from earlier runs or repeated)")
-
-    report = render(result)
-    if markdown:
-        write_text(markdown, report)
-    else:
-        typer.echo(report, nl=False)
-    if out:
-        write_workbook(result, out)
-    if client:
-        with tempfile.TemporaryDirectory(prefix="whichrole-audit-") as folder:
-            workbook = out or Path(folder) / f"audit-run-{result.run_id}.xlsx"
-            if not out:
-                write_workbook(result, workbook)
-            post_audit(client, slack_channel, result, workbook)
 
     if result.failed:
         names = ", ".join(r.path.name for r in result.failed)

@@ -155,9 +155,14 @@ def content_key(requisition: Requisition) -> str:
 def run_audit(options: AuditOptions,
               on_source: Optional[Callable[[Reading], None]] = None,
               on_wait: Optional[Callable[[str], None]] = None,
-              progress: Optional[Callable[[int], None]] = None) -> AuditResult:
+              progress: Optional[Callable[[int], None]] = None,
+              report: Optional[Callable[["AuditResult"], None]] = None) -> AuditResult:
     """Audit the sources; ``on_source`` hears of each source once it is done, ``on_wait`` of waiting
-    for another audit's lock, ``progress`` the number of open requisitions assessed so far."""
+    for another audit's lock, ``progress`` the number of open requisitions assessed so far.
+
+    ``report`` writes the run's reports before the run is committed: a run that fails or is killed
+    before its reports are all written is not recorded, and the next run reports its changes again
+    (compared with the last run whose reports were written) rather than finding none."""
     files, failed_arguments = expand(options.sources)
     scope = sorted(str(Path(p).resolve()) for p in options.sources)
     rulebook = load_rulebook(options.rules_dir).version
@@ -182,9 +187,12 @@ def run_audit(options: AuditOptions,
             changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited}, failed)
             finished = datetime.now(timezone.utc)
             writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited), len(failed))
-    return AuditResult(run_id=writer.run_id, database=options.database, started=started, finished=finished,
-                       rulebook=rulebook, readings=run.readings, requisitions=run.audited, changes=changes,
-                       classified=run.assessor.classified)
+            result = AuditResult(run_id=writer.run_id, database=options.database, started=started, finished=finished,
+                                 rulebook=rulebook, readings=run.readings, requisitions=run.audited,
+                                 changes=changes, classified=run.assessor.classified)
+            if report:
+                report(result)
+    return result
 
 
 class _Run:
