@@ -20,6 +20,7 @@ from typing import IO, Iterator, Optional
 from whichrole.files import replaced_atomically
 
 from . import xmltext
+from .inuse import check_not_in_use
 from .unzipped import TooLargeUnzipped, check_sizes
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -238,6 +239,7 @@ class AtomicZip:
         self.zip: Optional[zipfile.ZipFile] = None
 
     def __enter__(self) -> "AtomicZip":
+        check_not_in_use(self.destination)
         temp_path = self._replacing.__enter__()
         self.zip = zipfile.ZipFile(temp_path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         return self
