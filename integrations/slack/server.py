@@ -84,7 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             request = BoltRequest(body=body, query=query, headers=self.headers)
-        except ValueError:  # bolt reads the payload before checking the signature; garbage is refused here
+        except (ValueError, AttributeError, TypeError):
+            # bolt reads the payload before checking the signature, and takes it for an object
+            # (AttributeError on `[]`, `null`, `42`): garbage is refused here, signed or not.
+            log.info("refused a malformed request from %s", self.client_address[0])
             self._send(400, "malformed request")
             return
         try:
