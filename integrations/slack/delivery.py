@@ -24,6 +24,11 @@ from whichrole.render import cut
 from .messages import Reply
 
 log = logging.getLogger("whichrole.slack")
+# The logger of every slack_sdk client the app makes. The clients log each request and its answer
+# whole at DEBUG: a response_url (a credential for 30 minutes), the reply, the user's words. Only
+# their warnings and errors are kept, whatever level an embedding sets.
+SDK_LOG = logging.getLogger("whichrole.slack.sdk")
+SDK_LOG.addFilter(lambda record: record.levelno >= logging.INFO)
 
 RESPONSE_URL_POSTS = 5
 RESPONSE_URL_LIFETIME = 30 * 60
@@ -108,7 +113,7 @@ class Delivery:
             log.info("response_url of a request by %s is used up or expired; replying directly", to.user)
             return Outcome.UNREACHABLE
         try:
-            response = WebhookClient(to.response_url, timeout=self.timeout).send_dict(payload)
+            response = WebhookClient(to.response_url, timeout=self.timeout, logger=SDK_LOG).send_dict(payload)
         except Exception as error:  # timeouts and connection errors alike: this route is out
             log.warning("response_url did not answer (%s)", describe(error))
             return Outcome.UNREACHABLE
