@@ -3,11 +3,19 @@ that are no objects, secrets and user text in the log at every level."""
 from __future__ import annotations
 
 import logging
+import resource
+import socket
+import threading
+import time
+import urllib.parse
 
 import pytest
 
-from slack_fake import interaction_body, post
-from test_slack_app import nothing_leaks, running, send_command, slack  # noqa: F401 (fixtures)
+from slack_fake import BOT_TOKEN, SIGNING_SECRET, command_body, interaction_body, post
+from test_slack_app import nothing_leaks, send_command, slack  # noqa: F401 (fixtures)
+from test_slack_cli import Serving, environment, fake  # noqa: F401 (a fixture)
+from whichrole.integrations.slack.connections import Connections
+from whichrole.integrations.slack.server import SlackHTTPServer
 
 
 @pytest.mark.parametrize("payload", [[], None, 42, "block_actions", [{"type": "block_actions"}]])
@@ -36,3 +44,56 @@ def test_response_urls_and_requisition_text_stay_out_of_the_log_at_every_level(s
     leaks = [(r.name, r.levelname, r.getMessage()[:120]) for r in caplog.records
              if any(part in r.getMessage() for part in ["/response/", WORDS, *replies])]
     assert leaks == [], "\n".join(map(str, leaks))
+
+
+IDLE = 300
+
+
+def half_sent(url: str) -> socket.socket:
+    """A connection that starts a request and sends nothing more."""
+    parts = urllib.parse.urlsplit(url)
+    connection = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: whichrole\r\nContent-Type: application/json\r\n")
+    return connection
+
+
+def test_idle_connections_past_the_file_limit_do_not_hold_back_a_command(fake):
+    """The server may open 256 files; 300 connections that never finish their request come first."""
+    def few_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    serving = Serving(["--host", "127.0.0.1", "--port", "0"],
+                      environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                  SLACK_API_URL=fake.api_url), preexec_fn=few_files)
+    idle = []
+    try:
+        url = serving.wait_for(r"serving /whichrole at (http://\S+)").group(1)
+        idle = [half_sent(url) for _ in range(IDLE)]
+        answer = post(url, command_body("deploy models and monitor drift", fake.response_url("past-idle")))
+        assert (answer.status, answer.body) == (200, "")
+        assert fake.wait("/response/past-idle")
+    finally:
+        for connection in idle:
+            connection.close()
+        serving.stop()
+
+
+def test_a_connection_that_does_not_send_its_request_in_time_is_closed(durable):
+    server = SlackHTTPServer("127.0.0.1", 0, Connections(request_seconds=0.5))
+    thread = threading.Thread(target=server.serve, args=(None, 0.05), daemon=True)
+    thread.start()
+    try:
+        connection = half_sent(server.url)
+        try:
+            for _ in range(10):   # a byte at a time, each in good time, the whole too late
+                connection.sendall(b"X")
+                time.sleep(0.2)
+            closed = connection.recv(1024) == b""   # long before the socket's 10 s
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        finally:
+            connection.close()
+        assert closed
+    finally:
+        server.shutdown()
+        server.server_close()
