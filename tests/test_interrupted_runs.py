@@ -3,6 +3,7 @@ no worker or semaphore outliving them; and what a run killed outright left is re
 from __future__ import annotations
 
 import hashlib
+import resource
 import signal
 import subprocess
 import sys
@@ -72,3 +73,18 @@ def test_the_next_run_removes_what_a_killed_one_left_but_not_what_a_running_one_
         holder.kill()
         holder.wait()
     assert "Summary" in openpyxl.load_workbook(book, read_only=True).sheetnames
+
+
+def test_a_full_disk_names_the_file_and_changes_nothing(tmp_path):
+    book = small_book(tmp_path / "big.xlsx", rows=200)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+
+    def small_files():   # what a full disk does to a write, short of filling one: the write fails
+        resource.setrlimit(resource.RLIMIT_FSIZE, (book.stat().st_size, resource.RLIM_INFINITY))
+
+    done = subprocess.run([sys.executable, "-m", "whichrole", "annotate", str(book), "--in-place", "--workers", "0"],
+                          capture_output=True, text=True, preexec_fn=small_files)
+    assert done.returncode == 2
+    assert done.stderr == f"whichrole: error: {book}: cannot be written (File too large); nothing was changed\n"
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.xlsx"]

@@ -1,6 +1,7 @@
 """Files written beside their destination and renamed into place: never half-written."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import glob
 import hashlib
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 
+# A disk full, a quota or a file-size limit reached, a failing disk.
+WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 # mkstemp's names: the prefix, eight characters of its own, the suffix.
 TEMPORARY = "[a-z0-9_]{8}\\.tmp"
 
@@ -34,6 +37,11 @@ def replaced_atomically(destination: Path) -> Iterator[Path]:
         with open(temp_path, "rb") as written:
             os.fsync(written.fileno())
         os.replace(temp_path, destination)
+    except OSError as error:
+        if error.errno not in WRITE_FAILURES:
+            raise
+        # A write to the temporary says which errno, never which file: the user's is named.
+        raise OSError(f"{destination}: cannot be written ({error.strerror}); nothing was changed") from None
     finally:
         if temp_path.exists():
             temp_path.unlink()
