@@ -166,8 +166,8 @@ def run_audit(options: AuditOptions,
     files, failed_arguments = expand(options.sources)
     scope = sorted(str(Path(p).resolve()) for p in options.sources)
     rulebook = load_rulebook(options.rules_dir).version
-    started = datetime.now(timezone.utc)
     with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
+        started = datetime.now(timezone.utc)    # once another audit's lock, if any, is let go
         since = store.latest(scope)
         past = store.rows(since.id) if since else []
         with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
