@@ -97,3 +97,14 @@ def test_a_connection_that_does_not_send_its_request_in_time_is_closed(durable):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_response_url_slower_than_a_web_api_call_answers_once(slack):
+    """The app gives a Web API call 1 s here (10 s in service): a response_url taking 2 s is waited for."""
+    path = "/response/slow-to-take"
+    slack.fake.hang(path, seconds=2)
+    answer = post(slack.url, command_body("deploy models and monitor drift", slack.fake.base + path, user="U0SLOW"))
+    assert answer.status == 200
+    slack.fake.wait(path)
+    time.sleep(3)   # the response_url has taken the reply; a direct message, if any, would have gone by now
+    assert [c for c in slack.fake.to("/api/chat.postMessage") if c.body["channel"] == "U0SLOW"] == []
