@@ -3,8 +3,9 @@
 Opening tells apart, in one line each, what is not a workbook this tool can read: a missing
 file, a legacy .xls, a password-protected workbook (both are OLE2 compound files), a file that
 is not a zip, a corrupt zip, a zip that is not a spreadsheet, Strict Open XML, a zip that would
-unzip to more than the bounds of unzipped.py, and any XML part declaring a DTD (OOXML never needs one; a DTD is how entity-expansion attacks such as the
-"billion laughs" begin, so the file is refused before any parser reads it).
+unzip to more than the bounds of unzipped.py, and any XML part declaring a DTD (OOXML never
+needs one; a DTD is how entity-expansion attacks such as the "billion laughs" begin, so the file
+is refused before any parser reads it).
 """
 from __future__ import annotations
 

@@ -117,7 +117,8 @@ class Delivery:
             log.info("response_url of a request by %s is used up or expired; replying directly", to.user)
             return Outcome.UNREACHABLE
         try:
-            response = WebhookClient(to.response_url, timeout=self.timeout * RESPONSE_URL_PATIENCE, logger=SDK_LOG).send_dict(payload)
+            webhook = WebhookClient(to.response_url, timeout=self.timeout * RESPONSE_URL_PATIENCE, logger=SDK_LOG)
+            response = webhook.send_dict(payload)
         except Exception as error:  # timeouts and connection errors alike: this route is out
             log.warning("response_url did not answer (%s)", describe(error))
             return Outcome.UNREACHABLE
