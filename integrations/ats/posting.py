@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
-from typing import Optional
+from typing import Collection, Optional
 
 from whichrole.model import Requisition
 
@@ -31,6 +31,12 @@ class Posting:
         fields = asdict(self)
         del fields["number"]
         return digest(b"posting\x1f" + json.dumps(fields, default=str, sort_keys=True).encode())
+
+    def with_level_from(self, known: Collection[str]) -> "Posting":
+        """The posting with its level only if it is one of ``known`` (spelt as the lexicon's field table)."""
+        if self.level is None or self.level.strip().lower().replace(" ", "_").replace("-", "_") in known:
+            return self
+        return replace(self, level=None)
 
     def requisition(self) -> Optional[Requisition]:
         if not (self.title or self.description):

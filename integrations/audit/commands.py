@@ -99,7 +99,7 @@ def audit(
     from whichrole.files import write_text
     from .run import AuditOptions, run_audit
     from .slack import check_channel, client_from_env, post_audit
-    from whichrole.integrations.ats import Limits
+    from whichrole.integrations.ats import AtsSource, Limits
     from .workbook import write_workbook
 
     if fail_on not in FAIL_ON:
@@ -138,8 +138,9 @@ def audit(
                 notes = [f"unchanged since run {reading.unchanged_since}"] if reading.unchanged_since else []
                 notes += [reading.note] if reading.note else []
                 notes += [f"{reading.problem_count} row(s) could not be read"] if reading.problem_count else []
-                say(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
-                    + (f" ({'; '.join(notes)})" if notes else ""))
+                counted = (f"{reading.audited} open postings" if isinstance(reading.path, AtsSource)
+                           else f"{reading.audited} open requisitions of {reading.rows} rows")
+                say(f"{reading.path.name}: {counted}" + (f" ({'; '.join(notes)})" if notes else ""))
 
         result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update)
         for failure in failures:

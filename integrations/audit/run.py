@@ -171,7 +171,9 @@ def run_audit(options: AuditOptions,
     boards = list(dict.fromkeys(s for s in options.sources if isinstance(s, AtsSource)))
     files, failed_arguments = expand([s for s in options.sources if not isinstance(s, AtsSource)])
     scope = sorted(source_name(p) for p in options.sources)
-    rulebook = load_rulebook(options.rules_dir).version
+    book = load_rulebook(options.rules_dir)
+    rulebook = book.version
+    levels = frozenset(book.lexicon.fields.get("level", {}))
     started = datetime.now(timezone.utc)
     with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
         # Every board is fetched from now on, while the workbooks (then the boards before it) are read.
@@ -182,7 +184,7 @@ def run_audit(options: AuditOptions,
             with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
                 run = _Run(options, rulebook, store, writer, since, past, progress)
                 readings = itertools.chain((run.source(path) for path in files),
-                                           (run.board(fetch) for fetch in fetches),
+                                           (run.board(fetch, levels) for fetch in fetches),
                                            (run.record(reading, []) for reading in failed_arguments))
                 for reading in readings:
                     if on_source:
@@ -246,14 +248,15 @@ class _Run:
             rows = []
         return self.record(reading, rows)
 
-    def board(self, fetch: Fetch) -> Reading:
-        """A board's postings as they arrive, every one of them open; a board that fails has none."""
+    def board(self, fetch: Fetch, levels: frozenset[str]) -> Reading:
+        """A board's postings as they arrive, every one of them open; a board that fails has none.
+        ``levels``: those the rulebook knows; a level it does not (an ATS's "IC4") is left out."""
         reading = Reading(fetch.source, note=fetch.note)
 
         def postings():
             for posting in fetch:
                 reading.rows += 1
-                yield posting
+                yield posting.with_level_from(levels)
 
         try:
             rows = list(self._read(reading, postings()))
