@@ -317,3 +317,20 @@ def test_a_workbook_of_postings_opens(tmp_path, standins, capsys):
     places = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert places == ["lever:acme posting 1", "lever:acme posting 2"]
     assert os.environ["WHICHROLE_LEVER_URL"].startswith("http://127.0.0.1:")
+
+
+def test_annotate_a_board_writes_a_new_workbook_of_its_postings(tmp_path, standins, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli("annotate", "ashby:acme") == 0
+    said = capsys.readouterr().out
+    assert said.startswith("ashby:acme, sheet 'ashby-acme': 1 requisition annotated") and "ashby-acme-annotated" in said
+    sheet = openpyxl.load_workbook(tmp_path / "ashby-acme-annotated.xlsx")["ashby-acme"]
+    header, row = [[c.value for c in r] for r in sheet.iter_rows(max_row=2)]
+    values = dict(zip(header, row))
+    assert values["Req ID"] == "7458d4e9-da2e-47bd-98cb-000000000101" and values["Title"] == "AI Engineer"
+    assert values["Description"].startswith("About the role\n\n") and "<" not in values["Description"]
+    assert values["Recommended role"]
+    assert cli("annotate", "ashby:gone") == 2
+    assert capsys.readouterr().err == "whichrole: error: ashby:gone: no such board (HTTP 404)\n"
+    assert cli("annotate", "ashby:acme", "--in-place") == 2
+    assert "is a job board, not a workbook" in capsys.readouterr().err
