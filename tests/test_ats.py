@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from ats_standin import Job, Standin
 from samples import CLEAR
 from slack_fake import FakeSlack
+from terminal import run_on_a_terminal
 from test_audit import cli, sample_rows, write_xlsx
 from whichrole.integrations.ats import AtsSource, Fetch, Limits, parse_source
 from whichrole.integrations.ats import lever
@@ -334,3 +337,21 @@ def test_annotate_a_board_writes_a_new_workbook_of_its_postings(tmp_path, standi
     assert capsys.readouterr().err == "whichrole: error: ashby:gone: no such board (HTTP 404)\n"
     assert cli("annotate", "ashby:acme", "--in-place") == 2
     assert "is a job board, not a workbook" in capsys.readouterr().err
+
+
+def test_progress_on_a_terminal_and_nothing_but_the_report_elsewhere(tmp_path, monkeypatch):
+    roles = list(CLEAR)
+    board = [Job(n, CLEAR[roles[n % len(roles)]][0], f"<p>Posting {n}.</p>{posting_html(roles[n % len(roles)])}")
+             for n in range(1, 61)]
+    with Standin("greenhouse", {"big": board}) as gh:
+        monkeypatch.setenv("WHICHROLE_GREENHOUSE_URL", gh.url)
+        quiet = subprocess.run([sys.executable, "-m", "whichrole", "audit", "greenhouse:big", "--db",
+                                str(tmp_path / "q.sqlite3"), "--fail-on", "never"], capture_output=True, text=True)
+        process, shown = run_on_a_terminal("audit", "greenhouse:big", "--db", tmp_path / "t.sqlite3",
+                                           "--fail-on", "never")
+    assert quiet.returncode == 0 and "\r" not in quiet.stderr and "auditing" not in quiet.stderr
+    assert quiet.stderr.splitlines()[0] == "audit: greenhouse:big: 60 open postings (Job Board API: published jobs)"
+    assert quiet.stdout.startswith("# Requisition audit")
+    assert process.returncode == 0, shown
+    assert b"\rauditing: 25" in shown and b"\rauditing: 50" in shown
+    assert b"\r\x1b[Kaudit: greenhouse:big: 60 open postings" in shown

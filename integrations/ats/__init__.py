@@ -88,9 +88,13 @@ class Fetch:
             self._pages.put(None)
         except FetchError as error:
             self._pages.put(error)
-        except Exception as error:  # a shape no page should have: the source fails, the audit goes on
-            self._pages.put(FetchError(f"{self.source.name}: unexpected answer ({type(error).__name__}: "
-                                       f"{str(error).splitlines()[0] if str(error) else 'no detail'})"))
+        except Exception as error:
+            self._pages.put(self._unexpected(error))
+
+    def _unexpected(self, error: Exception) -> FetchError:
+        """A shape no answer should have: the source fails, the audit goes on."""
+        detail = str(error).splitlines()[0] if str(error) else "no detail"
+        return FetchError(f"{self.source.name}: unexpected answer ({type(error).__name__}: {detail})")
 
     def __iter__(self) -> Iterator[Posting]:
         while True:
@@ -99,7 +103,12 @@ class Fetch:
                 return
             if isinstance(page, FetchError):
                 raise page
-            yield from page
+            for read in page:
+                try:
+                    posting = read()
+                except Exception as error:
+                    raise self._unexpected(error) from None
+                yield posting
 
     def cancel(self) -> None:
         """Stop fetching after the page under way (the audit ended without reading this source)."""

@@ -1,13 +1,14 @@
 """Ashby: the public Job Posting API (GET /posting-api/job-board/{board}), every listed job in one response."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 from urllib.parse import quote
 
 from .htmltext import html_to_text
 from .http import Client
 from .pages import items, text
-from .posting import Posting, day, joined
+from .posting import Page, Posting, day, joined
 
 NAME = "ashby"
 URL_ENV = "WHICHROLE_ASHBY_URL"
@@ -23,11 +24,14 @@ def note(keyed: bool) -> str:
     return "Job Posting API: published jobs"
 
 
-def pages(client: Client, board: str, keyed: bool) -> Iterator[list[Posting]]:
+def pages(client: Client, board: str, keyed: bool) -> Iterator[Page]:
     data, _ = client.get_json(f"/posting-api/job-board/{quote(board, safe='')}", {"includeCompensation": "false"})
-    yield [Posting(number=number, id=text(job.get("id")), title=text(job.get("title")),
+    yield [partial(_posting, number, job) for number, job in enumerate(items(client, data, "jobs"), start=1)]
+
+
+def _posting(number: int, job: dict) -> Posting:
+    return Posting(number=number, id=text(job.get("id")), title=text(job.get("title")),
                    description=html_to_text(job.get("descriptionHtml") or "") or (text(job.get("descriptionPlain")) or ""),
                    team=joined(text(job.get("department")), text(job.get("team"))),
                    opened=day(job.get("publishedAt")), location=text(job.get("location")),
                    employment=text(job.get("employmentType")), url=text(job.get("jobUrl")))
-           for number, job in enumerate(items(client, data, "jobs"), start=1)]

@@ -10,13 +10,14 @@ a posting is retitled or posted again.
 from __future__ import annotations
 
 import html
+from functools import partial
 from typing import Iterator
 from urllib.parse import quote
 
 from .htmltext import html_to_text
 from .http import Client
 from .pages import field, items, linked_pages, text
-from .posting import Posting, day, joined
+from .posting import Page, Posting, day, joined
 
 NAME = "greenhouse"
 URL_ENV = "WHICHROLE_GREENHOUSE_URL"
@@ -30,12 +31,12 @@ def default_url(keyed: bool) -> str:
     return HARVEST_URL if keyed else BOARD_URL
 
 
-def pages(client: Client, board: str, keyed: bool) -> Iterator[list[Posting]]:
+def pages(client: Client, board: str, keyed: bool) -> Iterator[Page]:
     if keyed:
         yield from _harvest(client)
         return
     data, _ = client.get_json(f"/v1/boards/{quote(board, safe='')}/jobs", {"content": "true"})
-    yield [_board_posting(number, job) for number, job in enumerate(items(client, data, "jobs"), start=1)]
+    yield [partial(_board_posting, number, job) for number, job in enumerate(items(client, data, "jobs"), start=1)]
 
 
 def _board_posting(number: int, job: dict) -> Posting:
@@ -46,29 +47,26 @@ def _board_posting(number: int, job: dict) -> Posting:
                    location=text(field(job.get("location"), "name")), url=text(job.get("absolute_url")))
 
 
-def _harvest(client: Client) -> Iterator[list[Posting]]:
+def _harvest(client: Client) -> Iterator[Page]:
     # The text of a job is on its job posts: read them first, then the jobs page by page.
-    texts: dict[str, str] = {}
+    contents: dict[str, str] = {}    # job id -> its (live) post's HTML
     for page in linked_pages(client, "/v1/job_posts", {"active": "true", "full_content": "true",
                                                       "per_page": PER_PAGE}):
         for post in page:
             job = text(post.get("job_id"))
-            if job and (job not in texts or post.get("live")):
-                texts[job] = html_to_text(post.get("content") or "")
+            if job and (job not in contents or post.get("live")):
+                contents[job] = post.get("content") or ""
     number = 0
     for page in linked_pages(client, "/v1/jobs", {"status": "open", "per_page": PER_PAGE}):
-        postings = []
-        for job in page:
-            number += 1
-            postings.append(_harvest_posting(number, job, texts))
-        yield postings
+        yield [partial(_harvest_posting, number + i, job, contents) for i, job in enumerate(page, start=1)]
+        number += len(page)
 
 
-def _harvest_posting(number: int, job: dict, texts: dict[str, str]) -> Posting:
+def _harvest_posting(number: int, job: dict, contents: dict[str, str]) -> Posting:
     job_id = text(job.get("id"))
     offices = [o.get("name") for o in job.get("offices") or [] if isinstance(o, dict)]
     employment = field(job.get("custom_fields"), "employment_type")
-    return Posting(number=number, id=job_id, title=text(job.get("name")), description=texts.get(job_id, ""),
+    return Posting(number=number, id=job_id, title=text(job.get("name")), description=html_to_text(contents.get(job_id, "")),
                    team=joined(*(d.get("name") for d in job.get("departments") or [] if isinstance(d, dict))),
                    opened=day(job.get("opened_at")), location=joined(*offices), employment=text(employment))
 

@@ -7,13 +7,14 @@ A posting's id stays when it is retitled or rewritten.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional
 from urllib.parse import quote
 
 from .htmltext import html_to_text
 from .http import Client
 from .pages import field, items, text
-from .posting import Posting, day, joined
+from .posting import Page, Posting, day, joined
 
 NAME = "lever"
 URL_ENV = "WHICHROLE_LEVER_URL"
@@ -30,14 +31,14 @@ def note(keyed: bool) -> str:
     return "v1 API: published and internal postings" if keyed else "Postings API: published postings"
 
 
-def pages(client: Client, site: str, keyed: bool) -> Iterator[list[Posting]]:
+def pages(client: Client, site: str, keyed: bool) -> Iterator[Page]:
     number = 0
     if keyed:
         offset: Optional[str] = None
         while True:
             params = {"state": ["published", "internal"], "limit": LIMIT, **({"offset": offset} if offset else {})}
             data, _ = client.get_json("/v1/postings", params)
-            page = [_posting(number + i, p, p.get("content")) for i, p in enumerate(items(client, data, "data"), 1)]
+            page = [partial(_posting, number + i, p, p.get("content")) for i, p in enumerate(items(client, data, "data"), 1)]
             number += len(page)
             yield page
             offset = text(data.get("next")) if data.get("hasNext") else None
@@ -47,7 +48,7 @@ def pages(client: Client, site: str, keyed: bool) -> Iterator[list[Posting]]:
         data, _ = client.get_json(f"/v0/postings/{quote(site, safe='')}",
                                   {"mode": "json", "skip": number, "limit": LIMIT})
         found = items(client, data)
-        yield [_posting(number + i, p, p) for i, p in enumerate(found, 1)]
+        yield [partial(_posting, number + i, p, p) for i, p in enumerate(found, 1)]
         number += len(found)
         if len(found) < LIMIT:
             return

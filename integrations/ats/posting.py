@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
-from typing import Collection, Optional
+from typing import Callable, Collection, Optional
 
 from whichrole.model import Requisition
 
@@ -28,9 +28,8 @@ class Posting:
 
     def fingerprint(self) -> str:
         """The same posting, unchanged in every field, whatever its place in the listing."""
-        fields = asdict(self)
-        del fields["number"]
-        return digest(b"posting\x1f" + json.dumps(fields, default=str, sort_keys=True).encode())
+        fields = [getattr(self, name.name) for name in FIELDS if name.name != "number"]
+        return digest(b"posting\x1f" + json.dumps(fields, default=str).encode())
 
     def with_level_from(self, known: Collection[str]) -> "Posting":
         """The posting with its level only if it is one of ``known`` (spelt as the lexicon's field table)."""
@@ -43,6 +42,12 @@ class Posting:
             return None
         return Requisition.build({"id": self.id, "title": self.title, "description": self.description or None,
                                   "team": self.team, "level": self.level, "opened": self.opened})
+
+
+FIELDS = fields(Posting)
+# A page of an API's answer: its postings, each read (its HTML turned to text) when it is wanted,
+# so that the thread fetching pages asks for the next one at once.
+Page = list[Callable[[], Posting]]
 
 
 def joined(*parts: Optional[str]) -> Optional[str]:

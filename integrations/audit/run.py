@@ -242,7 +242,7 @@ class _Run:
             reading.sha256, reading.bytes = sha256_of(path)
             earlier = self._same_file(reading)
             rows = self._take_over(reading, earlier) if earlier else list(self._read(reading, read_rows(
-                reading, self.options.open_values, self.options.overrides, self.options.sheet)))
+                reading, self.options.open_values, self.options.overrides, self.options.sheet), self.options.workers))
         except (SourceError, CalamineError, OSError, UnicodeError) as error:
             reading.error = _one_line(error, path)
             rows = []
@@ -259,7 +259,9 @@ class _Run:
                 yield posting.with_level_from(levels)
 
         try:
-            rows = list(self._read(reading, postings()))
+            # Pages arrive no faster than this process classifies them, and choosing workers (None)
+            # would hold back the first posting until a thousand had arrived.
+            rows = list(self._read(reading, postings(), self.options.workers or 0))
         except FetchError as error:
             reading.error = str(error)
             reading.rows, rows = 0, []
@@ -292,7 +294,8 @@ class _Run:
                               self.assessor.stored(row.assessment))
                 for row in self.earlier_rows.get(record.path, [])]
 
-    def _read(self, reading: Reading, rows: Iterable[Union[Row, Posting]]) -> Iterator[AuditedRequisition]:
+    def _read(self, reading: Reading, rows: Iterable[Union[Row, Posting]],
+              workers: Optional[int]) -> Iterator[AuditedRequisition]:
         """The source's open rows (or a board's postings), assessed. An unchanged row takes over its assessment, a known text
         takes over its text's; the other requisitions go to the rules engine (worker processes, when
         there are many), whose assessments come back in the order the rows went out (``sent``)."""
@@ -319,7 +322,7 @@ class _Run:
                 sent.append((row.sheet, row.number, fingerprint, req, content))
                 yield req if new else None
 
-        for outcome in self.assessor.engine.verdicts(to_classify(), options.workers, then=assess):
+        for outcome in self.assessor.engine.verdicts(to_classify(), workers, then=assess):
             sheet, number, fingerprint, found, content = sent.popleft()
             if isinstance(found, PastRow):
                 yield self._audited(found.req_id, fingerprint, reading, sheet, number, found.title, found.team,
