@@ -11,7 +11,7 @@
 A board is a list of Jobs (vendor-neutral), rendered in the vendor's shape per request, so a
 test can retitle or remove one between two runs. ``trouble`` scripts what the next requests
 get before the real answer: ("status", 500), ("status", 429, "1") for Retry-After: 1,
-("slow", seconds), ("malformed",). Every request is kept in ``requests``.
+("slow", seconds), ("malformed",), ("redirect", base_url). Every request is kept in ``requests``.
 """
 from __future__ import annotations
 
@@ -86,6 +86,8 @@ class Standin:
                 time.sleep(args[0])
             elif kind == "status":
                 return self.send(request, args[0], {"error": "trouble"}, {"Retry-After": args[1]} if args[1:] else {})
+            elif kind == "redirect":
+                return self.send(request, 302, {}, {"Location": args[0] + request.path})
             elif kind == "malformed":
                 return self.send_raw(request, 200, b'{"jobs": [{"id": 1, "title": "Data Eng', {})
         parts = urlsplit(request.path)

@@ -203,6 +203,16 @@ def test_a_next_page_on_another_host_is_not_followed_with_the_key():
             list(linked_pages(client, "/v1/jobs", {}))
 
 
+def test_a_redirect_to_another_host_does_not_carry_the_key():
+    with Standin("greenhouse", {"acme": jobs("data_engineer")}, key=KEY) as gh, \
+            Standin("greenhouse", {"acme": jobs("data_engineer")}) as elsewhere:
+        gh.trouble = [("redirect", elsewhere.url)]
+        env = {"WHICHROLE_GREENHOUSE_URL": gh.url, "WHICHROLE_GREENHOUSE_KEY": KEY}
+        list(Fetch(AtsSource("greenhouse", "acme"), QUICK, env))
+    assert gh.requests[0][1] == gh._basic()
+    assert elsewhere.requests and {auth for _, auth in elsewhere.requests} == {None}
+
+
 def test_a_failed_board_is_not_seen_rather_than_closed_and_is_compared_later_with_the_last_good_run(tmp_path):
     with Standin("greenhouse", {"acme": jobs(*ROLES)}) as gh, Standin("ashby", {"acme": jobs("ml_engineer")}) as ab:
         standins = {"greenhouse": gh, "ashby": ab}
