@@ -260,25 +260,39 @@ def standins(monkeypatch):
         yield gh, lv, ab
 
 
-def test_the_key_appears_in_no_output_report_workbook_or_history(tmp_path, standins, monkeypatch, capsys):
+def test_the_keys_appear_in_no_output_report_workbook_history_or_slack_post(tmp_path, standins, monkeypatch, capsys):
     gh, lv, ab = standins
+    lever_key = "lvr-" + KEY[::-1]
+    lv.key = lever_key
+    slack = FakeSlack()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
     monkeypatch.setenv("WHICHROLE_GREENHOUSE_KEY", KEY)
+    monkeypatch.setenv("WHICHROLE_LEVER_KEY", lever_key)
     db, report, book = tmp_path / "h.sqlite3", tmp_path / "audit.md", tmp_path / "audit.xlsx"
     reqs = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
     args = ("audit", "greenhouse:acme", "lever:acme", "ashby:acme", reqs, "--db", db, "--fail-on", "never",
-            "--markdown", report, "--out", book)
-    assert cli(*args) == 0
-    first = capsys.readouterr()
+            "--markdown", report, "--out", book, "--slack-channel", "C0AUDIT01")
+    try:
+        assert cli(*args) == 0
+        first = capsys.readouterr()
+        gh.key = lv.key = "rotated"                      # now the keys are refused: the failures are told too
+        assert cli(*args) == 2
+        second = capsys.readouterr()
+        posted = b"".join(call.raw + repr(call.body).encode() for call in slack.calls)
+    finally:
+        slack.close()
     assert "audit: greenhouse:acme: 4 open postings (Harvest API: open jobs, published or not)" in first.err
-    gh.key = "rotated"                                   # now the key is refused: the failure is told too
-    assert cli(*args) == 2
-    second = capsys.readouterr()
+    assert "audit: lever:acme: 2 open postings (v1 API: published and internal postings)" in first.err
     assert "FAILED greenhouse:acme: the API key was refused (HTTP 401)" in second.err
+    assert "FAILED lever:acme: the API key was refused (HTTP 401)" in second.err
+    assert len(slack.to("/api/chat.postMessage")) == 2
     with sqlite3.connect(db) as history:
         assert history.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
     written = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     shown = first.out + first.err + second.out + second.err
-    assert KEY not in shown and KEY.encode() not in written
+    for key in (KEY, lever_key):
+        assert key not in shown and key.encode() not in written and key.encode() not in posted
     assert "greenhouse:acme" in report.read_text()
 
 
@@ -365,3 +379,12 @@ def test_progress_on_a_terminal_and_nothing_but_the_report_elsewhere(tmp_path, m
     assert process.returncode == 0, shown
     assert b"\rauditing: 25" in shown and b"\rauditing: 50" in shown
     assert b"\r\x1b[Kaudit: greenhouse:big: 60 open postings" in shown
+
+
+def test_a_lever_listing_that_ignores_skip_fails_rather_than_never_ending(monkeypatch):
+    monkeypatch.setattr(lever, "LIMIT", 2)
+    with Standin("lever", {"acme": jobs(*ROLES)}) as lv:
+        lv.lever = lambda request, path, query: lv.send(request, 200, [
+            lv._lever_posting("acme", job, False) for job in lv.boards["acme"][:2]])
+        message, _ = fetch_error(lv, "lever:acme")
+    assert message == "lever:acme: the page after 2 postings repeats earlier ones; the listing does not end"

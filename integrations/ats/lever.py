@@ -8,7 +8,7 @@ A posting's id stays when it is retitled or rewritten.
 from __future__ import annotations
 
 from functools import partial
-from typing import Iterator, Optional
+from typing import Iterator
 from urllib.parse import quote
 
 from .htmltext import html_to_text
@@ -32,26 +32,39 @@ def note(keyed: bool) -> str:
 
 
 def pages(client: Client, site: str, keyed: bool) -> Iterator[Page]:
-    number = 0
-    if keyed:
-        offset: Optional[str] = None
-        while True:
-            params = {"state": ["published", "internal"], "limit": LIMIT, **({"offset": offset} if offset else {})}
-            data, _ = client.get_json("/v1/postings", params)
-            page = [partial(_posting, number + i, p, p.get("content")) for i, p in enumerate(items(client, data, "data"), 1)]
-            number += len(page)
-            yield page
-            offset = text(data.get("next")) if data.get("hasNext") else None
-            if not offset:
-                return
+    return _internal_pages(client) if keyed else _published_pages(client, site)
+
+
+def _published_pages(client: Client, site: str) -> Iterator[Page]:
+    number, seen = 0, set()
     while True:
         data, _ = client.get_json(f"/v0/postings/{quote(site, safe='')}",
                                   {"mode": "json", "skip": number, "limit": LIMIT})
         found = items(client, data)
+        ids = {text(p.get("id")) for p in found} - {None}
+        if ids and ids <= seen:   # a server that ignores skip would answer the first page for ever
+            raise client.fail(f"the page after {number} postings repeats earlier ones; the listing does not end")
+        seen |= ids
         yield [partial(_posting, number + i, p, p) for i, p in enumerate(found, 1)]
         number += len(found)
         if len(found) < LIMIT:
             return
+
+
+def _internal_pages(client: Client) -> Iterator[Page]:
+    number, offset, seen = 0, None, set()
+    while True:
+        params = {"state": ["published", "internal"], "limit": LIMIT, **({"offset": offset} if offset else {})}
+        data, _ = client.get_json("/v1/postings", params)
+        found = items(client, data, "data")
+        yield [partial(_posting, number + i, p, p.get("content")) for i, p in enumerate(found, 1)]
+        number += len(found)
+        offset = text(data.get("next")) if data.get("hasNext") else None
+        if not offset:
+            return
+        if offset in seen:
+            raise client.fail("the next page is one already read; the listing does not end")
+        seen.add(offset)
 
 
 def _posting(number: int, posting: dict, content: object) -> Posting:

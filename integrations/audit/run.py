@@ -176,9 +176,10 @@ def run_audit(options: AuditOptions,
     levels = frozenset(book.lexicon.fields.get("level", {}))
     started = datetime.now(timezone.utc)
     with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
-        # Every board is fetched from now on, while the workbooks (then the boards before it) are read.
-        fetches = [Fetch(board, options.fetch_limits, options.env) for board in boards]
+        fetches: list[Fetch] = []
         try:
+            # Every board is fetched from now on, while the workbooks (then the boards before it) are read.
+            fetches.extend(Fetch(board, options.fetch_limits, options.env) for board in boards)
             since = store.latest(scope)
             past = store.rows(since.id) if since else []
             with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
