@@ -286,23 +286,29 @@ def test_another_rulebook_assesses_everything_again(tmp_path):
     assert "the rulebook changed" in render(later)
 
 
+def other_source(tmp_path: Path) -> Path:
+    """A second source that reads fine: a run none of whose sources can be read is not recorded."""
+    return write_csv(tmp_path / "other.csv", [["R-900", "Data Engineer", "Data", "Open", RECENT, None,
+                                              CLEAR["data_engineer"][1]]])
+
+
 def test_requisitions_of_a_source_that_fails_are_not_seen_rather_than_closed(tmp_path):
     path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
-    audit(tmp_path, path)
+    audit(tmp_path, path, other_source(tmp_path))
     path.write_bytes(b"PK\x03\x04 truncated by a sync client")
-    result = audit(tmp_path, path)
+    result = audit(tmp_path, path, other_source(tmp_path))
     assert result.failed and not result.changes.closed
     assert len(result.changes.unseen) == 7
 
 
 def test_a_source_read_again_after_a_failed_run_is_compared_with_the_last_run_that_read_it(tmp_path):
     path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
-    first = audit(tmp_path, path)
+    first = audit(tmp_path, path, other_source(tmp_path))
     good = path.read_bytes()
     path.write_bytes(b"PK\x03\x04 truncated by a sync client")
-    assert audit(tmp_path, path).changes.unseen
+    assert audit(tmp_path, path, other_source(tmp_path)).changes.unseen
     path.write_bytes(good)
-    again = audit(tmp_path, path)
+    again = audit(tmp_path, path, other_source(tmp_path))
     assert again.changes.since.id != first.run_id  # compared with the failed run, by scope
     assert again.changes.total == 0, again.changes.counts()
 

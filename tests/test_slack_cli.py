@@ -115,9 +115,9 @@ def test_socket_mode_with_a_refused_app_token_is_one_line(fake):
 class Serving:
     """`whichrole serve-slack` in its own process, its log read as it is written."""
 
-    def __init__(self, args, env):
+    def __init__(self, args, env, **popen):
         self.process = subprocess.Popen([str(WHICHROLE), "serve-slack", *args], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=subprocess.PIPE, text=True, **popen)
         self.lines: queue.Queue = queue.Queue()
         self.seen: list[str] = []
         self.reader = threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stderr],

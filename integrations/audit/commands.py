@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import List, Optional
@@ -22,6 +21,10 @@ DatabaseOption = typer.Option(None, "--db", help="The audit history (SQLite); de
                               "data folder.", dir_okay=False)
 LockTimeoutOption = typer.Option(600, "--lock-timeout", min=0, help="Seconds to wait for an audit already "
                                  "writing to the same history (0: give up at once).")
+FetchTimeoutOption = typer.Option(30, "--fetch-timeout", min=0.01, help="Seconds a job board's API may take to "
+                                  "answer one request before it is asked again.")
+FetchLimitOption = typer.Option(600, "--fetch-limit", min=0.01, help="Seconds to read one job board, retries and "
+                                "their waits included; past them the board is reported as failed.")
 
 
 class _SourcesByDefault(TyperGroup):
@@ -45,13 +48,20 @@ def register(app: typer.Typer) -> None:
     app.command("schedule")(schedule)
 
 
+def ats_sources(arguments: List[Path]) -> list:
+    """The arguments, 'greenhouse:acme' and the like read as job boards (before any file of that name)."""
+    from whichrole.integrations.ats import parse_source
+
+    return [parse_source(str(argument)) or argument for argument in arguments]
+
+
 def _echo_err(message: str) -> None:
     typer.echo(f"audit: {message}", err=True)
 
 
 def audit(
-    sources: List[Path] = typer.Argument(..., help="Workbooks (.xlsx, .xls, .xlsb, .ods), CSV exports, or folders "
-                                         "of them."),
+    sources: List[Path] = typer.Argument(..., help="Workbooks (.xlsx, .xls, .xlsb, .ods), CSV exports, folders "
+                                         "of them, or job boards: greenhouse:BOARD, lever:SITE, ashby:BOARD."),
     database: Optional[Path] = DatabaseOption,
     open_values: str = typer.Option("open", "--open-values", help="Status values that count as open, "
                                     "comma-separated (case does not matter), e.g. 'Open,Sourcing,Interviewing'."),
@@ -71,20 +81,23 @@ def audit(
     slack_channel: Optional[str] = typer.Option(None, "--slack-channel", help="Post the summary and the workbook "
                                                 "to this channel ID (needs SLACK_BOT_TOKEN)."),
     lock_timeout: float = LockTimeoutOption,
+    fetch_timeout: float = FetchTimeoutOption,
+    fetch_limit: float = FetchLimitOption,
     rules: Optional[Path] = RulesOption,
     engine: str = EngineOption,
     workers: Optional[int] = WorkersOption,
 ):
-    """Audit the open requisitions in workbooks, CSV exports or folders; record the run; report what changed.
+    """Audit the open requisitions in workbooks, CSV exports, folders or job boards; record the run; report
+    what changed.
 
-    Exit code: 0 clean, 1 findings at or above --fail-on, 2 error (a source that could not be read, too)."""
+    Exit code: 0 clean, 1 findings at or above --fail-on, 2 error (a source that could not be read, too;
+    when none could, nothing is recorded, written or posted)."""
     from whichrole.integrations.excel.columns import parse_map
 
-    from .markdown import render
-    from whichrole.files import write_text
+    from .reports import write_reports
     from .run import AuditOptions, run_audit
-    from .slack import check_channel, client_from_env, post_audit
-    from .workbook import write_workbook
+    from .slack import check_channel, client_from_env
+    from whichrole.integrations.ats import AtsSource, Limits
 
     if fail_on not in FAIL_ON:
         raise ValueError(f"--fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -101,7 +114,8 @@ def audit(
         slack_channel = check_channel(slack_channel)
         client = client_from_env()
     options = AuditOptions(
-        sources=sources, database=database or default_database(),
+        sources=ats_sources(sources), database=database or default_database(),
+        fetch_limits=Limits(timeout=fetch_timeout, total=fetch_limit),
         open_values=open_statuses,
         overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
         rules_dir=rules, engine=engine, workers=workers)
@@ -112,33 +126,27 @@ def audit(
         def say(message: str) -> None:
             progress.echo(f"audit: {message}")
 
+        failures = []
+
         def tell(reading) -> None:
-            if reading.error:
-                say(f"FAILED {reading.error}")
+            if reading.error:   # told with the reports: a run that reads nothing says one line
+                failures.append(f"FAILED {reading.error}")
             else:
                 notes = [f"unchanged since run {reading.unchanged_since}"] if reading.unchanged_since else []
                 notes += [reading.note] if reading.note else []
                 notes += [f"{reading.problem_count} row(s) could not be read"] if reading.problem_count else []
-                say(f"{reading.path.name}: {reading.audited} open requisitions of {reading.rows} rows"
-                    + (f" ({'; '.join(notes)})" if notes else ""))
+                counted = (f"{reading.audited} open postings" if isinstance(reading.path, AtsSource)
+                           else f"{reading.audited} open requisitions of {reading.rows} rows")
+                say(f"{reading.path.name}: {counted}" + (f" ({'; '.join(notes)})" if notes else ""))
 
-        result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update)
+        def report(result) -> None:
+            for failure in failures:
+                say(failure)
+            write_reports(result, markdown, out, client, slack_channel)
+
+        result = run_audit(options, on_source=tell, on_wait=say, progress=progress.update, report=report)
     _echo_err(f"run {result.run_id} recorded in {result.database} ({result.classified} classified, "
               f"{len(result.requisitions) - result.classified} known from earlier runs or repeated)")
-
-    report = render(result)
-    if markdown:
-        write_text(markdown, report)
-    else:
-        typer.echo(report, nl=False)
-    if out:
-        write_workbook(result, out)
-    if client:
-        with tempfile.TemporaryDirectory(prefix="whichrole-audit-") as folder:
-            workbook = out or Path(folder) / f"audit-run-{result.run_id}.xlsx"
-            if not out:
-                write_workbook(result, workbook)
-            post_audit(client, slack_channel, result, workbook)
 
     if result.failed:
         names = ", ".join(r.path.name for r in result.failed)

@@ -87,7 +87,8 @@ def render(result: AuditResult) -> str:
         status += f"; {reading.note}" if reading.note else ""
         if reading.problem_count:
             status += f"; {reading.problem_count} row(s) could not be read"
-        rows.append([reading.path.name, reading.rows, reading.audited, f"{status} (sha256 {reading.sha256[:12]})"])
+        status += f" (sha256 {reading.sha256[:12]})" if reading.sha256 else ""
+        rows.append([reading.path.name, reading.rows, reading.audited, status])
     lines += _table(["Source", "Rows", "Open, audited", "Status"], rows) + [""]
     problems = [p for reading in result.readings for p in reading.problems]
     if problems:

@@ -13,6 +13,7 @@ again for a text the history knows.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,18 +21,19 @@ from datetime import date, datetime, timezone
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 from python_calamine import CalamineError
 
 from whichrole.classify import Classifier, classifier
+from whichrole.integrations.ats import AtsSource, Fetch, FetchError, Limits, Posting
 from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.rulebook import load_rulebook
 
 from .changes import Changes, compare
 from .findings import SEVERITIES, Assessment, AuditFinding, assess, duplicate_id, open_too_long, severity_rank
 from .lock import AuditLock
-from .sources import Reading, SourceError, expand, place, read_rows, sha256_of
+from .sources import Reading, Row, SourceError, expand, place, read_rows, sha256_of, source_name
 from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord, digest
 
 DEFAULT_OPEN_VALUES = frozenset({"open"})
@@ -76,9 +78,13 @@ class AuditedRequisition(NamedTuple):   # a tuple: a run holds a hundred thousan
         return place(self.source, self.sheet, self.row)
 
 
+class NothingRead(SourceError):
+    """No source of the audit could be read: the run is not recorded, and nothing is reported."""
+
+
 @dataclass
 class AuditOptions:
-    sources: Sequence[Path]
+    sources: Sequence[Union[Path, AtsSource]]
     database: Path
     open_values: frozenset[str] = DEFAULT_OPEN_VALUES
     overrides: Mapping[str, str] = field(default_factory=dict)
@@ -89,6 +95,8 @@ class AuditOptions:
     rules_dir: Optional[Path] = None
     engine: str = "durable"
     workers: Optional[int] = 0      # processes classifying, as for Classifier.verdicts
+    fetch_limits: Limits = field(default_factory=Limits)    # timeouts, retries and bound, per ATS source
+    env: Optional[Mapping[str, str]] = None     # where ATS keys and base URLs are read (default: os.environ)
 
 
 @dataclass
@@ -155,36 +163,59 @@ def content_key(requisition: Requisition) -> str:
 def run_audit(options: AuditOptions,
               on_source: Optional[Callable[[Reading], None]] = None,
               on_wait: Optional[Callable[[str], None]] = None,
-              progress: Optional[Callable[[int], None]] = None) -> AuditResult:
+              progress: Optional[Callable[[int], None]] = None,
+              report: Optional[Callable[["AuditResult"], None]] = None) -> AuditResult:
     """Audit the sources; ``on_source`` hears of each source once it is done, ``on_wait`` of waiting
-    for another audit's lock, ``progress`` the number of open requisitions assessed so far."""
-    files, failed_arguments = expand(options.sources)
-    scope = sorted(str(Path(p).resolve()) for p in options.sources)
-    rulebook = load_rulebook(options.rules_dir).version
-    started = datetime.now(timezone.utc)
+    for another audit's lock, ``progress`` the number of open requisitions assessed so far.
+
+    ``report`` writes the run's reports before the run is committed: a run that fails or is killed
+    before its reports are all written is not recorded, and the next run reports its changes again
+    (compared with the last run whose reports were written) rather than finding none.
+
+    Raises NothingRead, recording and reporting nothing, when not one source could be read."""
+    boards = list(dict.fromkeys(s for s in options.sources if isinstance(s, AtsSource)))
+    files, failed_arguments = expand([s for s in options.sources if not isinstance(s, AtsSource)])
+    scope = sorted(source_name(p) for p in options.sources)
+    book = load_rulebook(options.rules_dir)
+    rulebook = book.version
+    levels = frozenset(book.lexicon.fields.get("level", {}))
     with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
-        since = store.latest(scope)
-        past = store.rows(since.id) if since else []
-        with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
-            run = _Run(options, rulebook, store, writer, since, past, progress)
-            for path in files:
-                reading = run.source(path)
-                if on_source:
-                    on_source(reading)
-            for reading in failed_arguments:
-                run.record(reading, [])
-                if on_source:
-                    on_source(reading)
-            failed = [str(r.path.resolve()) for r in run.readings if r.error]
-            # A source the last run could not read is compared with the last run that could.
-            compared = past + [row for record in (since.sources if since else []) if record.error
-                               for row in store.last_read(scope, record.path, since.id)]
-            changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited}, failed)
-            finished = datetime.now(timezone.utc)
-            writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited), len(failed))
-    return AuditResult(run_id=writer.run_id, database=options.database, started=started, finished=finished,
-                       rulebook=rulebook, readings=run.readings, requisitions=run.audited, changes=changes,
-                       classified=run.assessor.classified)
+        started = datetime.now(timezone.utc)    # once another audit's lock, if any, is let go
+        fetches: list[Fetch] = []
+        try:
+            # Every board is fetched from now on, while the workbooks (then the boards before it) are read.
+            fetches.extend(Fetch(board, options.fetch_limits, options.env) for board in boards)
+            since = store.latest(scope)
+            past = store.rows(since.id) if since else []
+            with store.recording(scope, rulebook, whichrole_version(), _stamp(started)) as writer:
+                run = _Run(options, rulebook, store, writer, since, past, progress)
+                readings = itertools.chain((run.source(path) for path in files),
+                                           (run.board(fetch, levels) for fetch in fetches),
+                                           (run.record(reading, []) for reading in failed_arguments))
+                for reading in readings:
+                    if on_source:
+                        on_source(reading)
+                failed = [source_name(r.path) for r in run.readings if r.error]
+                if run.readings and len(failed) == len(run.readings):
+                    # An empty run would read as every requisition closed, and replace the last good report.
+                    raise NothingRead("no source could be read: " + "; ".join(r.error for r in run.readings))
+                # A source the last run could not read is compared with the last run that could.
+                compared = past + [row for record in (since.sources if since else []) if record.error
+                                   for row in store.last_read(scope, record.path, since.id)]
+                changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited},
+                                  failed)
+                finished = datetime.now(timezone.utc)
+                writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited),
+                              len(failed))
+                result = AuditResult(run_id=writer.run_id, database=options.database, started=started,
+                                     finished=finished, rulebook=rulebook, readings=run.readings,
+                                     requisitions=run.audited, changes=changes, classified=run.assessor.classified)
+                if report:
+                    report(result)
+        finally:
+            for fetch in fetches:
+                fetch.cancel()
+    return result
 
 
 class _Run:
@@ -219,27 +250,47 @@ class _Run:
         try:
             reading.sha256, reading.bytes = sha256_of(path)
             earlier = self._same_file(reading)
-            rows = self._take_over(reading, earlier) if earlier else list(self._read(reading))
+            rows = self._take_over(reading, earlier) if earlier else list(self._read(reading, read_rows(
+                reading, self.options.open_values, self.options.overrides, self.options.sheet), self.options.workers))
         except (SourceError, CalamineError, OSError, UnicodeError) as error:
             reading.error = _one_line(error, path)
             rows = []
-        self.record(reading, rows)
-        return reading
+        return self.record(reading, rows)
 
-    def record(self, reading: Reading, rows: list[AuditedRequisition]) -> None:
+    def board(self, fetch: Fetch, levels: frozenset[str]) -> Reading:
+        """A board's postings as they arrive, every one of them open; a board that fails has none.
+        ``levels``: those the rulebook knows; a level it does not (an ATS's "IC4") is left out."""
+        reading = Reading(fetch.source, note=fetch.note)
+
+        def postings():
+            for posting in fetch:
+                reading.rows += 1
+                yield posting.with_level_from(levels)
+
+        try:
+            # Pages arrive no faster than this process classifies them, and choosing workers (None)
+            # would hold back the first posting until a thousand had arrived.
+            rows = list(self._read(reading, postings(), self.options.workers or 0))
+        except FetchError as error:
+            reading.error = str(error)
+            reading.rows, rows = 0, []
+        return self.record(reading, rows)
+
+    def record(self, reading: Reading, rows: list[AuditedRequisition]) -> Reading:
         rows = _unique_keys(rows, self.first_seen)
         reading.audited = len(rows)
         self.assessor.commit(rows)
         self.audited.extend(rows)
         self.readings.append(reading)
         self.writer.add_source(SourceRecord(
-            path=str(reading.path.resolve()), sha256=reading.sha256, bytes=reading.bytes, rows=reading.rows,
+            path=source_name(reading.path), sha256=reading.sha256, bytes=reading.bytes, rows=reading.rows,
             audited=reading.audited, error=reading.error, reading=self.reading_options, note=reading.note,
             problems=reading.problem_count))
+        return reading
 
     def _same_file(self, reading: Reading) -> Optional[SourceRecord]:
         """The last run's record of this very file, read the same way without trouble, if there is one."""
-        record = self.earlier_sources.get(str(reading.path.resolve()))
+        record = self.earlier_sources.get(source_name(reading.path))
         if (record and record.sha256 == reading.sha256 and record.reading == self.reading_options
                 and not record.error and not record.problems):
             return record
@@ -252,15 +303,16 @@ class _Run:
                               self.assessor.stored(row.assessment))
                 for row in self.earlier_rows.get(record.path, [])]
 
-    def _read(self, reading: Reading) -> Iterator[AuditedRequisition]:
-        """The source's open rows, assessed. An unchanged row takes over its assessment, a known text
+    def _read(self, reading: Reading, rows: Iterable[Union[Row, Posting]],
+              workers: Optional[int]) -> Iterator[AuditedRequisition]:
+        """The source's open rows (or a board's postings), assessed. An unchanged row takes over its assessment, a known text
         takes over its text's; the other requisitions go to the rules engine (worker processes, when
         there are many), whose assessments come back in the order the rows went out (``sent``)."""
         options = self.options
         sent: deque = deque()
 
         def to_classify() -> Iterator[Optional[Requisition]]:
-            for row in read_rows(reading, options.open_values, options.overrides, options.sheet):
+            for row in rows:
                 fingerprint = row.fingerprint()
                 known = self.unchanged_rows.get(fingerprint)
                 if known:
@@ -279,7 +331,7 @@ class _Run:
                 sent.append((row.sheet, row.number, fingerprint, req, content))
                 yield req if new else None
 
-        for outcome in self.assessor.engine.verdicts(to_classify(), options.workers, then=assess):
+        for outcome in self.assessor.engine.verdicts(to_classify(), workers, then=assess):
             sheet, number, fingerprint, found, content = sent.popleft()
             if isinstance(found, PastRow):
                 yield self._audited(found.req_id, fingerprint, reading, sheet, number, found.title, found.team,

@@ -107,7 +107,8 @@ def run_command(argv: Sequence[str]) -> int:
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
-    meaning = {0: "clean", 1: "findings at or above --fail-on", 2: "error"}.get(code, "exit code")
+    meaning = {0: "clean", 1: "findings at or above --fail-on", 2: "error",
+               3: "the history cannot be used"}.get(code, "exit code")
     log.info("finished with exit code %d (%s)", code, meaning)
     return code
 

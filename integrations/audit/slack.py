@@ -13,7 +13,7 @@ from typing import Mapping, Optional
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from whichrole.integrations.slack.delivery import api_error, describe
+from whichrole.integrations.slack.delivery import SDK_LOG, api_error, describe
 from whichrole.integrations.slack.settings import SLACK_API_URL
 from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
 
@@ -49,7 +49,7 @@ def client_from_env(env: Optional[Mapping[str, str]] = None) -> WebClient:
     api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_URL
     if not api_url.startswith(("http://", "https://")):
         raise ValueError(f"SLACK_API_URL is not an http(s) URL: {api_url!r}")
-    return WebClient(token=token, base_url=api_url.rstrip("/") + "/", timeout=TIMEOUT)
+    return WebClient(token=token, base_url=api_url.rstrip("/") + "/", timeout=TIMEOUT, logger=SDK_LOG)
 
 
 def _section(text: str) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Optional, Sequence
+from typing import Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -18,7 +18,9 @@ from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnErro
                                                   detect_columns, requisition_from_row, row_is_blank)
 from whichrole.integrations.excel.csvbook import csv_rows
 from whichrole.integrations.excel.package import WorkbookError
+from whichrole.integrations.excel.unzipped import TooLargeUnzipped, check_zip_file
 from whichrole.files import sha256_and_size
+from whichrole.integrations.ats import AtsSource
 from whichrole.model import Requisition
 
 from .store import digest
@@ -54,16 +56,24 @@ class Row(NamedTuple):
         return requisition_from_row(self.cells, self.columns)
 
 
-def place(path: Path, sheet: Optional[str], number: int) -> str:
-    """Where a row is, as a person would look for it: 'reqs.xlsx Open!12', 'export.csv line 12'."""
+def place(path: Union[Path, AtsSource], sheet: Optional[str], number: int) -> str:
+    """Where a row is, as a person would look for it: 'reqs.xlsx Open!12', 'export.csv line 12',
+    'greenhouse:acme posting 12' (the twelfth of the board's listing)."""
+    if isinstance(path, AtsSource):
+        return f"{path} posting {number}"
     return f"{path.name} {sheet}!{number}" if sheet else f"{path.name} line {number}"
+
+
+def source_name(source: Union[Path, str, AtsSource]) -> str:
+    """How the history names a source: a file or folder by its absolute path, a board as 'greenhouse:acme'."""
+    return source.name if isinstance(source, AtsSource) else str(Path(source).resolve())
 
 
 @dataclass
 class Reading:
     """What reading one source gave, filled in as its rows are read."""
 
-    path: Path
+    path: Union[Path, AtsSource]
     sha256: Optional[str] = None
     bytes: Optional[int] = None
     rows: int = 0               # data rows (not blank)
@@ -132,6 +142,10 @@ def read_rows(reading: Reading, open_values: frozenset[str], overrides: Mapping[
 
 def _workbook_sheets(path: Path, wanted: Optional[str]) -> list[tuple[str, Iterator[list]]]:
     """(name, rows) of the sheet to audit: ``wanted``, or the first one with requisition columns."""
+    try:
+        check_zip_file(path)
+    except TooLargeUnzipped as error:
+        raise SourceError(str(error)) from None
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names

@@ -114,6 +114,19 @@ BATCH = 2000
 class StoreError(ValueError):
     """The history file cannot be used; the message is one line and names the file."""
 
+    exit_code = 3   # neither 1 (findings) nor 2 (a source or an option): the history needs a person
+
+
+def damaged(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    return StoreError(f"{path}: the audit history is damaged ({error}); restore it from a backup, or move it "
+                      "aside and audit again to start a new history")
+
+
+def is_damage(error: BaseException) -> bool:
+    """SQLite's 'malformed' and 'not a database' errors, not a locked or full disk (OperationalError)
+    nor a constraint (IntegrityError), which say nothing of the file."""
+    return type(error) is sqlite3.DatabaseError
+
 
 def digest(data: bytes) -> str:
     """A short, stable name for stored content (SHA-256 runs in hardware on most machines)."""
@@ -174,12 +187,25 @@ class AuditStore:
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder; --db takes a file")
+        if self.path.exists() and self.path.stat().st_size == 0:   # SQLite would take it for a new database
+            raise StoreError(f"{self.path}: an empty file, not an audit history; delete it to start a new "
+                             "history, or give --db another file")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: cannot open the audit history ({error})") from None
+        try:
+            # Whose file it is is asked before anything in it is changed (the journal mode is).
+            self._check_version()
             self.db.execute("PRAGMA journal_mode = WAL")  # `audit history` can read while an audit writes
             self._migrate()
-        except sqlite3.DatabaseError as error:
+        except BaseException as error:
+            self.db.close()
+            if not isinstance(error, sqlite3.DatabaseError):
+                raise
+            if is_damage(error) and "not a database" not in str(error):
+                raise damaged(self.path, error) from None
             raise StoreError(f"{self.path}: not a usable audit history ({error})") from None
 
     def close(self) -> None:
@@ -188,8 +214,10 @@ class AuditStore:
     def __enter__(self) -> "AuditStore":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, traceback) -> None:
         self.close()
+        if is_damage(error):    # met while reading or writing: the pages it read are damaged
+            raise damaged(self.path, error) from None
 
     @property
     def version(self) -> int:

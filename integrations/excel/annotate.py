@@ -212,8 +212,9 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
                         prefix, block, header_row, last, priority, low_confidence, highlights["bad"]),
                     use_autofilter=not tables)  # a table filters itself; Excel forbids a sheet filter over one
 
-    # Written row by row: a large buffer saves a system call every few rows.
-    with tempfile.TemporaryFile(buffering=1 << 20) as rationale_file, AtomicZip(destination) as target:
+    # Written row by row: a large buffer saves a system call every few rows. Closed (flushed) inside
+    # the target's block, so that a disk full then is said of the workbook, which is left as it was.
+    with AtomicZip(destination) as target, tempfile.TemporaryFile(buffering=1 << 20) as rationale_file:
         # The content types are complete now that every new part has its name; conventionally first.
         target.write(CONTENT_TYPES, edit.content_types)
         rationale = RationaleSheet(rationale_file, sheet.name, looks)

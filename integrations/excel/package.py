@@ -2,9 +2,10 @@
 
 Opening tells apart, in one line each, what is not a workbook this tool can read: a missing
 file, a legacy .xls, a password-protected workbook (both are OLE2 compound files), a file that
-is not a zip, a corrupt zip, a zip that is not a spreadsheet, Strict Open XML, and any XML part
-declaring a DTD (OOXML never needs one; a DTD is how entity-expansion attacks such as the
-"billion laughs" begin, so the file is refused before any parser reads it).
+is not a zip, a corrupt zip, a zip that is not a spreadsheet, Strict Open XML, a zip that would
+unzip to more than the bounds of unzipped.py, and any XML part declaring a DTD (OOXML never
+needs one; a DTD is how entity-expansion attacks such as the "billion laughs" begin, so the file
+is refused before any parser reads it).
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from typing import IO, Iterator, Optional
 from whichrole.files import replaced_atomically
 
 from . import xmltext
+from .inuse import check_not_in_use
+from .prolog import PrologTooLong, declares_dtd
+from .unzipped import TooLargeUnzipped, check_sizes
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted .xlsx is an OLE2 file holding these streams (names in UTF-16).
@@ -28,8 +32,6 @@ REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/rel
 REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 CONTENT_TYPES = "[Content_Types].xml"
-# A DTD must come before the root element, so the head of each part is enough to find one.
-DTD_SEARCH_BYTES = 4096
 # Compression of rewritten parts: level 1 is several times faster than the default 6 and the
 # files it makes are barely larger for the repetitive XML of a sheet.
 COMPRESS_LEVEL = 1
@@ -93,19 +95,23 @@ class Package:
     def _check_parts(self) -> None:
         if CONTENT_TYPES not in self.names:
             raise WorkbookError(f"{self.label}: not an Excel workbook (a zip file without {CONTENT_TYPES})")
+        try:
+            check_sizes(self.zip.infolist(), self.label)
+        except TooLargeUnzipped as error:
+            raise WorkbookError(str(error)) from None
         for info in self.zip.infolist():
             if info.flag_bits & 0x1:
                 raise WorkbookError(f"{self.label}: the workbook is password-protected; remove the password and try again")
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                head = self._head(info)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise WorkbookError(f"{self.label}: part {info.filename} declares a DTD, which workbooks never "
-                                        "need (an XML entity-expansion attack?); refusing to read it")
+            if info.filename.endswith((".xml", ".rels", ".vml")) and self._declares_dtd(info):
+                raise WorkbookError(f"{self.label}: part {info.filename} declares a DTD, which workbooks never "
+                                    "need (an XML entity-expansion attack?); refusing to read it")
 
-    def _head(self, info: zipfile.ZipInfo) -> bytes:
+    def _declares_dtd(self, info: zipfile.ZipInfo) -> bool:
         try:
             with self.zip.open(info) as handle:
-                return handle.read(DTD_SEARCH_BYTES)
+                return declares_dtd(handle)
+        except PrologTooLong as error:
+            raise WorkbookError(f"{self.label}: part {info.filename} has {error}; refusing to read it") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
             raise WorkbookError(f"{self.label}: corrupt workbook (part {info.filename}: {error})") from None
 
@@ -233,6 +239,7 @@ class AtomicZip:
         self.zip: Optional[zipfile.ZipFile] = None
 
     def __enter__(self) -> "AtomicZip":
+        check_not_in_use(self.destination)
         temp_path = self._replacing.__enter__()
         self.zip = zipfile.ZipFile(temp_path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
         return self

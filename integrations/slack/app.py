@@ -25,7 +25,7 @@ from whichrole.classify import Classifier, classifier as default_classifier
 from whichrole.model import Requisition, RequisitionError
 
 from . import messages
-from .delivery import Delivery, ReplyTo, api_error, describe
+from .delivery import SDK_LOG, Delivery, ReplyTo, api_error, describe
 from .incoming import AnswerOnce, WellFormed
 from .messages import REFINE_ACTION, SHARE_ACTION, Reply, escape, notice
 from .modal import REFINE_VIEW, SELECTS, choices, error_block, read_submission, refine_modal
@@ -55,7 +55,7 @@ class SlackApp:
                  workers: int = WORKERS, rules_dir: Optional[Path] = None):
         self.classifier = classifier or default_classifier(rules_dir)
         self.client = WebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url,
-                                timeout=settings.timeout, logger=logging.getLogger("whichrole.slack.api"))
+                                timeout=settings.timeout, logger=SDK_LOG)
         signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
         bolt_log = logging.getLogger("whichrole.slack.bolt")
         if _bolt_line not in bolt_log.filters:

@@ -24,9 +24,18 @@ from whichrole.render import cut
 from .messages import Reply
 
 log = logging.getLogger("whichrole.slack")
+# The logger of every slack_sdk client the app makes. The clients log each request and its answer
+# whole at DEBUG: a response_url (a credential for 30 minutes), the reply, the user's words. Only
+# their warnings and errors are kept, whatever level an embedding sets.
+SDK_LOG = logging.getLogger("whichrole.slack.sdk")
+SDK_LOG.addFilter(lambda record: record.levelno >= logging.INFO)
 
 RESPONSE_URL_POSTS = 5
 RESPONSE_URL_LIFETIME = 30 * 60
+# A post to a response_url waits this many times as long as a Web API call: the direct message
+# sent when it does not answer would be a second answer if it took the reply after all. A slow
+# response_url holds a posting thread, never a worker.
+RESPONSE_URL_PATIENCE = 3
 # What Slack says when the content, not the route, is the problem: the plain version may pass.
 CONTENT_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks", "no_text"}
 _ERROR_CODE = re.compile(r"[a-z0-9_]{1,100}")
@@ -108,7 +117,8 @@ class Delivery:
             log.info("response_url of a request by %s is used up or expired; replying directly", to.user)
             return Outcome.UNREACHABLE
         try:
-            response = WebhookClient(to.response_url, timeout=self.timeout).send_dict(payload)
+            webhook = WebhookClient(to.response_url, timeout=self.timeout * RESPONSE_URL_PATIENCE, logger=SDK_LOG)
+            response = webhook.send_dict(payload)
         except Exception as error:  # timeouts and connection errors alike: this route is out
             log.warning("response_url did not answer (%s)", describe(error))
             return Outcome.UNREACHABLE

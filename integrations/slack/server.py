@@ -13,6 +13,7 @@ from typing import Optional
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from .connections import REQUEST_SECONDS, Connections
 from .delivery import describe
 
 log = logging.getLogger("whichrole.slack")
@@ -36,8 +37,9 @@ class SlackHTTPServer(ThreadingHTTPServer):
     # net.core.somaxconn (4096 since kernel 5.4).
     request_queue_size = 1024
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, connections: Optional[Connections] = None):
         self.bolt: Optional[App] = None
+        self.connections = connections or Connections()
         try:
             super().__init__((host, port), _Handler)
         except OSError as error:
@@ -55,6 +57,21 @@ class SlackHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{EVENTS_PATH}"
 
+    def process_request(self, request, client_address) -> None:
+        if not self.connections.admit(request):
+            log.warning("refused a connection from %s: all %d connections held are being answered",
+                        client_address[0], self.connections.limit)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        self.connections.closed(request)
+        super().shutdown_request(request)
+
+    def service_actions(self) -> None:
+        self.connections.shed_slow()
+
     def handle_error(self, request, client_address) -> None:
         log.warning("connection from %s failed (%s)", client_address[0], describe(sys.exc_info()[1]))
 
@@ -62,7 +79,7 @@ class SlackHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "whichrole"
-    timeout = 30   # seconds a client may take to send its request
+    timeout = REQUEST_SECONDS   # a client silent this long is gone (Connections bounds the whole request)
 
     def do_POST(self) -> None:
         path, _, query = self.path.partition("?")
@@ -78,13 +95,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(413, "request too large", close=True)
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
+        self.server.connections.busy(self.connection)
         if not self.headers.get("X-Slack-Request-Timestamp", "0").strip().isdigit():
             # bolt's verifier raises on a timestamp that is not a number; it is refused like a bad signature
             self._send(401, '{"error": "invalid request"}')
             return
         try:
             request = BoltRequest(body=body, query=query, headers=self.headers)
-        except ValueError:  # bolt reads the payload before checking the signature; garbage is refused here
+        except (ValueError, AttributeError, TypeError):
+            # bolt reads the payload before checking the signature, and takes it for an object
+            # (AttributeError on `[]`, `null`, `42`): garbage is refused here, signed or not.
+            log.info("refused a malformed request from %s", self.client_address[0])
             self._send(400, "malformed request")
             return
         try:
@@ -115,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         self.wfile.write(data)
+        self.server.connections.waiting(self.connection)
 
     def log_message(self, format: str, *args) -> None:
         log.debug("%s " + format, self.address_string(), *args)

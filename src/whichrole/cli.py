@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import List, Optional
 
@@ -301,12 +303,17 @@ class Progress:
 
 
 def main(argv: Optional[list[str]] = None) -> None:
+    # A service manager or `kill` stops a command with SIGTERM: end it as Ctrl-C does, so that what
+    # it was writing is removed and its worker processes are stopped, rather than dying mid-write.
+    # (A scheduled audit runs this on a thread of its own; signals are the main thread's.)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         code = app(args=argv, standalone_mode=False)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (UserError, RequisitionError, RulebookError, EngineUnavailable, ValueError, OSError) as error:
-        fail(one_line_error(error))
+        fail(one_line_error(error), getattr(error, "exit_code", 2))
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
