@@ -134,3 +134,19 @@ def test_the_title_does_not_outweigh_the_work_described():
     assert verdict.title_check.startswith("mismatch")
     short = Classifier(engine="reference").classify({"title": "Data Scientist", "description": "Join our team."})
     assert short.role == "data_scientist"
+
+
+def test_flavours_read_the_signals_too():
+    book = load_rulebook(fitted=False)
+    examples = [Example([], {"output:insight": 1.0}, "data_scientist", "analytical") for _ in range(6)]
+    examples += [Example([], {"skill:novel_methods": 1.0}, "data_scientist", "research") for _ in range(6)]
+    examples += [Example([], {"venue:warehouse": 1.0}, "data_engineer") for _ in range(6)]
+    flavours = fit_weights(examples, book, settings_with({"calibration_folds": 2})).flavours["data_scientist"]
+    assert flavours.matrix["skill:novel_methods"]["research"] > 0 > flavours.matrix["skill:novel_methods"]["analytical"]
+
+
+def test_no_verdict_is_certain():
+    text = ("Build RAG pipelines over our documents with embeddings and a vector database, prompt engineering, "
+            "LLM agents with LangChain on the OpenAI API, evaluation of hallucinations and guardrails. ") * 4
+    verdict = Classifier(engine="reference").classify({"title": "AI Engineer", "description": text})
+    assert verdict.role == "ai_engineer" and 0.9 <= verdict.confidence <= 0.99

@@ -246,7 +246,8 @@ def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> 
         if labelled:
             mine = [rule for rule in rulebook.rules if rule.then.role == role_id]
             task = Task(list(role.flavours), flavour_of, mine,
-                        [([r for r in ex.fired if r.then.role == role_id], {}, ex.flavour) for ex in labelled])
+                        [([r for r in ex.fired if r.then.role == role_id], ex.values, ex.flavour) for ex in labelled],
+                        signals=signals)
             flavours[role_id] = fit_model(task, settings)
     fired_ids = {rule.id for ex in examples for rule in ex.fired}
     fitted = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}

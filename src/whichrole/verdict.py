@@ -163,6 +163,10 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     return round(share * coverage, 2)
 
 
+# A probability fitted on a few hundred labelled postings is never certainty.
+MOST_SURE = 0.99
+
+
 class Decision(NamedTuple):
     scores: dict[str, float]
     lead: Optional[str]
@@ -207,7 +211,7 @@ def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], 
     if not order:  # too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
     return Decision({role: round(probabilities.get(role, 0.0), 3) for role in rulebook.roles}, order[0],
-                    order[1] if len(order) > 1 else None, round(probabilities[order[0]], 2))
+                    order[1] if len(order) > 1 else None, round(min(probabilities[order[0]], MOST_SURE), 2))
 
 
 @lru_cache(maxsize=8)
@@ -230,7 +234,7 @@ def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
     return flavours.weight(rule) if flavours and flavour_of(rule) else 0.0
 
 
-def choose_flavour(lead: Optional[str], fired: list[Rule], rulebook: Rulebook) -> Optional[str]:
+def choose_flavour(lead: Optional[str], fired: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> Optional[str]:
     roles = rulebook.roles
     if not lead or not roles[lead].flavours:
         return None
@@ -239,7 +243,7 @@ def choose_flavour(lead: Optional[str], fired: list[Rule], rulebook: Rulebook) -
     if not any(flavour_of(rule) for rule in mine):  # a prior alone is no reason to name a flavour
         return None
     if model is not None:
-        probabilities = model.probabilities(mine, flavour_of)
+        probabilities = model.probabilities(mine, flavour_of, rulebook.matrix_values(facts))
         return max(probabilities, key=probabilities.get)
     weights: dict[str, float] = {}
     for rule in mine:
@@ -346,7 +350,7 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
     roles = rulebook.roles
     quotes = quotes or {}
     scores, lead, runner, sure = decide(fired, facts, rulebook)
-    flavour = choose_flavour(lead, fired, rulebook)
+    flavour = choose_flavour(lead, fired, facts, rulebook)
     reasons = [_quoted(rule_reason(rulebook, r.id), r, facts, quotes) for r in fired if r.then.role]
     reasons += matrix_reasons(facts, lead, runner, rulebook, quotes)
     rationale = sorted((reason for reason in reasons if reason.weight),
