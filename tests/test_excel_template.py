@@ -42,7 +42,7 @@ def test_filled_template_annotates(tmp_path):
     path = tmp_path / "reqs.xlsx"
     run_cli("template", path)
     book = openpyxl.load_workbook(path)
-    book["Requisitions"].append(["R1", None, None, None, None, "Open", None, None, "llm_feature", "llm_apis",
+    book["Requisitions"].append(["R1", "Engineer", None, None, None, "Open", None, None, "llm_feature", "llm_apis",
                                  "llm_unreliable", None, None])
     book.save(path)
     result = annotate(path)
