@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Protocol, Sequence
 
+from .findings import kind_name
 from .store import PastRow, RunInfo
 
 
@@ -70,8 +71,9 @@ def compare(since: Optional[RunInfo], before: Mapping[str, PastRow], after: Mapp
         if (then.title or "") != (now.title or ""):
             changes.retitled.append(Change(key, now.title, then.title, now.title))
         if then.kinds != now.kinds:
-            changes.findings_new.extend(Change(key, now.title, after=k) for k in sorted(now.kinds - then.kinds))
-            changes.findings_fixed.extend(Change(key, now.title, before=k) for k in sorted(then.kinds - now.kinds))
+            changes.findings_new.extend(Change(key, now.title, after=kind_name(k)) for k in sorted(now.kinds - then.kinds))
+            changes.findings_fixed.extend(Change(key, now.title, before=kind_name(k))
+                                          for k in sorted(then.kinds - now.kinds))
     for key, then in before.items():
         if key not in after:
             gone = Change(key, then.title, before=then.label)

@@ -31,7 +31,7 @@ from whichrole.rulebook import load_rulebook
 from .changes import Changes, compare
 from .findings import SEVERITIES, Assessment, AuditFinding, assess, duplicate_id, open_too_long, severity_rank
 from .lock import AuditLock
-from .sources import Reading, SourceError, expand, place, read_rows, sha256_of
+from .sources import Reading, SourceError, expand, place, read_rows, sha256_of, where
 from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord, digest
 
 DEFAULT_OPEN_VALUES = frozenset({"open"})
@@ -74,6 +74,10 @@ class AuditedRequisition(NamedTuple):   # a tuple: a run holds a hundred thousan
     @property
     def place(self) -> str:
         return place(self.source, self.sheet, self.row)
+
+    @property
+    def where(self) -> str:
+        return where(self.source, self.sheet, self.row)
 
 
 @dataclass

@@ -55,8 +55,14 @@ class Row(NamedTuple):
 
 
 def place(path: Path, sheet: Optional[str], number: int) -> str:
-    """Where a row is, as a person would look for it: 'reqs.xlsx Open!12', 'export.csv line 12'."""
+    """Where a row is, in short: 'reqs.xlsx Open!12', 'export.csv line 12'; the key of a row without
+    a Req ID, the same from run to run."""
     return f"{path.name} {sheet}!{number}" if sheet else f"{path.name} line {number}"
+
+
+def where(path: Path, sheet: Optional[str], number: int) -> str:
+    """Where a row is, in words: "reqs.xlsx, sheet 'Open', row 12", 'export.csv, line 12'."""
+    return f"{path.name}, sheet '{sheet}', row {number}" if sheet else f"{path.name}, line {number}"
 
 
 @dataclass

@@ -19,7 +19,8 @@ from whichrole.integrations.excel.styles import MINIMAL_STYLES, add_styles
 from whichrole.integrations.excel.xmltext import MAIN_NS, REL_NS, escape
 
 from .changes import Changes
-from .markdown import findings_line, headline, kind_name
+from .findings import kind_name
+from .markdown import findings_line, headline
 from .run import AuditedRequisition, AuditResult
 
 SUMMARY, FINDINGS, REQUISITIONS, CHANGES = "Summary", "Findings", "Requisitions", "Changes"
@@ -108,7 +109,7 @@ def _findings(sheet: SheetWriter, result: AuditResult, styles: dict[str, int], r
         a = req.assessment
         sheet.row([(finding.severity, text), (kind_name(finding.kind), text), (req.key, link), (req.title, text),
                    (a.label, text), (a.confidence, percent), (finding.text, text), (finding.because, text),
-                   (finding.source, text), (req.team, text), (req.opened, text), (req.place, text)],
+                   (finding.source, text), (req.team, text), (req.opened, text), (req.where, text)],
                   links=_req_link(rows, req.key, 2))
     sheet.finish(autofilter_from_row=1)
     return sheet.row_number
@@ -121,7 +122,7 @@ def _requisitions(sheet: SheetWriter, result: AuditResult, styles: dict[str, int
         sheet.row([(req.key, text), (req.title, text), (a.label, text), (a.confidence, percent), (a.runner_up, text),
                    (a.title_check, text), (req.worst, text), (findings_line(req), text), (req.team, text),
                    (req.opened, text), (" | ".join(a.reasons), text), (" | ".join(a.questions), text),
-                   (req.place, text)])
+                   (req.where, text)])
     sheet.finish(autofilter_from_row=1)
     return sheet.row_number
 
