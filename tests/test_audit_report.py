@@ -52,6 +52,8 @@ def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tm
     assert target.startswith("'Requisitions'!") and requisitions.cell(row, 1).value == "R-101"
     assert requisitions.cell(row, 3).value == "ML Engineer"
     assert "Title mismatch (medium)" in requisitions.cell(row, 8).value
+    assert requisitions.cell(row, 10).is_date and requisitions.cell(row, 10).number_format == "yyyy-mm-dd"
+    assert mismatch[10].is_date
 
     summary = book["Summary"]
     assert len(summary._charts) == 1

@@ -139,3 +139,24 @@ def test_a_row_with_neither_title_nor_description_is_no_role(tmp_path):
     row = verdict_cells(openpyxl.load_workbook(annotate(tmp_path / "answers.xlsx").output).active, 2)
     assert row["Recommended role"].value == "Undetermined" and row["Confidence"].value is None
     assert row["Warnings"].value.startswith("Too little to decide") and "AI Engineer (LLM)" in row["Warnings"].value
+
+
+CSV = ("Req ID,Job Title,Date Opened,Salary,Job Description\n"
+       "007,Senior Data Scientist,2026-10-01,145000,\"Design and analyse A/B tests, build causal models of pricing, "
+       "and explain results to product leads.\"\n"
+       "R-2,Machine Learning Engineer,2026-11-03,160000.5,\"Deploy and serve models in production: feature "
+       "pipelines, model serving on Kubernetes, monitoring drift and latency.\"\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_csv_export_reads_as_a_workbook(tmp_path, encoding):
+    path = tmp_path / "ats-export.csv"
+    path.write_text(CSV, encoding=encoding)   # utf-16: Excel's "Unicode text" export, with its byte-order mark
+    sheet = openpyxl.load_workbook(annotate(path).output).active
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb not in (None, "00000000"), "a styled header"
+    assert sheet["A2"].value == "007", "an id with a leading zero stays text"
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "yyyy-mm-dd"
+    assert sheet["D2"].value == 145000 and sheet["D3"].value == 160000.5
+    assert sheet.column_dimensions["B"].width >= len("Machine Learning Engineer")
+    assert sheet["E2"].alignment.wrap_text and sheet.freeze_panes == "A2"
+    assert verdict_cells(sheet, 3)["Recommended role"].value == "ML Engineer"

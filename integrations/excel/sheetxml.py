@@ -6,7 +6,7 @@ Strings are written as inline strings, never as formulas, so text a requisition 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import IO, Iterable, Optional, Sequence
 
 from .columns import column_letter
@@ -19,6 +19,8 @@ MAX_WIDTH = 255
 # Points per line of 11-point text, and Excel's tallest row.
 LINE_HEIGHT = 15
 MAX_ROW_HEIGHT = 409
+# Day 0 of Excel's dates (as the 1900 date system counts them, after its phantom 29 February 1900).
+EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def quote_sheet(name: str) -> str:
@@ -42,12 +44,12 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
         return f'<{prefix}c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):
         return f'<{prefix}c r="{ref}"{s} t="b"><{prefix}v>{int(value)}</{prefix}v></{prefix}c>'
+    if isinstance(value, date):  # a date is a number of days, shown as a date by its cell's format
+        moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+        value = (moment.replace(tzinfo=None) - EXCEL_EPOCH) / timedelta(days=1)
+        value = int(value) if value.is_integer() else value
     if isinstance(value, (int, float)) and math.isfinite(value):
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{value!r}</{prefix}v></{prefix}c>'
-    if isinstance(value, datetime):
-        value = value.isoformat(sep=" ", timespec="minutes")
-    elif isinstance(value, date):
-        value = value.isoformat()
     text = str(value)
     if len(text) > CELL_LIMIT:
         text = text[:CELL_LIMIT - 1] + "…"

@@ -40,7 +40,7 @@ class Look:
     colour: str = ""            # font colour, ARGB
     underline: bool = False
     fill: str = ""              # solid fill, ARGB
-    number_format: int = 0      # built-in format id: 9 is 0%
+    number_format: int | str = 0   # a built-in format's id (9 is 0%), or a format's code
     wrap: bool = False
     vertical: str = "top"
     horizontal: str = ""
@@ -63,6 +63,8 @@ LOOKS: dict[str, Look] = {
     "text": Look(),
     "wrapped": Look(wrap=True),
     "percent": Look(number_format=9, horizontal="center"),
+    "date": Look(number_format="yyyy-mm-dd", horizontal="left"),
+    "number": Look(number_format=3),   # #,##0: a count
     "link": Look(colour=LINK, underline=True),
     "note": Look(colour="FF595959"),
 }
@@ -100,7 +102,8 @@ def add_styles(xml: str, taken_from: Optional[dict[str, int]] = None) -> tuple[s
     formats = {}
     for key in fonts:
         alignment = "".join(f' {name}="{value}"' for name, value in alignments[key].items() if value)
-        xf = (f'<xf numFmtId="{looks[key].number_format}" fontId="{fonts[key]}" fillId="{fills[key]}" '
+        xml, number_format = _number_format_id(xml, looks[key].number_format)
+        xf = (f'<xf numFmtId="{number_format}" fontId="{fonts[key]}" fillId="{fills[key]}" '
               f'borderId="{borders[key]}"{style_xf} applyNumberFormat="1" applyFont="1" applyFill="1" '
               f'applyBorder="1" applyAlignment="1"><alignment{alignment}/></xf>')
         xml, formats[key] = _ensure(xml, "cellXfs", xf)
@@ -134,6 +137,20 @@ def _fill_xml(colour: str) -> str:
     if not colour:
         return '<fill><patternFill patternType="none"/></fill>'
     return f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/><bgColor indexed="64"/></patternFill></fill>'
+
+
+def _number_format_id(xml: str, number_format: int | str) -> tuple[str, int]:
+    """The id of a number format: a built-in's own, or that of a format code (added when absent)."""
+    if isinstance(number_format, int):
+        return xml, number_format
+    section = _section(xml, "numFmts")
+    known = {xmltext.attribute(e.attrs, "formatCode"): int(xmltext.attribute(e.attrs, "numFmtId") or 0)
+             for e in (xmltext.children(xml, section.inner_start, section.inner_end) if section else ())}
+    if number_format in known:
+        return xml, known[number_format]
+    new_id = max(known.values(), default=163) + 1  # ids from 164 are the workbook's own
+    xml, _ = _ensure(xml, "numFmts", f'<numFmt numFmtId="{new_id}" formatCode="{xmltext.escape(number_format)}"/>')
+    return xml, new_id
 
 
 def _border_xml() -> str:
