@@ -304,7 +304,7 @@ def test_csv_becomes_a_workbook(tmp_path):
     assert run_cli("annotate", csv) == 0
     out = tmp_path / "export-annotated.xlsx"
     sheet = openpyxl.load_workbook(out)["export"]
-    assert sheet["A2"].value == "7" and sheet["D2"].value == "Data Engineer"
+    assert sheet["A2"].value == 7 and sheet["D2"].value == "Data Engineer", "a number is a number"
     assert sheet["B3"].value == "=cmd|' /C calc'!A0" and sheet["B3"].data_type == "s"
     assert "<f>" not in sheet_xml(out)
 
