@@ -48,7 +48,7 @@ from .verdictrow import VERDICT_HEADERS, VerdictRow
 # The verdict columns, and a link to the full rationale.
 LINK_HEADER = "Full rationale"
 HEADERS = VERDICT_HEADERS + (LINK_HEADER,)
-WIDTHS = (24, 16, 11, 22, 30, 40, 60, 40, 16)
+WIDTHS = (24, 16, 11, 22, 40, 60, 90, 70, 14)
 CELL_STYLES = ("verdict_first", "verdict", "verdict_percent") + ("verdict",) * 5 + ("verdict_link",)
 # Rows read for the look of the sheet's body, below its header.
 BODY_ROWS_READ = 5

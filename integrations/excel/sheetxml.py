@@ -19,6 +19,7 @@ MAX_WIDTH = 255
 # Points per line of 11-point text, and Excel's tallest row.
 LINE_HEIGHT = 15
 MAX_ROW_HEIGHT = 409
+PROSE_PER_DIGIT = 1.1
 # Day 0 of Excel's dates (as the 1900 date system counts them, after its phantom 29 February 1900).
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -59,7 +60,9 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
 
 def text_lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    usable = int(max(width - 1, 1))
+    # A column's width counts digits; a line of prose fits about a tenth more characters, less what
+    # breaking at spaces wastes.
+    usable = int(max(width * PROSE_PER_DIGIT - 1, 1))
     if "\n" not in text:  # most cells
         return max(1, -(-len(text) // usable))
     return sum(max(1, -(-len(line) // usable)) for line in text.split("\n"))
