@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 from whichrole.model import Requisition
-from whichrole.render import full_rationale, says_too_little, shown_confidence, shown_title_check
+from whichrole.render import full_rationale, one_a_line, says_too_little, shown_confidence, shown_title_check
 from whichrole.verdict import Brief, Verdict
 
 # What a row says when it has neither title nor description: its other answers alone are too
@@ -40,13 +40,13 @@ class VerdictRow(NamedTuple):
     def of(cls, requisition: Requisition, verdict: Brief | Verdict) -> "VerdictRow":
         cells = verdict.cells()
         title_check = shown_title_check(verdict)
-        questions = " ".join(q.text for q in verdict.questions) if says_too_little(verdict) else None
+        questions = one_a_line(q.text for q in verdict.questions) if says_too_little(verdict) else None
         label = verdict.role_name
         if not (requisition.title or requisition.description):
             cells.update({"Recommended role": "Undetermined", "Flavour": "", "Confidence": None, "Runner-up": "",
                           "Warnings": NOTHING_TO_READ.format(label=label), "Interview focus": ""})
-            label, questions = "Undetermined", questions or " ".join(q.text for q in verdict.questions)
+            label, questions = "Undetermined", questions or one_a_line(q.text for q in verdict.questions)
         return cls(cells=tuple(cells[header] for header in VERDICT_HEADERS), label=label,
                    confidence=shown_confidence(verdict.confidence), title_check=title_check,
-                   conflated=" ".join(w.text for w in verdict.warnings if w.id.startswith("conflated")),
+                   conflated=one_a_line(w.text for w in verdict.warnings if w.id.startswith("conflated")),
                    questions=questions, rationale=full_rationale(verdict))
