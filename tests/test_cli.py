@@ -37,13 +37,21 @@ def test_classify_structured_fields():
 
 def test_bad_input_is_one_line_and_non_zero():
     for args, needle in [(("classify", "   "), "empty"),
-                         (("classify", "--field", "colour=red"), "colour"),
+                         (("classify", "--field", "colour=red"), "colour: unknown field (known: id, title, "),
                          (("classify", "--field", "nonsense"), "name=value"),
                          (("classify", "--field", "primary_output=vibes", "x"), "primary_output")]:
         result = run(*args, stdin="")
         assert result.returncode == 2, (args, result.stdout)
         assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_folder_that_holds_no_rulebook_is_one_line(tmp_path):
+    for args in (("rules", "check", str(tmp_path)), ("classify", "--rules", str(tmp_path), "x")):
+        result = run(*args)
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        assert result.returncode != 0 and f"{tmp_path}: is not a rules directory (it has no catalogue.yaml)" in lines[0]
+        assert not [line for line in lines if "catalogue.yaml:" in line], "no problem per missing field"
 
 
 def test_roles_lists_the_catalogue():

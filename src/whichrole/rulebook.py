@@ -55,8 +55,8 @@ class Problem:
     line: int
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+    def __str__(self) -> str:  # line 0: the file (or folder) as a whole
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
 # ---------------------------------------------------------------- conditions
@@ -461,6 +461,8 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "is not a rules directory")]
+    if not (directory / CATALOGUE_FILE).is_file():  # a folder, but no rulebook: one line, not a problem per field
+        return None, [Problem(str(directory), 0, f"is not a rules directory (it has no {CATALOGUE_FILE})")]
     catalogue = _model(kind.catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
                        directory / CATALOGUE_FILE, problems)
     lexicon = _model(Lexicon, _read_yaml(directory / LEXICON_FILE, problems) or {},
