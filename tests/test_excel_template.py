@@ -53,6 +53,15 @@ def test_filled_template_annotates(tmp_path):
     assert result.sheet == "Requisitions" and result.tally.roles == {"AI Engineer (LLM)": 1}
 
 
+def test_the_empty_template_is_no_workbook_to_annotate(tmp_path, capsys):
+    path = tmp_path / "reqs.xlsx"
+    run_cli("template", path)
+    capsys.readouterr()
+    assert run_cli("annotate", path) == 2
+    assert "no requisitions below the header" in capsys.readouterr().err
+    assert not (tmp_path / "reqs-annotated.xlsx").exists()
+
+
 def test_template_refuses_to_overwrite(tmp_path, capsys):
     path = tmp_path / "mine.xlsx"
     path.write_bytes(b"precious")

@@ -187,6 +187,9 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit = wb.WorkbookEdit(package)
     sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
     header_row = columns.header_row + 1
+    if all(row_is_blank(row) for row in rows[header_row:]):  # the empty template, say: nothing to write
+        raise WorkbookError(f"{package.label}, sheet '{sheet.name}': no requisitions below the header; "
+                            "fill in a title or a description on each row")
     old = existing_block(edit, sheet, rows, header_row)
     if old is not None:
         first = old.first
