@@ -198,6 +198,16 @@ def prune(
                f"each set of sources; {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB")
 
 
+def _sources_of(argv: List[str]) -> List[Path]:
+    """The sources an audit's arguments (from 'audit') name, parsed as the audit parses them."""
+    probe = typer.Typer()
+    probe.command()(audit)
+    args = argv[1:]
+    args = args[1:] if args[:1] == ["run"] else args
+    context = typer.main.get_command(probe).make_context("audit", list(args), resilient_parsing=True)
+    return list(context.params.get("sources") or ())
+
+
 def schedule(
     command: List[str] = typer.Argument(..., help="After '--': the audit to run, e.g. -- audit requisitions/ "
                                         "--slack-channel C0123456789"),
@@ -214,6 +224,9 @@ def schedule(
     from .schedule import check_command, serve_schedule
 
     check_command(command)
+    missing = [str(source) for source in _sources_of(command) if not source.exists()]
+    if missing:  # found now, rather than at the first run, days later, by whoever reads the log
+        raise ValueError(f"the scheduled audit's source {', '.join(missing)}: no such file or folder")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     serve_schedule(cron, command, timezone, misfire_grace, run_now)
