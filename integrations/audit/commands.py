@@ -221,9 +221,10 @@ def schedule(
     """Run an audit on a cron schedule, in this process, until stopped (Ctrl-C or SIGTERM)."""
     import logging
 
-    from .schedule import check_command, serve_schedule
+    from .schedule import check_command, cron_trigger, serve_schedule
 
     check_command(command)
+    cron_trigger(cron, timezone)  # what is wrong with the schedule is said first
     missing = [str(source) for source in _sources_of(command) if not source.exists()]
     if missing:  # found now, rather than at the first run, days later, by whoever reads the log
         raise ValueError(f"the scheduled audit's source {', '.join(missing)}: no such file or folder")
