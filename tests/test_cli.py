@@ -169,3 +169,35 @@ def test_the_help_lists_every_command():
     for command in ("classify", "roles", "rules", "eval", "annotate", "template", "serve-slack", "audit",
                     "schedule", "fit"):
         assert f" {command} " in listed, command
+
+
+def test_classify_many_from_json_lines_or_csv_one_answer_a_line(tmp_path):
+    title, text = CLEAR["data_engineer"]
+    lines = [json.dumps({"id": "R-1", "title": title, "description": text}), "",
+             "not json", json.dumps(CLEAR["ai_engineer"][1]), json.dumps({"title": "X", "colour": "red"})]
+    source = tmp_path / "reqs.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for args, stdin in ((("--jsonl", str(source)), None), (("--jsonl", "-"), source.read_text())):
+        result = run("classify", *args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        answers = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [a["line"] for a in answers] == [1, 3, 4, 5], "the line of each, the blank one passed over"
+        assert answers[0]["id"] == "R-1" and answers[0]["verdict"]["role"] == "data_engineer"
+        assert answers[1]["error"].startswith("not JSON") and "colour: unknown field" in answers[3]["error"]
+        assert answers[2]["verdict"]["role"] == "ai_engineer"
+        assert "2 classified, 2 could not be read" in result.stderr
+    export = tmp_path / "ats.csv"
+    export.write_text(f"Req ID,Job Title,Job Description\nR-7,{title},\"{text}\"\n", encoding="utf-8")
+    result = run("classify", "--csv", str(export))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["line"], answer["id"], answer["verdict"]["role"]) == (2, "R-7", "data_engineer")
+    assert run("classify", "--csv", str(export), "--title", "x").returncode == 2
+
+
+def test_the_schema_describes_every_field_of_the_json_verdict():
+    schema = json.loads(run("schema").stdout)
+    verdict = json.loads(run("classify", "--json", stdin=CLEAR["ai_engineer"][1]).stdout)
+    assert set(verdict) == set(schema["properties"]) and set(schema["required"]) <= set(verdict)
+    assert "title" in json.loads(run("schema", "requisition").stdout)["properties"]
+    assert run("schema", "nonsense").returncode == 2

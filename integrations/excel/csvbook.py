@@ -45,16 +45,20 @@ def read_csv_text(path: Path) -> str:
 
 
 def csv_rows(path: Path) -> list[list[str]]:
-    text = read_csv_text(path)
+    return rows_of_csv(read_csv_text(path), str(path))
+
+
+def rows_of_csv(text: str, label: str) -> list[list[str]]:
+    """The rows of a CSV text; ``label`` names it in an error."""
     if not text.strip():
-        raise WorkbookError(f"{path}: the file is empty")
+        raise WorkbookError(f"{label}: the file is empty")
     # The header line says which separator the export uses: the one it has most of.
-    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    first_line = text.lstrip("\ufeff").splitlines()[0]
     delimiter = max(DELIMITERS, key=first_line.count)
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:
-        raise WorkbookError(f"{path}: unreadable CSV ({error})") from None
+        raise WorkbookError(f"{label}: unreadable CSV ({error})") from None
 
 
 def typed(text: str) -> "str | int | float | date | datetime":
