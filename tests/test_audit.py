@@ -417,3 +417,28 @@ def test_the_audit_and_the_annotated_workbook_see_the_same_mismatches(tmp_path):
     audited = {req.key for req in audit(tmp_path, tmp_path / "reqs.xlsx", max_open_days=None).requisitions
                if "title_mismatch" in req.kinds}
     assert annotated and annotated == audited
+
+
+def test_a_past_run_is_shown_again_and_two_runs_compared(tmp_path, capsys):
+    from whichrole.integrations.audit.markdown import changes_section
+
+    rows = sample_rows()
+    path = write_xlsx(tmp_path / "reqs.xlsx", rows)
+    audit(tmp_path, path)
+    rows[0][3] = "Filled"
+    rows[1][1] = "Machine Learning Engineer"
+    write_xlsx(path, rows)
+    second = audit(tmp_path, path, max_open_days=30)
+    db = str(tmp_path / "history.sqlite3")
+    assert cli("audit", "show", str(second.run_id), "--db", db, "--out", str(tmp_path / "again.xlsx")) == 0
+    shown = capsys.readouterr().out
+    printed = render(second)
+    unread = printed[printed.index("Rows that could not be read:"):printed.index("## What changed")]
+    assert "1 row(s) could not be read" in shown, "the history keeps the count of the rows it could not read"
+    assert shown == printed.replace(unread, ""), "else the report as the run printed it"
+    assert openpyxl.load_workbook(tmp_path / "again.xlsx")["Findings"].max_row == 1 + sum(
+        len(r.findings) for r in second.requisitions)
+    assert cli("audit", "diff", "1", str(second.run_id), "--db", db) == 0
+    assert capsys.readouterr().out == "\n".join(changes_section(second.changes, second.rulebook)) + "\n"
+    assert cli("audit", "show", "7", "--db", db) == 2
+    assert "no run 7" in capsys.readouterr().err

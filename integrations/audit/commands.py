@@ -36,10 +36,13 @@ class _SourcesByDefault(TyperGroup):
 def register(app: typer.Typer) -> None:
     audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True,
                             help="Audit open requisitions: whichrole audit SOURCE... (workbooks, CSV exports, "
-                                 "folders); whichrole audit history lists past runs, whichrole audit prune "
-                                 "deletes old ones.")
+                                 "folders; its options: whichrole audit run --help); whichrole audit history "
+                                 "lists past runs, audit show RUN prints one's report, audit diff RUN RUN what "
+                                 "changed between two, audit prune deletes old ones.")
     audit_app.command("run")(audit)
     audit_app.command("history")(history)
+    audit_app.command("show")(show)
+    audit_app.command("diff")(diff)
     audit_app.command("prune")(prune)
     app.add_typer(audit_app, name="audit")
     app.command("schedule")(schedule)
@@ -173,6 +176,50 @@ def history(
         typer.echo(f"{run.id:>5}  {run.started.replace('T', ' ')[:19]:<20}{len(run.sources):>8}{run.failed_sources:>8}"
                    f"{run.requisitions:>11}{run.findings:>10}  {run.rulebook}")
         typer.echo(f"{'':>7}{', '.join(run.scope)}")
+
+
+def _history(database: Optional[Path]):
+    from .store import AuditStore
+
+    path = database or default_database()
+    if not path.exists():
+        raise ValueError(f"{path}: no audit history yet (run whichrole audit first, or give --db)")
+    return AuditStore(path)
+
+
+def show(
+    run: int = typer.Argument(..., help="The run, by its number in whichrole audit history."),
+    database: Optional[Path] = DatabaseOption,
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write its audit workbook (.xlsx) here.",
+                                       dir_okay=False),
+):
+    """Print a past audit's report, as it was, compared with the run before it over the same sources."""
+    from .markdown import render
+    from .past import past_result
+    from .workbook import write_workbook
+
+    with _history(database) as store:
+        result = past_result(store, run)
+    typer.echo(render(result), nl=False)
+    if out:
+        write_workbook(result, out)
+
+
+def diff(
+    before: int = typer.Argument(..., help="The earlier run."),
+    after: int = typer.Argument(..., help="The later run."),
+    database: Optional[Path] = DatabaseOption,
+):
+    """What changed between two past audits: new, closed, re-classified and retitled requisitions, findings."""
+    from .markdown import changes_section
+    from .past import changes_between, run_of
+
+    with _history(database) as store:
+        earlier, later = run_of(store, before), run_of(store, after)
+        changes = changes_between(store, earlier, later)
+    if earlier.scope != later.scope:
+        typer.echo(f"(run {before} audited {', '.join(earlier.scope)}; run {after} {', '.join(later.scope)})")
+    typer.echo("\n".join(changes_section(changes, later.rulebook)))
 
 
 def prune(

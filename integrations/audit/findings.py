@@ -129,23 +129,28 @@ def _finding(kind: str, severity: str, text: str, because: str, source: str) -> 
     return AuditFinding(kind, severity, text, because, source)
 
 
+# Why each of the audit's own findings matters, and where it comes from: the history keeps only its
+# kind, severity and sentence.
+OWN_REASONS = {
+    OPEN_TOO_LONG: ("A requisition open this long usually asks for a profile the market does not supply; "
+                    "the title, the scope or the level may need another look.", AUDIT_POLICY),
+    DUPLICATE_ID: ("Two rows with one Req ID cannot both be tracked from one audit to the next.", "whichrole audit"),
+}
+
+
+def own_finding(kind: str, severity: str, text: str) -> AuditFinding:
+    because, source = OWN_REASONS.get(kind, (text, "whichrole audit"))
+    return AuditFinding(kind=kind, severity=severity, text=text, because=because, source=source)
+
+
 def open_too_long(opened: Optional[date], today: date, max_days: Optional[int]) -> Optional[AuditFinding]:
     if opened is None or max_days is None:
         return None
     days = (today - opened).days
     if days <= max_days:
         return None
-    return AuditFinding(
-        kind=OPEN_TOO_LONG, severity="medium",
-        text=f"Open for {days} days (since {opened.isoformat()}), longer than {max_days}.",
-        because="A requisition open this long usually asks for a profile the market does not supply; "
-                "the title, the scope or the level may need another look.",
-        source=AUDIT_POLICY)
+    return own_finding(OPEN_TOO_LONG, "medium", f"Open for {days} days (since {opened.isoformat()}), longer than {max_days}.")
 
 
 def duplicate_id(req_id: str, first_seen: str) -> AuditFinding:
-    return AuditFinding(
-        kind=DUPLICATE_ID, severity="low",
-        text=f"Req ID {req_id} is used twice; first seen at {first_seen}.",
-        because="Two rows with one Req ID cannot both be tracked from one audit to the next.",
-        source="whichrole audit")
+    return own_finding(DUPLICATE_ID, "low", f"Req ID {req_id} is used twice; first seen at {first_seen}.")
