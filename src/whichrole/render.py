@@ -1,6 +1,7 @@
 """A Verdict as plain text, Slack Block Kit, and Excel cells (JSON is pydantic's own)."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
@@ -47,6 +48,11 @@ def shown_title_check(v: "Verdict | Brief") -> str:
     decide is neither matched nor mismatched by its title; a title of no role is not "a data/ML/AI
     role" the work matches; a title the catalogue does not name is not said to be no data role."""
     check = v.title_check
+    placed = placed_title(v.title)
+    if placed and check.startswith("mismatch"):  # still a mismatch, said with where such a title belongs
+        return f"{check}; the documents place a {placed[0]} nearest {placed[1]}"
+    if placed:
+        return f"the title names {placed[0]}, a role whichrole does not tell apart; the documents place it nearest {placed[1]}"
     verdict_on_title, _, reads = check.partition(": ")
     if verdict_on_title in ("matches the work", "mismatch") and says_too_little(v):
         return reads.split(", the work is ")[0] + "; the description says too little to check it against the work"
@@ -55,6 +61,21 @@ def shown_title_check(v: "Verdict | Brief") -> str:
     if check == "the title names no data/ML/AI role":
         return "the title names none of the roles whichrole tells apart"
     return check
+
+
+# Titles of roles whichrole does not tell apart, and where the documents its rules cite place them.
+PLACED_TITLES = {
+    "data analyst": ("Data Analyst", "the analytical Data Scientist"),
+    "bi analyst": ("BI Analyst", "the analytical Data Scientist"),
+    "business intelligence analyst": ("BI Analyst", "the analytical Data Scientist"),
+    "analytics engineer": ("Analytics Engineer", "the Data Engineer"),
+}
+
+
+def placed_title(title: Optional[str]) -> Optional[tuple[str, str]]:
+    """(the role, where the documents place it) for a title naming a role whichrole has none for."""
+    words = " ".join(re.sub(r"[^a-z]+", " ", (title or "").lower()).split())
+    return next((placed for phrase, placed in PLACED_TITLES.items() if re.search(rf"\b{phrase}\b", words)), None)
 
 
 def is_mismatch(v: "Verdict | Brief") -> bool:
