@@ -54,6 +54,13 @@ def test_a_folder_that_holds_no_rulebook_is_one_line(tmp_path):
         assert not [line for line in lines if "catalogue.yaml:" in line], "no problem per missing field"
 
 
+def test_rules_check_notes_the_rules_the_fit_never_saw_fire_in_one_line():
+    result = run("rules", "check")
+    assert result.returncode == 0, result.stderr
+    idle = [line for line in result.stdout.splitlines() if "fired on none" in line]
+    assert len(idle) == 1 and idle[0].startswith("weights.yaml: ") and "mix.close." in idle[0]
+
+
 def test_roles_lists_the_catalogue():
     result = run("roles")
     assert result.returncode == 0

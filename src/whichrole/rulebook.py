@@ -613,10 +613,13 @@ def weights_notes(book: Rulebook) -> list[Problem]:
     notes += [Problem(by_id[r].file, by_id[r].line, f"{r}: no fitted weight, counts its declared weight{refit}")
               for r in missing]
     notes += [Problem(WEIGHTS_FILE, 1, f"{r}: fitted, but the rulebook has no such rule{refit}") for r in gone]
+    # One line for them all: they say how the weights were fitted, not what is wrong with the rules.
     labelled = weights.provenance
-    notes += [Problem(by_id[r].file, by_id[r].line,
-                      f"{r}: fired on none of the {labelled.postings} labelled postings of {labelled.labelled_file}")
-              for r in labelled.never_fired if r in by_id]
+    idle = [r for r in labelled.never_fired if r in by_id]
+    if idle:
+        notes.append(Problem(WEIGHTS_FILE, 0, f"{len(idle)} rules fired on none of the {labelled.postings} labelled "
+                                              f"postings the weights were fitted on ({labelled.labelled_file}): "
+                                              f"{', '.join(sorted(idle))}"))
     return notes
 
 
