@@ -50,6 +50,10 @@ def serve_slack(
     settings = SlackSettings.from_env(socket)
     # Listening first: a port in use is said at once, before Slack is asked anything.
     server = None if socket else SlackHTTPServer(host, port)
+    # The Web API client logs each failed try of the token check; a start that fails is said once, below.
+    api_log = logging.getLogger("whichrole.slack.api")
+    level = api_log.level
+    api_log.setLevel(logging.CRITICAL)
     try:
         slack = SlackApp(settings, workers=workers, rules_dir=rules)
     except BoltError as error:  # auth.test refused the token; bolt's message holds Slack's whole answer
@@ -58,6 +62,8 @@ def serve_slack(
         raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
     except OSError as error:
         raise OSError(f"cannot reach the Slack Web API at {settings.api_url} ({describe(error)})") from None
+    finally:
+        api_log.setLevel(level)
     slack.warm_up()
     scheduler = None
     if audit_argv:
