@@ -208,3 +208,10 @@ def test_the_schema_describes_every_field_of_the_json_verdict():
     assert set(verdict) == set(schema["properties"]) and set(schema["required"]) <= set(verdict)
     assert "title" in json.loads(run("schema", "requisition").stdout)["properties"]
     assert run("schema", "nonsense").returncode == 2
+
+
+def test_the_help_shows_flags_as_flags():
+    for command in (["classify"], ["annotate"], ["audit", "run"], ["rules", "check"], ["eval"]):
+        shown = run(*command, "--help").stdout
+        assert "<bool>" not in shown and "<list[str]>" not in shown, command
+    assert "--field NAME=VALUE" in run("classify", "--help").stdout

@@ -34,7 +34,7 @@ class _SourcesByDefault(TyperGroup):
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True,
+    audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True, rich_markup_mode=None,
                             help="Audit open requisitions: whichrole audit SOURCE... (workbooks, CSV exports, "
                                  "folders; its options: whichrole audit run --help); whichrole audit history "
                                  "lists past runs, audit show RUN prints one's report, audit diff RUN RUN what "
@@ -60,7 +60,7 @@ def audit(
                                     "comma-separated (case does not matter), e.g. 'Open,Sourcing,Interviewing'."),
     status_column: Optional[str] = typer.Option(None, "--status-column", help="The column holding the status, "
                                                 "by header or letter (default: a column named Status)."),
-    mapping: List[str] = typer.Option([], "--map", help="A column and the field it holds, 'Header=field' or "
+    mapping: List[str] = typer.Option([], "--map", metavar="COLUMN=FIELD", help="A column and the field it holds, 'Header=field' or "
                                       "'C=field' (repeatable), as for annotate."),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="The sheet to read (default: the first one with a "
                                         "title or description column)."),

@@ -46,14 +46,15 @@ class CommandsOnDemand(TyperGroup):
             if error.name != module_name:
                 raise
             return
-        commands = typer.Typer()
+        commands = typer.Typer(rich_markup_mode=None)
         module.register(commands)
         for name, command in typer.main.get_group(commands).commands.items():
             self.add_command(command, name)
 
 
-app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True)
-rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
+# Plain help (rich_markup_mode=None) throughout: rich's prints every flag as '--json <bool>'.
+app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True, rich_markup_mode=None)
+rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.", rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RulesOption = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
@@ -112,7 +113,7 @@ def parse_fields(pairs: List[str], option: str = "--field") -> dict:
 def classify(
     text: Optional[str] = typer.Argument(None, help="Requisition text; '-' or nothing reads standard input."),
     title: Optional[str] = typer.Option(None, "--title", help="The requisition's title."),
-    field: List[str] = typer.Option([], "--field", "-f", help="A structured field, name=value (repeatable), "
+    field: List[str] = typer.Option([], "--field", "-f", metavar="NAME=VALUE", help="A structured field, name=value (repeatable), "
                                     "e.g. primary_output=insight, mix=20/40/20/20."),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON (whichrole schema describes it)."),
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", dir_okay=False, help="Classify every requisition of "
@@ -234,7 +235,7 @@ def rules_check(
         raise typer.Exit(1)
 
 
-SettingOption = typer.Option([], "--set", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
+SettingOption = typer.Option([], "--set", metavar="NAME=VALUE", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
                              "calibration_folds, seed.")
 
 
@@ -355,7 +356,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            if error.format_message():  # `whichrole` alone prints the help, and has nothing to add
+            if type(error).__name__ == "NoArgsIsHelpError":  # `whichrole` alone: the help, nothing to add
+                typer.echo(error.format_message())
+            elif error.format_message():
                 typer.echo(f"whichrole: error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
         raise
