@@ -99,9 +99,9 @@ def write_template(path: "str | Path") -> None:
         letter = sheet.cell(row=1, column=index + 1).column_letter
         sheet.column_dimensions[letter].width = WIDTHS[name]
     sheet.freeze_panes = "C2"
-    # Printed across landscape pages, each with the header and the Req ID and title beside its columns.
+    # Printed across landscape pages, each with the header.
     sheet.page_setup.orientation = "landscape"
-    sheet.print_title_rows, sheet.print_title_cols = "1:1", "A:B"
+    sheet.print_title_rows = "1:1"
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(headers)).column_letter}1"
 
     values = book.create_sheet("Lists")
