@@ -19,7 +19,7 @@ MAX_WIDTH = 255
 # Points per line of 11-point text, and Excel's tallest row.
 LINE_HEIGHT = 15
 MAX_ROW_HEIGHT = 409
-PROSE_PER_DIGIT = 1.1
+PROSE_PER_DIGIT = 1.25
 # Day 0 of Excel's dates (as the 1900 date system counts them, after its phantom 29 February 1900).
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -60,7 +60,7 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
 
 def text_lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    # A column's width counts digits; a line of prose fits about a tenth more characters, less what
+    # A column's width counts digits; a line of prose fits about a quarter more characters, less what
     # breaking at spaces wastes.
     usable = int(max(width * PROSE_PER_DIGIT - 1, 1))
     if "\n" not in text:  # most cells
