@@ -442,3 +442,17 @@ def test_a_past_run_is_shown_again_and_two_runs_compared(tmp_path, capsys):
     assert capsys.readouterr().out == "\n".join(changes_section(second.changes, second.rulebook)) + "\n"
     assert cli("audit", "show", "7", "--db", db) == 2
     assert "no run 7" in capsys.readouterr().err
+
+
+def test_another_limit_on_days_open_is_no_new_finding(tmp_path):
+    path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    first = audit(tmp_path, path, max_open_days=None)
+    assert not any("open_too_long" in r.kinds for r in first.requisitions)
+    second = audit(tmp_path, path, max_open_days=1)
+    assert any("open_too_long" in r.kinds for r in second.requisitions)
+    assert not [c for c in second.changes.findings_new if c.after == "Open too long"]
+    assert second.changes.notes == ["the limit on days open changed (none → 1), so open too long findings new or "
+                                    "fixed are not listed;"]
+    assert "the limit on days open changed" in render(second)
+    third = audit(tmp_path, path, max_open_days=1)
+    assert third.changes.notes == [] and third.changes.total == 0

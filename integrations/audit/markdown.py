@@ -57,6 +57,7 @@ def changes_section(changes: Changes, rulebook: str) -> list[str]:
     if changes.since.rulebook != rulebook:
         lines.append(f"the rulebook changed ({changes.since.rulebook} → {rulebook}), so some re-classifications "
                      "come from the rules rather than the requisitions;")
+    lines.extend(changes.notes)
     if changes.total == 0:
         lines.append("no changes.")
     for name, heading in Changes.KINDS:

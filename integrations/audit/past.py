@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .changes import Changes, compare
 from .findings import own_finding
-from .run import AuditedRequisition, AuditResult
+from .run import AuditedRequisition, AuditResult, open_days_limit, set_aside
 from .sources import Reading
 from .store import AuditStore, RunInfo
 
@@ -52,8 +52,11 @@ def past_result(store: AuditStore, run_id: int) -> AuditResult:
 def changes_between(store: AuditStore, before: RunInfo, after: RunInfo) -> Changes:
     """What changed from run ``before`` to run ``after``, as the later run's report says it."""
     failed = [s.path for s in after.sources if s.error]
-    return compare(before, {row.key: row for row in store.rows(before.id)},
-                   {row.key: row for row in store.rows(after.id)}, failed)
+    uncompared, notes = set_aside(before, open_days_limit(after))
+    changes = compare(before, {row.key: row for row in store.rows(before.id)},
+                      {row.key: row for row in store.rows(after.id)}, failed, uncompared)
+    changes.notes.extend(notes)
+    return changes
 
 
 def _moment(stamp: str) -> datetime:
