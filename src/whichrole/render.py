@@ -50,7 +50,7 @@ def shown_title_check(v: "Verdict | Brief") -> str:
     check = v.title_check
     placed = placed_title(v.title)
     if placed and check.startswith("mismatch"):  # still a mismatch, said with where such a title belongs
-        return f"{check}; the documents place a {placed[0]} nearest {placed[1]}"
+        return f"{check}; the documents place the {placed[0]} nearest {placed[1]}"
     if placed:
         return f"the title names {placed[0]}, a role whichrole does not tell apart; the documents place it nearest {placed[1]}"
     verdict_on_title, _, reads = check.partition(": ")
