@@ -354,7 +354,7 @@ def test_a_workbook_of_postings_opens(tmp_path, standins, capsys):
     assert cli("audit", "lever:acme", "--db", tmp_path / "h.sqlite3", "--fail-on", "never", "--out", book) == 0
     sheet = openpyxl.load_workbook(book)["Requisitions"]
     places = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert places == ["lever:acme posting 1", "lever:acme posting 2"]
+    assert places == ["lever:acme, posting 1", "lever:acme, posting 2"]
     assert os.environ["WHICHROLE_LEVER_URL"].startswith("http://127.0.0.1:")
 
 

@@ -39,10 +39,10 @@ def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tm
     severities = [findings.cell(row, 1).value for row in range(2, total + 2)]
     order = ["high", "medium", "low", "info"]
     assert severities == sorted(severities, key=order.index)     # most severe first
-    mismatch = next(row for row in findings.iter_rows(min_row=2) if row[1].value == "title mismatch")
+    mismatch = next(row for row in findings.iter_rows(min_row=2) if row[1].value == "Title mismatch")
     assert mismatch[2].value == "R-101" and mismatch[4].value == "ML Engineer"
     assert mismatch[7].value and mismatch[8].value                # the rationale and the rule's source
-    assert mismatch[11].value == "reqs.xlsx Open reqs!5"          # where it is in its source
+    assert mismatch[11].value == "reqs.xlsx, sheet 'Open reqs', row 5"   # where it is in its source, in words
 
     requisitions = book["Requisitions"]
     assert requisitions.max_row == len(result.requisitions) + 1
@@ -51,13 +51,15 @@ def test_the_workbook_has_findings_with_filters_and_links_and_a_summary_chart(tm
     row = int(target.rsplit("A", 1)[1])
     assert target.startswith("'Requisitions'!") and requisitions.cell(row, 1).value == "R-101"
     assert requisitions.cell(row, 3).value == "ML Engineer"
-    assert "title mismatch (medium)" in requisitions.cell(row, 8).value
+    assert "Title mismatch (medium)" in requisitions.cell(row, 8).value
+    assert requisitions.cell(row, 10).is_date and requisitions.cell(row, 10).number_format == "yyyy-mm-dd"
+    assert mismatch[10].is_date
 
     summary = book["Summary"]
     assert len(summary._charts) == 1
     cells = {row[0].value: row[1].value for row in summary.iter_rows() if row[0].value}
     assert cells["high"] == result.severity_counts()["high"]
-    assert cells["title mismatch"] == "medium"
+    assert cells["Title mismatch"] == "medium"
     failed = [row for row in summary.iter_rows(values_only=True) if row[0] and str(row[0]).endswith("broken.xlsx")]
     assert failed and failed[0][4].startswith("failed:")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -70,9 +72,9 @@ def test_markdown_summary(result):
         assert heading in text
     assert "**failed**" in text and "not a readable workbook" in text
     assert "First audit of these sources" in text
-    assert "| title mismatch | medium |" in text
+    assert "| Title mismatch | medium |" in text
     conflated = next(line for line in text.splitlines() if line.startswith("| R-102 |"))
-    assert "conflated (high)" in conflated
+    assert "Conflated (high)" in conflated
     first = text.split("## To look at first")[1].splitlines()[4]
     assert "(high)" in first                              # the most severe come first
     assert "reqs.xlsx Open reqs!13: mix" in text          # the row that could not be read

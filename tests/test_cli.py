@@ -37,13 +37,28 @@ def test_classify_structured_fields():
 
 def test_bad_input_is_one_line_and_non_zero():
     for args, needle in [(("classify", "   "), "empty"),
-                         (("classify", "--field", "colour=red"), "colour"),
+                         (("classify", "--field", "colour=red"), "colour: unknown field (known: id, title, "),
                          (("classify", "--field", "nonsense"), "name=value"),
                          (("classify", "--field", "primary_output=vibes", "x"), "primary_output")]:
         result = run(*args, stdin="")
         assert result.returncode == 2, (args, result.stdout)
         assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_folder_that_holds_no_rulebook_is_one_line(tmp_path):
+    for args in (("rules", "check", str(tmp_path)), ("classify", "--rules", str(tmp_path), "x")):
+        result = run(*args)
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        assert result.returncode != 0 and f"{tmp_path}: is not a rules directory (it has no catalogue.yaml)" in lines[0]
+        assert not [line for line in lines if "catalogue.yaml:" in line], "no problem per missing field"
+
+
+def test_rules_check_notes_the_rules_the_fit_never_saw_fire_in_one_line():
+    result = run("rules", "check")
+    assert result.returncode == 0, result.stderr
+    idle = [line for line in result.stdout.splitlines() if "fired on none" in line]
+    assert len(idle) == 1 and idle[0].startswith("weights.yaml: ") and "mix.close." in idle[0]
 
 
 def test_roles_lists_the_catalogue():
@@ -161,3 +176,42 @@ def test_the_help_lists_every_command():
     for command in ("classify", "roles", "rules", "eval", "annotate", "template", "serve-slack", "audit",
                     "schedule", "fit"):
         assert f" {command} " in listed, command
+
+
+def test_classify_many_from_json_lines_or_csv_one_answer_a_line(tmp_path):
+    title, text = CLEAR["data_engineer"]
+    lines = [json.dumps({"id": "R-1", "title": title, "description": text}), "",
+             "not json", json.dumps(CLEAR["ai_engineer"][1]), json.dumps({"title": "X", "colour": "red"})]
+    source = tmp_path / "reqs.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for args, stdin in ((("--jsonl", str(source)), None), (("--jsonl", "-"), source.read_text())):
+        result = run("classify", *args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        answers = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [a["line"] for a in answers] == [1, 3, 4, 5], "the line of each, the blank one passed over"
+        assert answers[0]["id"] == "R-1" and answers[0]["verdict"]["role"] == "data_engineer"
+        assert answers[1]["error"].startswith("not JSON") and "colour: unknown field" in answers[3]["error"]
+        assert answers[2]["verdict"]["role"] == "ai_engineer"
+        assert "2 classified, 2 could not be read" in result.stderr
+    export = tmp_path / "ats.csv"
+    export.write_text(f"Req ID,Job Title,Job Description\nR-7,{title},\"{text}\"\n", encoding="utf-8")
+    result = run("classify", "--csv", str(export))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["line"], answer["id"], answer["verdict"]["role"]) == (2, "R-7", "data_engineer")
+    assert run("classify", "--csv", str(export), "--title", "x").returncode == 2
+
+
+def test_the_schema_describes_every_field_of_the_json_verdict():
+    schema = json.loads(run("schema").stdout)
+    verdict = json.loads(run("classify", "--json", stdin=CLEAR["ai_engineer"][1]).stdout)
+    assert set(verdict) == set(schema["properties"]) and set(schema["required"]) <= set(verdict)
+    assert "title" in json.loads(run("schema", "requisition").stdout)["properties"]
+    assert run("schema", "nonsense").returncode == 2
+
+
+def test_the_help_shows_flags_as_flags():
+    for command in (["classify"], ["annotate"], ["audit", "run"], ["rules", "check"], ["eval"]):
+        shown = run(*command, "--help").stdout
+        assert "<bool>" not in shown and "<list[str]>" not in shown, command
+    assert "--field NAME=VALUE" in run("classify", "--help").stdout

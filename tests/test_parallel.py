@@ -155,7 +155,8 @@ def test_an_item_that_is_no_requisition_gives_its_error_in_its_place(durable):
     for workers in (0, 2):
         outcomes = list(durable.verdicts(items, workers=workers))
         assert outcomes[0].role == "data_engineer"
-        assert [str(o) for o in outcomes[1:]] == ["colour: unknown field", "Input should be a valid dictionary "
+        assert str(outcomes[1]).startswith("colour: unknown field (known: id, title, description")
+        assert [str(o) for o in outcomes[2:]] == ["Input should be a valid dictionary "
                                                   "or instance of Requisition", "failure_mode: unknown value "
                                                   "'the moon' (known: " + str(outcomes[3]).split("(known: ")[1]]
         assert all(isinstance(o, RequisitionError) for o in outcomes[1:])
@@ -163,7 +164,7 @@ def test_an_item_that_is_no_requisition_gives_its_error_in_its_place(durable):
 
 def test_classify_many_names_the_item_it_cannot_read(durable):
     values = [CLEAR["data_engineer"][1], {"title": "Data Scientist", "descripton": "typo"}]
-    with pytest.raises(RequisitionError, match=r"^item 1: descripton: unknown field$"):
+    with pytest.raises(RequisitionError, match=r"^item 1: descripton: unknown field \(known: id, title, description"):
         list(durable.classify_many(values))
     with pytest.raises(RequisitionError, match=r"^item 0: None is no requisition$"):
         list(durable.classify_many([None]))

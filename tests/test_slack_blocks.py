@@ -4,6 +4,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from samples import CLEAR
 from slack_fake import filled_in
 from whichrole.integrations.slack import messages
 from whichrole.integrations.slack.delivery import ReplyTo, ResponseUrlBudget
@@ -179,3 +180,12 @@ def test_a_request_counts_as_seen_for_the_window_and_the_oldest_are_forgotten_fi
     assert once.first_time(second, now=62) and once.first_time(third, now=63)
     assert once.first_time(first, now=64)           # forgotten: only two are held
     assert not once.first_time(third, now=65)
+
+
+def test_a_verdict_is_never_shown_certain_in_slack(durable):
+    from whichrole.integrations.slack.messages import summary
+
+    verdict = durable.classify({"title": "Data Engineer", "description": CLEAR["data_engineer"][1]})
+    sure = verdict.model_copy(update={"confidence": 0.998})
+    shown = summary(sure) + json.dumps(sure.blocks()) + sure.text()
+    assert "100%" not in shown and "99%" in shown

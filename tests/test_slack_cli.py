@@ -83,8 +83,8 @@ def test_a_refused_token_and_an_unreachable_slack_are_one_line_without_the_token
     fake.close()
     done = run([], environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=closed))
     assert done.returncode == 2
-    assert done.stderr.splitlines()[-1] == (f"whichrole: error: cannot reach the Slack Web API at {closed} "
-                                            "(ConnectionRefusedError)")
+    assert done.stderr.splitlines() == [f"whichrole: error: cannot reach the Slack Web API at {closed} "
+                                        "(ConnectionRefusedError)"], "one line, not a log line a failed try before it"
 
 
 def test_a_port_in_use_is_named_before_slack_is_called(fake):

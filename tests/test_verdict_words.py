@@ -191,3 +191,21 @@ def test_the_work_s_reasons_come_before_the_title_s(durable):
     shown = verdict.top_reasons
     assert shown and not shown[0].reads_title
     assert [r.reads_title for r in shown] == sorted(r.reads_title for r in shown)
+
+
+def test_a_title_whichrole_has_no_role_for_is_placed_where_the_documents_place_it(durable):
+    dashboards = "Build dashboards in Looker and SQL models in dbt for the finance team; answer weekly revenue questions."
+    shown = {title: durable.classify({"title": title, "description": dashboards}).cells()["Title check"]
+             for title in ("Senior Data Analyst", "BI Analyst", "Analytics Engineer")}
+    assert shown["Senior Data Analyst"].endswith("place it nearest the analytical Data Scientist")
+    assert shown["BI Analyst"].endswith("place it nearest the analytical Data Scientist")
+    assert shown["Analytics Engineer"].endswith("place it nearest the Data Engineer")
+    assert not any("reads as Data Scientist" in check for check in shown.values())
+    serving = durable.classify({"title": "Data Analyst", "description": CLEAR["ml_engineer"][1]})
+    assert serving.cells()["Title check"].startswith("mismatch") and "nearest the analytical" in serving.text()
+
+
+def test_no_title_is_said_to_be_no_data_role_when_the_catalogue_has_no_role_for_it(durable):
+    for title in ("Head of Data", "Head of Artificial Intelligence", "Quantitative Researcher"):
+        check = durable.classify({"title": title, "description": CLEAR["data_engineer"][1]}).cells()["Title check"]
+        assert "no data/ML/AI role" not in check, title

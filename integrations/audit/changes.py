@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Protocol, Sequence
 
+from .findings import kind_name
 from .store import PastRow, RunInfo
 
 
@@ -40,6 +41,7 @@ class Changes:
     retitled: list[Change] = field(default_factory=list)
     findings_new: list[Change] = field(default_factory=list)
     findings_fixed: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what a reader of the changes should know of them
 
     # (attribute, heading) in the order reports show them
     KINDS = (("new", "New"), ("closed", "Closed or no longer open"), ("unseen", "Not seen (source unreadable)"),
@@ -55,8 +57,9 @@ class Changes:
 
 
 def compare(since: Optional[RunInfo], before: Mapping[str, PastRow], after: Mapping[str, Seen],
-            failed_sources: Sequence[str]) -> Changes:
-    """``failed_sources``: files and folders that could not be read this time."""
+            failed_sources: Sequence[str], uncompared: frozenset[str] = frozenset()) -> Changes:
+    """``failed_sources``: files and folders that could not be read this time; ``uncompared``: kinds
+    of finding whose coming and going says nothing of the requisitions (the audit's limits changed)."""
     if since is None:
         return Changes()
     changes = Changes(since=since)
@@ -70,8 +73,9 @@ def compare(since: Optional[RunInfo], before: Mapping[str, PastRow], after: Mapp
         if (then.title or "") != (now.title or ""):
             changes.retitled.append(Change(key, now.title, then.title, now.title))
         if then.kinds != now.kinds:
-            changes.findings_new.extend(Change(key, now.title, after=k) for k in sorted(now.kinds - then.kinds))
-            changes.findings_fixed.extend(Change(key, now.title, before=k) for k in sorted(then.kinds - now.kinds))
+            came, went = now.kinds - then.kinds - uncompared, then.kinds - now.kinds - uncompared
+            changes.findings_new.extend(Change(key, now.title, after=kind_name(k)) for k in sorted(came))
+            changes.findings_fixed.extend(Change(key, now.title, before=kind_name(k)) for k in sorted(went))
     for key, then in before.items():
         if key not in after:
             gone = Change(key, then.title, before=then.label)

@@ -37,12 +37,15 @@ class _SourcesByDefault(TyperGroup):
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True,
+    audit_app = typer.Typer(cls=_SourcesByDefault, no_args_is_help=True, rich_markup_mode=None,
                             help="Audit open requisitions: whichrole audit SOURCE... (workbooks, CSV exports, "
-                                 "folders); whichrole audit history lists past runs, whichrole audit prune "
-                                 "deletes old ones.")
+                                 "folders; its options: whichrole audit run --help); whichrole audit history "
+                                 "lists past runs, audit show RUN prints one's report, audit diff RUN RUN what "
+                                 "changed between two, audit prune deletes old ones.")
     audit_app.command("run")(audit)
     audit_app.command("history")(history)
+    audit_app.command("show")(show)
+    audit_app.command("diff")(diff)
     audit_app.command("prune")(prune)
     app.add_typer(audit_app, name="audit")
     app.command("schedule")(schedule)
@@ -67,7 +70,7 @@ def audit(
                                     "comma-separated (case does not matter), e.g. 'Open,Sourcing,Interviewing'."),
     status_column: Optional[str] = typer.Option(None, "--status-column", help="The column holding the status, "
                                                 "by header or letter (default: a column named Status)."),
-    mapping: List[str] = typer.Option([], "--map", help="A column and the field it holds, 'Header=field' or "
+    mapping: List[str] = typer.Option([], "--map", metavar="COLUMN=FIELD", help="A column and the field it holds, 'Header=field' or "
                                       "'C=field' (repeatable), as for annotate."),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="The sheet to read (default: the first one with a "
                                         "title or description column)."),
@@ -183,6 +186,50 @@ def history(
         typer.echo(f"{'':>7}{', '.join(run.scope)}")
 
 
+def _history(database: Optional[Path]):
+    from .store import AuditStore
+
+    path = database or default_database()
+    if not path.exists():
+        raise ValueError(f"{path}: no audit history yet (run whichrole audit first, or give --db)")
+    return AuditStore(path)
+
+
+def show(
+    run: int = typer.Argument(..., help="The run, by its number in whichrole audit history."),
+    database: Optional[Path] = DatabaseOption,
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write its audit workbook (.xlsx) here.",
+                                       dir_okay=False),
+):
+    """Print a past audit's report, as it was, compared with the run before it over the same sources."""
+    from .markdown import render
+    from .past import past_result
+    from .workbook import write_workbook
+
+    with _history(database) as store:
+        result = past_result(store, run)
+    typer.echo(render(result), nl=False)
+    if out:
+        write_workbook(result, out)
+
+
+def diff(
+    before: int = typer.Argument(..., help="The earlier run."),
+    after: int = typer.Argument(..., help="The later run."),
+    database: Optional[Path] = DatabaseOption,
+):
+    """What changed between two past audits: new, closed, re-classified and retitled requisitions, findings."""
+    from .markdown import changes_section
+    from .past import changes_between, run_of
+
+    with _history(database) as store:
+        earlier, later = run_of(store, before), run_of(store, after)
+        changes = changes_between(store, earlier, later)
+    if earlier.scope != later.scope:
+        typer.echo(f"(run {before} audited {', '.join(earlier.scope)}; run {after} {', '.join(later.scope)})")
+    typer.echo("\n".join(changes_section(changes, later.rulebook)))
+
+
 def prune(
     keep: int = typer.Option(..., "--keep", min=1, help="Runs to keep over each set of sources, the newest."),
     database: Optional[Path] = DatabaseOption,
@@ -206,6 +253,16 @@ def prune(
                f"each set of sources; {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB")
 
 
+def _sources_of(argv: List[str]) -> List[Path]:
+    """The sources an audit's arguments (from 'audit') name, parsed as the audit parses them."""
+    probe = typer.Typer()
+    probe.command()(audit)
+    args = argv[1:]
+    args = args[1:] if args[:1] == ["run"] else args
+    context = typer.main.get_command(probe).make_context("audit", list(args), resilient_parsing=True)
+    return list(context.params.get("sources") or ())
+
+
 def schedule(
     command: List[str] = typer.Argument(..., help="After '--': the audit to run, e.g. -- audit requisitions/ "
                                         "--slack-channel C0123456789"),
@@ -219,9 +276,13 @@ def schedule(
     """Run an audit on a cron schedule, in this process, until stopped (Ctrl-C or SIGTERM)."""
     import logging
 
-    from .schedule import check_command, serve_schedule
+    from .schedule import check_command, cron_trigger, serve_schedule
 
     check_command(command)
+    cron_trigger(cron, timezone)  # what is wrong with the schedule is said first
+    missing = [str(source) for source in _sources_of(command) if not source.exists()]
+    if missing:  # found now, rather than at the first run, days later, by whoever reads the log
+        raise ValueError(f"the scheduled audit's source {', '.join(missing)}: no such file or folder")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     serve_schedule(cron, command, timezone, misfire_grace, run_now)

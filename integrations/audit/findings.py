@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Optional
 
+from whichrole.render import rulebook_of, shown_confidence, shown_title_check, shown_warnings
 from whichrole.verdict import Brief, Verdict
 
 # Weakest first: the order --fail-on and every report sort by.
@@ -21,7 +22,23 @@ SEVERITIES = ("info", "low", "medium", "high")
 
 OPEN_TOO_LONG = "open_too_long"
 DUPLICATE_ID = "duplicate_id"
-AUDIT_POLICY = "whichrole audit policy (--max-open-days)"
+AUDIT_POLICY = "the audit's limit on days open (--max-open-days)"
+
+# What each kind of finding is called where people read it: the catalogue's warnings and the
+# audit's own. A kind not named here (a warning added to the catalogue) reads as its id in words.
+KIND_NAMES = {
+    "conflated": "Conflated", "conflated_ds_mle": "Data science and production ML in one",
+    "conflated_three_jobs": "Three jobs in one", "ds_deploys_alone": "Data scientist deploys alone",
+    "title_mismatch": "Title mismatch", "principal_blur": "Principal level", "low_information": "Too little to decide",
+    "low_confidence": "Low confidence", "early_stage_generalist": "Early-stage generalist",
+    "not_data_role": "Not a data/ML/AI role", "language_de": "In German", "language_es": "In Spanish",
+    "language_fr": "In French", "language_other": "Not in a language whichrole reads",
+    OPEN_TOO_LONG: "Open too long", DUPLICATE_ID: "Req ID used twice",
+}
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind) or kind.replace("_", " ").capitalize()
 
 
 def severity_rank(severity: str) -> int:
@@ -52,10 +69,12 @@ class Assessment:
 
     @classmethod
     def of(cls, verdict: Brief | Verdict) -> "Assessment":
-        return cls.shared(verdict.role, verdict.label, verdict.confidence, verdict.runner_up_name,
-                          verdict.title_check, [r.because for r in verdict.top_reasons],
+        """What the workbook's cells say, said alike: the title check and warnings as shown there."""
+        return cls.shared(verdict.role, verdict.label, shown_confidence(verdict.confidence), verdict.runner_up_name,
+                          shown_title_check(verdict), [r.because for r in verdict.top_reasons],
                           [q.text for q in verdict.questions],
-                          [AuditFinding(w.id, w.severity, w.text, w.because, w.source) for w in verdict.warnings])
+                          [AuditFinding(w.id, w.severity, w.text, w.because, w.source)
+                           for w in shown_warnings(verdict, rulebook_of(verdict))])
 
     @classmethod
     def shared(cls, role: Optional[str], label: str, confidence: float, runner_up: Optional[str],
@@ -110,23 +129,28 @@ def _finding(kind: str, severity: str, text: str, because: str, source: str) -> 
     return AuditFinding(kind, severity, text, because, source)
 
 
+# Why each of the audit's own findings matters, and where it comes from: the history keeps only its
+# kind, severity and sentence.
+OWN_REASONS = {
+    OPEN_TOO_LONG: ("A requisition open this long usually asks for a profile the market does not supply; "
+                    "the title, the scope or the level may need another look.", AUDIT_POLICY),
+    DUPLICATE_ID: ("Two rows with one Req ID cannot both be tracked from one audit to the next.", "whichrole audit"),
+}
+
+
+def own_finding(kind: str, severity: str, text: str) -> AuditFinding:
+    because, source = OWN_REASONS.get(kind, (text, "whichrole audit"))
+    return AuditFinding(kind=kind, severity=severity, text=text, because=because, source=source)
+
+
 def open_too_long(opened: Optional[date], today: date, max_days: Optional[int]) -> Optional[AuditFinding]:
     if opened is None or max_days is None:
         return None
     days = (today - opened).days
     if days <= max_days:
         return None
-    return AuditFinding(
-        kind=OPEN_TOO_LONG, severity="medium",
-        text=f"Open for {days} days (since {opened.isoformat()}), longer than {max_days}.",
-        because="A requisition open this long usually asks for a profile the market does not supply; "
-                "the title, the scope or the level may need another look.",
-        source=AUDIT_POLICY)
+    return own_finding(OPEN_TOO_LONG, "medium", f"Open for {days} days (since {opened.isoformat()}), longer than {max_days}.")
 
 
 def duplicate_id(req_id: str, first_seen: str) -> AuditFinding:
-    return AuditFinding(
-        kind=DUPLICATE_ID, severity="low",
-        text=f"Req ID {req_id} is used twice; first seen at {first_seen}.",
-        because="Two rows with one Req ID cannot both be tracked from one audit to the next.",
-        source="whichrole audit")
+    return own_finding(DUPLICATE_ID, "low", f"Req ID {req_id} is used twice; first seen at {first_seen}.")

@@ -1,16 +1,14 @@
 """The audit as a Markdown summary: counts, the sources, the worst findings, what changed."""
 from __future__ import annotations
 
+from whichrole.render import percent
+
 from .changes import Change, Changes
-from .findings import AuditFinding, severity_rank
+from .findings import AuditFinding, kind_name, severity_rank
 from .run import AuditedRequisition, AuditResult
 
 TOP_REQUISITIONS = 25
 CHANGES_LISTED = 15
-
-
-def kind_name(kind: str) -> str:
-    return kind.replace("_", " ")
 
 
 def findings_line(req: AuditedRequisition) -> str:
@@ -59,6 +57,7 @@ def changes_section(changes: Changes, rulebook: str) -> list[str]:
     if changes.since.rulebook != rulebook:
         lines.append(f"the rulebook changed ({changes.since.rulebook} → {rulebook}), so some re-classifications "
                      "come from the rules rather than the requisitions;")
+    lines.extend(changes.notes)
     if changes.total == 0:
         lines.append("no changes.")
     for name, heading in Changes.KINDS:
@@ -107,7 +106,7 @@ def render(result: AuditResult) -> str:
         shown = result.to_look_at(TOP_REQUISITIONS)
         lines += [f"## To look at first ({len(shown)} of {flagged} requisitions with findings)", ""]
         lines += _table(["Req", "Title", "Reads as", "Findings", "Why (most severe)"],
-                        [[req.key, req.title, f"{req.label} ({req.assessment.confidence:.0%})", findings_line(req),
+                        [[req.key, req.title, f"{req.label} ({percent(req.assessment.confidence)})", findings_line(req),
                           _worst(req).because] for req in shown])
     else:
         lines += ["No findings."]

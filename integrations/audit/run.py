@@ -31,9 +31,10 @@ from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.rulebook import load_rulebook
 
 from .changes import Changes, compare
-from .findings import SEVERITIES, Assessment, AuditFinding, assess, duplicate_id, open_too_long, severity_rank
+from .findings import (OPEN_TOO_LONG, SEVERITIES, Assessment, AuditFinding, assess, duplicate_id, open_too_long,
+                       severity_rank)
 from .lock import AuditLock
-from .sources import Reading, Row, SourceError, expand, place, read_rows, sha256_of, source_name
+from .sources import Reading, Row, SourceError, expand, place, read_rows, sha256_of, source_name, where
 from .store import AuditStore, PastRow, RunInfo, RunWriter, SourceRecord, digest
 
 DEFAULT_OPEN_VALUES = frozenset({"open"})
@@ -76,6 +77,10 @@ class AuditedRequisition(NamedTuple):   # a tuple: a run holds a hundred thousan
     @property
     def place(self) -> str:
         return place(self.source, self.sheet, self.row)
+
+    @property
+    def where(self) -> str:
+        return where(self.source, self.sheet, self.row)
 
 
 class NothingRead(SourceError):
@@ -202,8 +207,10 @@ def run_audit(options: AuditOptions,
                 # A source the last run could not read is compared with the last run that could.
                 compared = past + [row for record in (since.sources if since else []) if record.error
                                    for row in store.last_read(scope, record.path, since.id)]
+                uncompared, notes = set_aside(since, options.max_open_days)
                 changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited},
-                                  failed)
+                                  failed, uncompared)
+                changes.notes.extend(notes)
                 finished = datetime.now(timezone.utc)
                 writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited),
                               len(failed))
@@ -230,7 +237,7 @@ class _Run:
         self.today = options.today or date.today()
         self.assessor = _Assessor(options, rulebook, store, writer)
         self.reading_options = json.dumps([sorted(options.open_values), sorted(options.overrides.items()),
-                                           options.sheet])
+                                           options.sheet, options.max_open_days])
         self.since = since
         self.unchanged_rows: dict[str, PastRow] = {}
         self.earlier_sources: dict[str, SourceRecord] = {}
@@ -447,6 +454,29 @@ def _unique_keys(rows: list[AuditedRequisition], first_seen: dict[str, str]) -> 
 def _one_line(error: Exception, path: Path) -> str:
     text = one_line_error(error)
     return text if str(path.name) in text else f"{path}: {text}"
+
+
+UNKNOWN = "unknown"
+
+
+def open_days_limit(run: Optional[RunInfo]) -> "Optional[int] | str":
+    """The --max-open-days a run audited with (None: none), as its sources' reading records it;
+    UNKNOWN for a run recorded before the reading held it."""
+    for source in (run.sources if run else ()):
+        reading = json.loads(source.reading) if source.reading else []
+        if len(reading) > 3:
+            return reading[3]
+    return UNKNOWN
+
+
+def set_aside(before: Optional[RunInfo], limit_now: "Optional[int] | str") -> tuple[frozenset[str], list[str]]:
+    """The kinds of finding a comparison with run ``before`` leaves out, and the note that says so:
+    with another limit on days open, 'open too long' comes and goes for every old requisition."""
+    limit = open_days_limit(before)
+    if before is None or UNKNOWN in (limit, limit_now) or limit == limit_now:
+        return frozenset(), []
+    return frozenset({OPEN_TOO_LONG}), [f"the limit on days open changed ({limit or 'none'} → {limit_now or 'none'}), "
+                                        "so open too long findings new or fixed are not listed;"]
 
 
 def _stamp(moment: datetime) -> str:

@@ -18,7 +18,10 @@ from whichrole.integrations.slack.settings import SLACK_API_URL
 from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
 
 from .changes import Changes
-from .markdown import change_line, findings_line, headline, kind_name
+from whichrole.render import percent
+
+from .findings import kind_name
+from .markdown import change_line, findings_line, headline
 from .run import AuditResult
 
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
@@ -76,7 +79,7 @@ def summary_blocks(result: AuditResult) -> list[dict]:
     shown = result.to_look_at(TOP_REQUISITIONS)
     if shown:
         lines = [f"{SEVERITY_EMOJI[req.worst]} *{_escape(req.key)}* {_escape(req.title)} → {_escape(req.label)} "
-                 f"({req.assessment.confidence:.0%}): {_escape(findings_line(req))}" for req in shown]
+                 f"({percent(req.assessment.confidence)}): {_escape(findings_line(req))}" for req in shown]
         blocks.append(_section("*To look at first*\n" + "\n".join(lines)))
     blocks.append(_section(_changes_text(result.changes)))
     if result.failed:

@@ -57,11 +57,19 @@ class Row(NamedTuple):
 
 
 def place(path: Union[Path, AtsSource], sheet: Optional[str], number: int) -> str:
-    """Where a row is, as a person would look for it: 'reqs.xlsx Open!12', 'export.csv line 12',
-    'greenhouse:acme posting 12' (the twelfth of the board's listing)."""
+    """Where a row is, in short: 'reqs.xlsx Open!12', 'export.csv line 12', 'greenhouse:acme posting 12'
+    (the twelfth of the board's listing); the key of a row without a Req ID, the same from run to run."""
     if isinstance(path, AtsSource):
         return f"{path} posting {number}"
     return f"{path.name} {sheet}!{number}" if sheet else f"{path.name} line {number}"
+
+
+def where(path: Union[Path, AtsSource], sheet: Optional[str], number: int) -> str:
+    """Where a row is, in words: "reqs.xlsx, sheet 'Open', row 12", 'export.csv, line 12',
+    'greenhouse:acme, posting 12'."""
+    if isinstance(path, AtsSource):
+        return f"{path}, posting {number}"
+    return f"{path.name}, sheet '{sheet}', row {number}" if sheet else f"{path.name}, line {number}"
 
 
 def source_name(source: Union[Path, str, AtsSource]) -> str:

@@ -274,11 +274,19 @@ class AuditStore:
         return RunInfo(id=row[0], started=row[1], finished=row[2], scope=json.loads(row[3]), rulebook=row[4],
                        whichrole=row[5], requisitions=row[6], findings=row[7], failed_sources=row[8], sources=sources)
 
-    def latest(self, scope: list[str]) -> Optional[RunInfo]:
-        """The last run over the same sources: the one a new run is compared with."""
-        row = self.db.execute("SELECT id FROM runs WHERE scope = ? ORDER BY id DESC LIMIT 1",
-                              (json.dumps(scope),)).fetchone()
+    def latest(self, scope: list[str], before: Optional[int] = None) -> Optional[RunInfo]:
+        """The last run over the same sources (before run ``before``): the one a new run is compared with."""
+        row = self.db.execute("SELECT id FROM runs WHERE scope = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                              (json.dumps(scope), before if before is not None else 2 ** 62)).fetchone()
         return self.run(row[0]) if row else None
+
+    def own_findings(self, run_id: int) -> dict[str, list[tuple[str, str, str]]]:
+        """Key -> (kind, severity, text) of each finding a run's requisition had besides its assessment's."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for key, kind, severity, text in self.db.execute(
+                "SELECT key, kind, severity, text FROM findings WHERE run_id = ? ORDER BY rowid", (run_id,)):
+            found.setdefault(key, []).append((kind, severity, text))
+        return found
 
     def last_read(self, scope: list[str], path: str, before: int) -> list[PastRow]:
         """The requisitions of the source ``path`` as the last run over ``scope`` before run

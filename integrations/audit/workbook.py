@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from whichrole.render import one_a_line
 from whichrole.integrations.excel.book import CT_STYLES, CT_WORKSHEET, FILTER_NAME, REL_NS_TYPES
 from whichrole.integrations.excel.chart import (CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing,
                                                 relationships_xml)
@@ -19,21 +20,23 @@ from whichrole.integrations.excel.styles import MINIMAL_STYLES, add_styles
 from whichrole.integrations.excel.xmltext import MAIN_NS, REL_NS, escape
 
 from .changes import Changes
-from .markdown import findings_line, headline, kind_name
+from .findings import kind_name
+from .markdown import findings_line, headline
 from .run import AuditedRequisition, AuditResult
 
 SUMMARY, FINDINGS, REQUISITIONS, CHANGES = "Summary", "Findings", "Requisitions", "Changes"
 SHEETS = (SUMMARY, FINDINGS, REQUISITIONS, CHANGES)
 
-FINDING_COLUMNS = [("Severity", 10), ("Finding", 20), ("Req ID", 14), ("Title", 32), ("Recommended", 26),
+FINDING_COLUMNS = [("Severity", 10), ("Finding", 26), ("Req ID", 14), ("Title", 32), ("Recommended", 30),
                    ("Confidence", 11), ("What it says", 60), ("Why", 60), ("Rule source", 40), ("Team", 16),
-                   ("Opened", 11), ("Source row", 28)]
-REQUISITION_COLUMNS = [("Req ID", 14), ("Title", 32), ("Recommended", 26), ("Confidence", 11), ("Runner-up", 22),
+                   ("Opened", 11), ("Source row", 40)]
+REQUISITION_COLUMNS = [("Req ID", 14), ("Title", 32), ("Recommended", 30), ("Confidence", 11), ("Runner-up", 30),
                        ("Title check", 40), ("Worst", 9), ("Findings", 50), ("Team", 16), ("Opened", 11),
-                       ("Why", 60), ("Ask the hiring manager", 60), ("Source row", 28)]
+                       ("Why", 60), ("Ask the hiring manager", 60), ("Source row", 40)]
 CHANGE_COLUMNS = [("Change", 26), ("Req ID", 14), ("Title", 32), ("Before", 30), ("After", 30)]
-SUMMARY_WIDTHS = [34, 14, 16, 22, 40]
-CHART_CELLS = (5, 2, 11, 17)   # from column F, row 3 to column L, row 18 (0-based)
+# Wide enough for a source's path, its SHA-256 (wrapped in two lines) and a recommended role.
+SUMMARY_WIDTHS = [40, 12, 30, 34, 50]
+CHART_CELLS = (2, 4, 5, 17)    # from column C, row 5 to column F, row 18 (0-based): beside the severity table
 TO_LOOK_AT = 25
 
 
@@ -108,20 +111,20 @@ def _findings(sheet: SheetWriter, result: AuditResult, styles: dict[str, int], r
         a = req.assessment
         sheet.row([(finding.severity, text), (kind_name(finding.kind), text), (req.key, link), (req.title, text),
                    (a.label, text), (a.confidence, percent), (finding.text, text), (finding.because, text),
-                   (finding.source, text), (req.team, text), (req.opened, text), (req.place, text)],
+                   (finding.source, text), (req.team, text), (req.opened, styles["date"]), (req.where, text)],
                   links=_req_link(rows, req.key, 2))
     sheet.finish(autofilter_from_row=1)
     return sheet.row_number
 
 
 def _requisitions(sheet: SheetWriter, result: AuditResult, styles: dict[str, int]) -> int:
-    text, percent = styles["text"], styles["percent"]
+    text, wrapped, percent, day = styles["text"], styles["wrapped"], styles["percent"], styles["date"]
     for req in result.requisitions:
         a = req.assessment
         sheet.row([(req.key, text), (req.title, text), (a.label, text), (a.confidence, percent), (a.runner_up, text),
                    (a.title_check, text), (req.worst, text), (findings_line(req), text), (req.team, text),
-                   (req.opened, text), (" | ".join(a.reasons), text), (" | ".join(a.questions), text),
-                   (req.place, text)])
+                   (req.opened, day), (one_a_line(a.reasons), wrapped), (one_a_line(a.questions), wrapped),
+                   (req.where, text)], wrapped=True)
     sheet.finish(autofilter_from_row=1)
     return sheet.row_number
 
@@ -172,8 +175,9 @@ def _summary(sheet: SheetWriter, result: AuditResult, styles: dict[str, int],
     for reading in result.readings:
         status = (f"failed: {reading.error}" if reading.error
                   else f"unchanged since run {reading.unchanged_since}" if reading.unchanged_since else "read")
-        sheet.row([(str(reading.path), s["text"]), (reading.rows, s["text"]), (reading.audited, s["text"]),
-                   (reading.sha256, s["text"]), (status + (f"; {reading.note}" if reading.note else ""), s["text"])])
+        sheet.row([(str(reading.path), s["wrapped"]), (reading.rows, s["number"]), (reading.audited, s["number"]),
+                   (reading.sha256, s["wrapped"]), (status + (f"; {reading.note}" if reading.note else ""), s["wrapped"])],
+                  wrapped=True)
     sheet.skip()
 
     flagged = result.to_look_at(TO_LOOK_AT)

@@ -30,15 +30,16 @@ from python_calamine import CalamineWorkbook
 
 from whichrole.classify import Classifier, classifier as default_classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
+from whichrole.render import LOW_CONFIDENCE, TOO_LITTLE
 
-from . import book as wb
+from . import book as wb, xmltext
 from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
 from .columns import (ColumnError, ColumnMap, column_letter, detect_columns, parse_map, requisition_from_row,
                       row_is_blank, HEADER_SEARCH_ROWS)
 from .csvbook import csv_workbook
 from .package import CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError, open_workbook, rels_part_of
-from .sheetxml import cell, hyperlink, location, quote_sheet
-from .splice import Block, Layout, splice_sheet
+from .sheetxml import LINE_HEIGHT, MAX_ROW_HEIGHT, cell, hyperlink, location, quote_sheet, text_lines
+from .splice import Block, Layout, cell_styles, splice_sheet
 from .styles import MINIMAL_STYLES, add_styles
 from .tables import sheet_tables, widen_table
 from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
@@ -47,8 +48,10 @@ from .verdictrow import VERDICT_HEADERS, VerdictRow
 # The verdict columns, and a link to the full rationale.
 LINK_HEADER = "Full rationale"
 HEADERS = VERDICT_HEADERS + (LINK_HEADER,)
-WIDTHS = (24, 16, 11, 22, 30, 40, 60, 40, 16)
+WIDTHS = (24, 16, 11, 22, 40, 60, 90, 70, 14)
 CELL_STYLES = ("verdict_first", "verdict", "verdict_percent") + ("verdict",) * 5 + ("verdict_link",)
+# Rows read for the look of the sheet's body, below its header.
+BODY_ROWS_READ = 5
 LINK_TEXT = "all reasons ›"
 MACRO_SUFFIX = ".xlsm"
 
@@ -184,6 +187,9 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit = wb.WorkbookEdit(package)
     sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
     header_row = columns.header_row + 1
+    if all(row_is_blank(row) for row in rows[header_row:]):  # the empty template, say: nothing to write
+        raise WorkbookError(f"{package.label}, sheet '{sheet.name}': no requisitions below the header; "
+                            "fill in a title or a description on each row")
     old = existing_block(edit, sheet, rows, header_row)
     if old is not None:
         first = old.first
@@ -197,7 +203,9 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     widened = {part: xml for part, xml in widened.items() if xml is not None}
 
     styles_part, styles_xml = edit.ensure_styles_part(MINIMAL_STYLES)
-    styles_xml, looks, highlights = add_styles(styles_xml)
+    with package.open_part(sheet.part) as source:
+        taken_from = _looked_at(cell_styles(source, header_row + BODY_ROWS_READ), header_row, header_cells, columns)
+    styles_xml, looks, highlights = add_styles(styles_xml, taken_from)
     summary = edit.own_sheet_part("summary")
     rationale_name, rationale_part, _ = edit.own_sheet_part("rationale")
     drawing_part = edit.free_part("xl/drawings/drawing{}.xml")
@@ -205,11 +213,13 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit.add_content_type(drawing_part, CT_DRAWING)
     edit.add_content_type(chart_part, CT_CHART)
 
-    low_confidence = engine.rulebook.catalogue.thresholds["low_confidence"]
+    low_confidence = engine.rulebook.catalogue.thresholds[LOW_CONFIDENCE]
+    too_little = engine.rulebook.catalogue.warnings[TOO_LITTLE].text.split(":")[0]
     layout = Layout(header_row=header_row, first_user_column=min(header_cells, default=0),
                     block=block, old_block=old, widths=list(WIDTHS),
                     conditional_formats=lambda prefix, last, priority: _conditional_formats(
-                        prefix, block, header_row, last, priority, low_confidence, highlights["bad"]),
+                        prefix, block, header_row, last, priority, low_confidence, too_little, highlights["neutral"],
+                        highlights["bad"]),
                     use_autofilter=not tables)  # a table filters itself; Excel forbids a sheet filter over one
 
     # Written row by row: a large buffer saves a system call every few rows. Closed (flushed) inside
@@ -231,6 +241,7 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
                          started=started_at, seconds=time.perf_counter() - started)
         written = _write_summary(target, summary, drawing_part, chart_part, rows_done.tally, facts, looks)
 
+        _keep_printout(edit, sheet.name, block, max(spliced.last_row, header_row))
         edit.set_defined_name(wb.VERDICTS_MARK, _range(sheet.name, block.first, header_row, block.last, header_row),
                               edit.sheet_index(sheet.name))
         if layout.use_autofilter:
@@ -273,8 +284,7 @@ class RowAnnotator:
     def __call__(self, number: int, prefix: str) -> Optional[str]:
         block, looks = self.layout.block, self.looks
         if number == self.layout.header_row:
-            return "".join(cell(block.first + i, number, h, looks["header_first" if i == 0 else "header"], prefix)
-                           for i, h in enumerate(HEADERS))
+            return "".join(cell(block.first + i, number, h, looks["header"], prefix) for i, h in enumerate(HEADERS))
         if number > len(self.rows):
             return None
         values = self.rows[number - 1]
@@ -296,6 +306,7 @@ class RowAnnotator:
         rationale_row = self.rationale.add(number, block.first, requisition, verdict)
         self.layout.links.append(hyperlink(block.last, number, location(self.rationale_name, 5, rationale_row),
                                            LINK_TEXT, prefix))
+        self.layout.heights[number] = _height(verdict.cells)
         return _verdict_cells(verdict, block, number, looks, prefix)
 
     def _verdict_of(self, number: int) -> tuple[Union[Requisition, RequisitionError, None],
@@ -348,6 +359,33 @@ def _write_summary(target: AtomicZip, summary: tuple[str, str, str], drawing_par
     return {part, rels_part_of(part), drawing_part, rels_part_of(drawing_part), chart_part}
 
 
+def _keep_printout(edit: wb.WorkbookEdit, sheet: str, block: Block, last_row: int) -> None:
+    """The sheet prints the user's own columns, as it did before: the verdict's nine more would shrink
+    a page fit to its width to an unreadable strip, or add a page for every one. Each verdict prints
+    in full, readably, from the Rationale sheet. A print area the user set is theirs, and kept."""
+    index = edit.sheet_index(sheet)
+    if block.first == 0 or any(n.name == wb.PRINT_AREA and n.local_sheet == index for n in edit.defined_names()):
+        return
+    edit.set_defined_name(wb.PRINT_AREA, _range(sheet, 0, 1, block.first - 1, last_row), index, hidden=False)
+
+
+def _looked_at(styles: dict[int, dict[int, int]], header_row: int, header_cells: list[int],
+               columns: ColumnMap) -> dict[str, int]:
+    """The cell format of the sheet's header (its rightmost header cell, beside the verdict's) and of
+    its body (the title's cell, or else the description's, of the first row that styles one)."""
+    header = styles.get(header_row, {}).get(max(header_cells, default=-1), 0)
+    column = columns.columns.get("title", columns.columns.get("description", min(header_cells, default=0)))
+    body = next((row[column] for number, row in sorted(styles.items()) if number > header_row and column in row), 0)
+    return {"header": header, "body": body}
+
+
+def _height(values: tuple) -> float:
+    """The points a row needs for the verdict's wrapped text in the verdict's column widths (spreadsheet
+    programs do not all fit a row to its wrapped text on opening)."""
+    lines = max((text_lines(v, width) for v, width in zip(values, WIDTHS) if isinstance(v, str) and v), default=1)
+    return min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT) if lines > 1 else 0
+
+
 def _range(sheet: str, first_column: int, first_row: int, last_column: int, last_row: int) -> str:
     """An absolute range reference, 'Sheet'!$A$3:$M$40, as defined names hold them."""
     return (f"{quote_sheet(sheet)}!${column_letter(first_column)}${first_row}:"
@@ -367,20 +405,22 @@ def _unreadable_cells(block: Block, row: int, message: str, looks: dict[str, int
 
 
 def _conditional_formats(prefix: str, block: Block, header_row: int, last_row: int, priority: int,
-                         low_confidence: float, bad: int) -> str:
-    """Confidence on a red-amber-green scale (amber at the rulebook's low-confidence mark); mismatches in red."""
+                         low_confidence: float, too_little: str, neutral: int, bad: int) -> str:
+    """The confidence in amber when it is low or there is too little to decide, as the Warnings
+    cell says beside it; mismatches in red. No green: a confident role is the unremarkable case."""
     if last_row <= header_row:
         return ""
     p = prefix
     confidence = column_letter(block.first + HEADERS.index("Confidence"))
+    warnings = column_letter(block.first + HEADERS.index("Warnings"))
     check = column_letter(block.first + HEADERS.index("Title check"))
     first = header_row + 1
+    doubtful = (f'OR(AND(ISNUMBER({confidence}{first}),{confidence}{first}<{low_confidence:g}),'
+                f'ISNUMBER(SEARCH("{too_little}",{warnings}{first})))')
     return (
         f'<{p}conditionalFormatting sqref="{confidence}{first}:{confidence}{last_row}">'
-        f'<{p}cfRule type="colorScale" priority="{priority}"><{p}colorScale>'
-        f'<{p}cfvo type="num" val="0"/><{p}cfvo type="num" val="{low_confidence:g}"/><{p}cfvo type="num" val="1"/>'
-        f'<{p}color rgb="FFF8696B"/><{p}color rgb="FFFFEB84"/><{p}color rgb="FF63BE7B"/>'
-        f'</{p}colorScale></{p}cfRule></{p}conditionalFormatting>'
+        f'<{p}cfRule type="expression" dxfId="{neutral}" priority="{priority}">'
+        f'<{p}formula>{xmltext.escape(doubtful)}</{p}formula></{p}cfRule></{p}conditionalFormatting>'
         f'<{p}conditionalFormatting sqref="{check}{first}:{check}{last_row}">'
         f'<{p}cfRule type="beginsWith" dxfId="{bad}" priority="{priority + 1}" operator="beginsWith" text="mismatch">'
         f'<{p}formula>LEFT({check}{first},LEN("mismatch"))="mismatch"</{p}formula></{p}cfRule>'

@@ -22,6 +22,7 @@ SHEET_NAME = {"summary": "Summary", "rationale": "Rationale"}
 MARK = {"summary": "whichrole_summary", "rationale": "whichrole_rationale"}
 VERDICTS_MARK = "whichrole_verdicts"
 FILTER_NAME = "_xlnm._FilterDatabase"
+PRINT_AREA = "_xlnm.Print_Area"
 
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -216,8 +217,8 @@ class WorkbookEdit:
             xml = xml[:element.start] + xml[element.end:]
         return xml
 
-    def set_defined_name(self, name: str, value: str, local_sheet: Optional[int] = None) -> None:
-        """Add or replace a hidden defined name (workbook-wide, or local to one sheet by position)."""
+    def set_defined_name(self, name: str, value: str, local_sheet: Optional[int] = None, hidden: bool = True) -> None:
+        """Add or replace a defined name, hidden unless said (workbook-wide, or local to one sheet by position)."""
         names = self._names_element()
         if names is None:
             top = xmltext.root(self.workbook)
@@ -226,7 +227,9 @@ class WorkbookEdit:
             names = self._names_element()
         self.workbook, names = xmltext.open_element(self.workbook, names)
         local = f' localSheetId="{local_sheet}"' if local_sheet is not None else ""
-        entry = f'<{self.prefix}definedName name="{name}"{local} hidden="1">{xmltext.escape(value)}</{self.prefix}definedName>'
+        shown = ' hidden="1"' if hidden else ""
+        entry = (f'<{self.prefix}definedName name="{name}"{local}{shown}>'
+                 f'{xmltext.escape(value)}</{self.prefix}definedName>')
         for element in xmltext.children(self.workbook, names.inner_start, names.inner_end):
             same_scope = (element.attr("localSheetId") or None) == (str(local_sheet) if local_sheet is not None else None)
             if element.attr("name") == name and same_scope:

@@ -23,7 +23,7 @@ def annotate_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the annotated workbook "
                                        "(default: BOOK-annotated.xlsx beside it)."),
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite BOOK itself (not for .csv)."),
-    mapping: List[str] = typer.Option([], "--map", help="A column and the field it holds, e.g. "
+    mapping: List[str] = typer.Option([], "--map", metavar="COLUMN=FIELD", help="A column and the field it holds, e.g. "
                                       "'Role Name=title' or 'F=description' (repeatable)."),
     workers: Optional[int] = WorkersOption,
 ):

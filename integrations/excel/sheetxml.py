@@ -6,7 +6,7 @@ Strings are written as inline strings, never as formulas, so text a requisition 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import IO, Iterable, Optional, Sequence
 
 from .columns import column_letter
@@ -19,6 +19,9 @@ MAX_WIDTH = 255
 # Points per line of 11-point text, and Excel's tallest row.
 LINE_HEIGHT = 15
 MAX_ROW_HEIGHT = 409
+PROSE_PER_DIGIT = 1.25
+# Day 0 of Excel's dates (as the 1900 date system counts them, after its phantom 29 February 1900).
+EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def quote_sheet(name: str) -> str:
@@ -42,12 +45,12 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
         return f'<{prefix}c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):
         return f'<{prefix}c r="{ref}"{s} t="b"><{prefix}v>{int(value)}</{prefix}v></{prefix}c>'
+    if isinstance(value, date):  # a date is a number of days, shown as a date by its cell's format
+        moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+        value = (moment.replace(tzinfo=None) - EXCEL_EPOCH) / timedelta(days=1)
+        value = int(value) if value.is_integer() else value
     if isinstance(value, (int, float)) and math.isfinite(value):
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{value!r}</{prefix}v></{prefix}c>'
-    if isinstance(value, datetime):
-        value = value.isoformat(sep=" ", timespec="minutes")
-    elif isinstance(value, date):
-        value = value.isoformat()
     text = str(value)
     if len(text) > CELL_LIMIT:
         text = text[:CELL_LIMIT - 1] + "…"
@@ -57,7 +60,9 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
 
 def text_lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    usable = int(max(width - 1, 1))
+    # A column's width counts digits; a line of prose fits about a quarter more characters, less what
+    # breaking at spaces wastes.
+    usable = int(max(width * PROSE_PER_DIGIT - 1, 1))
     if "\n" not in text:  # most cells
         return max(1, -(-len(text) // usable))
     return sum(max(1, -(-len(line) // usable)) for line in text.split("\n"))

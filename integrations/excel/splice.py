@@ -29,6 +29,7 @@ WORKSHEET_ORDER = (
 _CELL = re.compile(r"<(?:[\w.\-]+:)?c(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?:/>|>.*?</(?:[\w.\-]+:)?c>)", re.DOTALL)
 _CELL_REF = re.compile(r"\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
 _ROW_REF = re.compile(r"\sr\s*=\s*[\"'](\d+)[\"']")
+_STYLE = re.compile(r"\ss\s*=\s*[\"'](\d+)[\"']")
 _SQREF_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?\d+(?::\$?([A-Za-z]{1,3})\$?\d+)?")
 
 
@@ -61,6 +62,7 @@ class Layout:
     conditional_formats: Callable[[str, int, int], str]
     use_autofilter: bool = True
     links: list[str] = field(default_factory=list)   # <hyperlink> elements, filled while the rows stream
+    heights: dict[int, float] = field(default_factory=dict)  # row -> points its verdict text needs, likewise
 
     def cleared(self, column: int) -> bool:
         """Whether a cell in this column makes way: it is in the new block or was in the old one."""
@@ -105,6 +107,33 @@ def splice_sheet(source: IO[bytes], out: IO[bytes], layout: Layout, row_cells: R
     pieces.append(_edit_tail(tail, layout, prefix, max(result.last_row, layout.header_row)))
     _flush(out, pieces)
     return result
+
+
+def cell_styles(source: IO[bytes], last_row: int) -> dict[int, dict[int, int]]:
+    """The cell format index of each styled cell of rows 1 to ``last_row``: row -> column -> index.
+    Only the top of the sheet is read."""
+    text = _Text(source)
+    text.position = text.find_sheet_data()
+    styles: dict[int, dict[int, int]] = {}
+    previous_row = 0
+    while (start := text.next_tag()) >= 0 and text.buffer.startswith("<", start):
+        tag = text.buffer[start:text.tag_end(start)]
+        if re.match(r"</(?:[\w.\-]+:)?sheetData>|<(?:[\w.\-]+:)?sheetData\b[^>]*/>", tag):
+            break
+        if not re.match(r"<(?:[\w.\-]+:)?row(?=[\s/>])", tag):
+            text.position = start + len(tag)
+            continue
+        prefix = re.match(r"<([\w.\-]+:)?", tag).group(1) or ""
+        end = text.row_end(start, prefix)
+        number_match = _ROW_REF.search(tag)
+        previous_row = number = int(number_match.group(1)) if number_match else previous_row + 1
+        if number > last_row:
+            break
+        inner = text.buffer[start + len(tag):end]
+        styles[number] = {column: int(style.group(1)) for column, cell_text in _cells(inner)
+                          if (style := _STYLE.search(cell_text[:cell_text.index(">")]))}
+        text.position = end
+    return styles
 
 
 def _flush(out: IO[bytes], pieces: list[str]) -> None:
@@ -191,14 +220,15 @@ class _Text:
 
 def _edit_row(raw: str, number: int, layout: Layout, row_cells: RowCells, prefix: str, result: SpliceResult) -> str:
     ours = row_cells(number, prefix) if number >= layout.header_row else None
+    height = layout.heights.pop(number, 0)
     self_closing = raw.endswith("/>") and raw.index(">") == len(raw) - 1
     if self_closing:
         if not ours:
             return raw
-        start_tag = xmltext.set_attribute(raw[:-2].rstrip() + ">", "spans", None)
+        start_tag = _tall_enough(xmltext.set_attribute(raw[:-2].rstrip() + ">", "spans", None), height)
         return f"{start_tag}{ours}</{prefix}row>"
     tag_end = raw.index(">") + 1
-    start_tag, inner, end_tag = raw[:tag_end], raw[tag_end:-len(f"</{prefix}row>")], f"</{prefix}row>"
+    start_tag, inner, end_tag = _tall_enough(raw[:tag_end], height), raw[tag_end:-len(f"</{prefix}row>")], f"</{prefix}row>"
     extension = ""
     ext_at = inner.find(f"<{prefix}extLst")
     if ext_at >= 0:
@@ -211,6 +241,14 @@ def _edit_row(raw: str, number: int, layout: Layout, row_cells: RowCells, prefix
         return f"{start_tag}{inner}{ours}{extension}{end_tag}"
     inner = _without_block_cells(inner, layout)
     return f"{start_tag}{_in_column_order(inner, ours or '', layout.block.first)}{extension}{end_tag}"
+
+
+def _tall_enough(start_tag: str, height: float) -> str:
+    """A row's start tag, its height raised to ``height`` points when the row is lower."""
+    current = xmltext.attribute(start_tag, "ht")
+    if not height or (current is not None and float(current) >= height):
+        return start_tag
+    return xmltext.set_attribute(xmltext.set_attribute(start_tag, "ht", f"{height:g}"), "customHeight", "1")
 
 
 def _last_column(inner: str, prefix: str) -> int:

@@ -1,7 +1,9 @@
 """The look of the verdict columns and of the sheets the tool adds, appended to a styles part.
 
-Cell formats live in the workbook's one styles part, referred to by index. The tool appends
-the fonts, fills, borders and formats it needs (reusing any identical one already there, so
+Cell formats live in the workbook's one styles part, referred to by index. The verdict
+columns take the look of the sheet they annotate (its header's and its body's font, fill,
+borders and alignment); the tool's own sheets have a house look. The tool appends the fonts,
+fills, borders and formats it needs (reusing any identical one already there, so
 running it again does not grow the part) and leaves every existing entry, and so every existing
 index, as it was.
 """
@@ -9,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 from . import xmltext
 
-ACCENT = "FF1F4E79"      # dark blue: header of the verdict columns, the bar chart
-TINT = "FFEEF3F9"        # pale blue behind the verdict cells: set apart from the user's own
+ACCENT = "FF1F4E79"      # dark blue: headers of the tool's own sheets, the bar chart
 LINK = "FF0563C1"
 
 # Schema order of the children of <styleSheet>, needed to add a missing section in its place.
@@ -38,28 +40,31 @@ class Look:
     colour: str = ""            # font colour, ARGB
     underline: bool = False
     fill: str = ""              # solid fill, ARGB
-    left_rule: bool = False     # a medium rule on the left: where the verdict columns begin
-    number_format: int = 0      # built-in format id: 9 is 0%
+    number_format: int | str = 0   # a built-in format's id (9 is 0%), or a format's code
     wrap: bool = False
     vertical: str = "top"
     horizontal: str = ""
 
 
+# The verdict columns' looks, each taken from a cell of the annotated sheet ("header" or "body")
+# and varied as a verdict needs: its text wrapped, the role in bold, the confidence a percentage.
+TAKEN: dict[str, tuple[str, Look]] = {
+    "header": ("header", Look(wrap=True, vertical="")),
+    "verdict": ("body", Look(wrap=True)),
+    "verdict_first": ("body", Look(bold=True, wrap=True)),
+    "verdict_percent": ("body", Look(number_format=9, horizontal="center")),
+    "verdict_link": ("body", Look(colour=LINK, underline=True)),
+}
+
 LOOKS: dict[str, Look] = {
-    "header": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, wrap=True, vertical="center"),
-    "header_first": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, wrap=True, vertical="center", left_rule=True),
-    # One line per requisition: the sheet stays a table to sort and filter; the text is whole in
-    # the cell and in full on the Rationale sheet.
-    "verdict": Look(fill=TINT),
-    "verdict_first": Look(bold=True, fill=TINT, left_rule=True),
-    "verdict_percent": Look(fill=TINT, number_format=9, horizontal="center"),
-    "verdict_link": Look(fill=TINT, colour=LINK, underline=True),
     "title": Look(bold=True, size_up=3),
     "heading": Look(bold=True, size_up=1),
     "table_header": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, vertical="center"),
     "text": Look(),
     "wrapped": Look(wrap=True),
     "percent": Look(number_format=9, horizontal="center"),
+    "date": Look(number_format="yyyy-mm-dd", horizontal="left"),
+    "number": Look(number_format=3),   # #,##0: a count
     "link": Look(colour=LINK, underline=True),
     "note": Look(colour="FF595959"),
 }
@@ -72,22 +77,35 @@ HIGHLIGHTS: dict[str, tuple[str, str]] = {  # name -> (font colour, fill)
 }
 
 
-def add_styles(xml: str) -> tuple[str, dict[str, int], dict[str, int]]:
-    """The styles part with ours added; the cell format index of each look, the dxf index of each highlight."""
+def add_styles(xml: str, taken_from: Optional[dict[str, int]] = None) -> tuple[str, dict[str, int], dict[str, int]]:
+    """The styles part with ours added; the cell format index of each look, the dxf index of each highlight.
+
+    ``taken_from``: the cell format index of the annotated sheet's "header" and "body" cells, whose
+    look the verdict columns take; without it only the house looks are added."""
     name, size = _default_font(xml)
-    fonts, fills, borders, formats = {}, {}, {}, {}
+    fonts, fills, borders, alignments = {}, {}, {}, {}
     for key, look in LOOKS.items():
         xml, fonts[key] = _ensure(xml, "fonts", _font_xml(look, name, size))
         xml, fills[key] = _ensure(xml, "fills", _fill_xml(look.fill))
-        xml, borders[key] = _ensure(xml, "borders", _border_xml(look.left_rule))
+        xml, borders[key] = _ensure(xml, "borders", _border_xml())
+        alignments[key] = {"horizontal": look.horizontal, "vertical": look.vertical, "wrapText": "1" if look.wrap else ""}
+    for key, (cell, look) in (TAKEN.items() if taken_from is not None else ()):
+        user = _cell_format(xml, taken_from.get(cell, 0))
+        xml, fonts[key] = _ensure(xml, "fonts", _varied_font(_entry(xml, "fonts", user.get("fontId")), look))
+        fills[key], borders[key] = int(user.get("fillId", 0)), int(user.get("borderId", 0))
+        alignments[key] = {**user["alignment"], **{k: v for k, v in (("horizontal", look.horizontal),
+                                                                        ("vertical", look.vertical)) if v}}
+        alignments[key]["vertical"] = alignments[key].get("vertical") or "top"
+        alignments[key]["wrapText"] = "1" if look.wrap else alignments[key].get("wrapText", "")
+    looks = {**LOOKS, **{key: look for key, (_, look) in TAKEN.items()}}
     style_xf = "" if _section(xml, "cellStyleXfs") is None else ' xfId="0"'
-    for key, look in LOOKS.items():
-        horizontal = f' horizontal="{look.horizontal}"' if look.horizontal else ""
-        wrap = ' wrapText="1"' if look.wrap else ""
-        alignment = f'<alignment{horizontal} vertical="{look.vertical}"{wrap}/>'
-        xf = (f'<xf numFmtId="{look.number_format}" fontId="{fonts[key]}" fillId="{fills[key]}" '
+    formats = {}
+    for key in fonts:
+        alignment = "".join(f' {name}="{value}"' for name, value in alignments[key].items() if value)
+        xml, number_format = _number_format_id(xml, looks[key].number_format)
+        xf = (f'<xf numFmtId="{number_format}" fontId="{fonts[key]}" fillId="{fills[key]}" '
               f'borderId="{borders[key]}"{style_xf} applyNumberFormat="1" applyFont="1" applyFill="1" '
-              f'applyBorder="1" applyAlignment="1">{alignment}</xf>')
+              f'applyBorder="1" applyAlignment="1"><alignment{alignment}/></xf>')
         xml, formats[key] = _ensure(xml, "cellXfs", xf)
     highlights = {}
     for key, (colour, fill) in HIGHLIGHTS.items():
@@ -121,9 +139,57 @@ def _fill_xml(colour: str) -> str:
     return f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/><bgColor indexed="64"/></patternFill></fill>'
 
 
-def _border_xml(left_rule: bool) -> str:
-    left = f'<left style="medium"><color rgb="{ACCENT}"/></left>' if left_rule else "<left/>"
-    return f"<border>{left}<right/><top/><bottom/><diagonal/></border>"
+def _number_format_id(xml: str, number_format: int | str) -> tuple[str, int]:
+    """The id of a number format: a built-in's own, or that of a format code (added when absent)."""
+    if isinstance(number_format, int):
+        return xml, number_format
+    section = _section(xml, "numFmts")
+    known = {xmltext.attribute(e.attrs, "formatCode"): int(xmltext.attribute(e.attrs, "numFmtId") or 0)
+             for e in (xmltext.children(xml, section.inner_start, section.inner_end) if section else ())}
+    if number_format in known:
+        return xml, known[number_format]
+    new_id = max(known.values(), default=163) + 1  # ids from 164 are the workbook's own
+    xml, _ = _ensure(xml, "numFmts", f'<numFmt numFmtId="{new_id}" formatCode="{xmltext.escape(number_format)}"/>')
+    return xml, new_id
+
+
+def _border_xml() -> str:
+    return "<border><left/><right/><top/><bottom/><diagonal/></border>"
+
+
+def _cell_format(xml: str, index: int) -> dict:
+    """The attributes of cell format ``index`` (the first for one that is not there), its alignment's under "alignment"."""
+    section = _section(xml, "cellXfs")
+    entries = list(xmltext.children(xml, section.inner_start, section.inner_end)) if section else []
+    if not entries:
+        return {"alignment": {}}
+    entry = entries[index] if 0 <= index < len(entries) else entries[0]
+    found = dict(xmltext.attributes(entry.attrs))
+    alignment = xmltext.find(xml, "alignment", entry.inner_start, entry.inner_end) if entry.inner_end > entry.inner_start else None
+    found["alignment"] = dict(xmltext.attributes(alignment.attrs)) if alignment else {}
+    return found
+
+
+def _entry(xml: str, section_name: str, index: Optional[str]) -> str:
+    """Entry ``index`` of a section, without a namespace prefix; "" when there is none."""
+    section = _section(xml, section_name)
+    entries = list(xmltext.children(xml, section.inner_start, section.inner_end)) if section else []
+    position = int(index or 0)
+    if not 0 <= position < len(entries):
+        return ""
+    return re.sub(r"<(/?)[\w.\-]+:", r"<\1", entries[position].text(xml))
+
+
+def _varied_font(font: str, look: Look) -> str:
+    """A font of the sheet's, bolded, coloured or underlined as ``look`` says."""
+    inner = re.sub(r"^<font\b[^>]*?(?:/>|>)|</font>$", "", font or "<font/>")
+    if look.bold and not re.search(r"<b(?:\s[^>]*)?/>", inner):
+        inner = "<b/>" + inner
+    if look.underline:
+        inner = "<u/>" + re.sub(r"<u(?:\s[^>]*)?/>", "", inner)
+    if look.colour:
+        inner = re.sub(r"<color\b[^>]*/>", "", inner) + f'<color rgb="{look.colour}"/>'
+    return f"<font>{inner}</font>"
 
 
 def _section(xml: str, name: str):

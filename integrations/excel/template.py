@@ -18,6 +18,7 @@ from .columns import FIELD_HEADERS
 from whichrole.files import replaced_atomically
 
 from .package import WorkbookError
+from .sheetxml import LINE_HEIGHT, text_lines
 from .styles import ACCENT
 
 FIELD_ORDER = ("id", "title", "description", "team", "level", "status", "opened", "org_archetype",
@@ -26,6 +27,7 @@ WIDTHS = {"id": 10, "title": 30, "description": 70, "team": 18, "level": 10, "st
           "org_archetype": 18, "primary_output": 18, "work_location": 20, "failure_mode": 20, "mix": 14,
           "outcomes": 40}
 STATUSES = ("Open", "On hold", "Draft", "Filled", "Cancelled")
+GUIDE_WIDTHS = (24, 90)  # the Instructions sheet's two columns
 # Rows the drop-downs and formats cover.
 ROWS = 1000
 
@@ -47,14 +49,19 @@ GUIDE = {
 
 
 def choices(table: dict[str, list[str]]) -> list[str]:
-    """One value per distinct meaning: the first name the lexicon gives each set of signals."""
+    """One value per distinct meaning: the first name the lexicon gives each set of signals, in
+    words (whichrole reads 'misleading analysis' as the lexicon's misleading_analysis)."""
     seen, values = set(), []
     for value, signals in table.items():
         key = tuple(signals)
         if key not in seen:
             seen.add(key)
-            values.append(value)
+            values.append(in_words(value))
     return values
+
+
+def in_words(value: str) -> str:
+    return value.replace("_", " ")
 
 
 def _refusal(synonyms: "list[str] | None") -> dict:
@@ -75,7 +82,8 @@ def write_template(path: "str | Path") -> None:
         raise WorkbookError(f"{path}: already exists; remove it or choose another name")
     fields = load_rulebook().lexicon.fields
     lists = {name: choices(table) for name, table in fields.items()}
-    synonyms = {name: [value for value in table if value not in lists[name]] for name, table in fields.items()}
+    synonyms = {name: [in_words(value) for value in table if in_words(value) not in lists[name]]
+                for name, table in fields.items()}
     lists["status"] = list(STATUSES)
 
     book = Workbook()
@@ -91,6 +99,9 @@ def write_template(path: "str | Path") -> None:
         letter = sheet.cell(row=1, column=index + 1).column_letter
         sheet.column_dimensions[letter].width = WIDTHS[name]
     sheet.freeze_panes = "C2"
+    # Printed across landscape pages, each with the header.
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(headers)).column_letter}1"
 
     values = book.create_sheet("Lists")
@@ -122,16 +133,18 @@ def write_template(path: "str | Path") -> None:
         sheet.add_data_validation(hint)
 
     guide = book.create_sheet("Instructions")
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 100
+    for letter, width in zip("AB", GUIDE_WIDTHS):
+        guide.column_dimensions[letter].width = width
     guide.append(["How to use this workbook"])
     guide["A1"].font = Font(bold=True, size=14)
-    guide.append(["One requisition per row of the Requisitions sheet. A title or a description is enough; "
+    guide.append(["One requisition per row of the Requisitions sheet. A title or a description is needed; "
                   "the structured columns sharpen the verdict. Then run:"])
     guide.append(["    whichrole annotate this-file.xlsx"])
     guide["A3"].font = Font(name="Courier New")
     guide.append(["The annotated copy gets the recommended role, its confidence and the reasons beside each "
                   "row, a Summary sheet and a Rationale sheet."])
+    for row in (2, 3, 4):  # a sentence across both columns, not wrapped in the first
+        guide.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     guide.append([])
     guide.append(["Column", "What to put in it"])
     for cell in guide[6]:
@@ -142,6 +155,13 @@ def write_template(path: "str | Path") -> None:
     for row in guide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Set, not left to the reader: not every spreadsheet program fits a row to wrapped text.
+        lines = max(text_lines(str(cell.value or ""), sum(GUIDE_WIDTHS) if cell.coordinate in guide.merged_cells
+                               else GUIDE_WIDTHS[cell.column - 1]) for cell in row)
+        guide.row_dimensions[row[0].row].height = lines * LINE_HEIGHT + 2
+    guide.page_setup.orientation = "landscape"
+    guide.page_setup.fitToWidth, guide.page_setup.fitToHeight = 1, 0
+    guide.sheet_properties.pageSetUpPr.fitToPage = True
 
     with replaced_atomically(path) as temporary:
         book.save(temporary)

@@ -10,8 +10,13 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 from whichrole.model import Requisition
-from whichrole.render import full_rationale
+from whichrole.render import full_rationale, one_a_line, says_too_little, shown_confidence, shown_title_check
 from whichrole.verdict import Brief, Verdict
+
+# What a row says when it has neither title nor description: its other answers alone are too
+# little to name a role by.
+NOTHING_TO_READ = ("Too little to decide: the row has neither a title nor a description; "
+                   "its other answers alone point to {label}.")
 
 # The verdict columns, by the headers of Verdict.cells().
 VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Title check", "Warnings",
@@ -20,7 +25,7 @@ VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Ti
 
 class VerdictRow(NamedTuple):
     cells: tuple                # the verdict columns, in VERDICT_HEADERS order
-    label: str                  # the role, with its flavour
+    label: str                  # the role by its one name (its flavour has a column of its own)
     confidence: float
     title_check: str
     conflated: str              # what the conflation warnings say; "" when there are none
@@ -34,9 +39,14 @@ class VerdictRow(NamedTuple):
     @classmethod
     def of(cls, requisition: Requisition, verdict: Brief | Verdict) -> "VerdictRow":
         cells = verdict.cells()
-        says_too_little = verdict.role is None or any(w.id == "low_information" for w in verdict.warnings)
-        return cls(cells=tuple(cells[header] for header in VERDICT_HEADERS), label=verdict.label,
-                   confidence=verdict.confidence, title_check=verdict.title_check,
-                   conflated=" ".join(w.text for w in verdict.warnings if w.id.startswith("conflated")),
-                   questions=" ".join(q.text for q in verdict.questions) if says_too_little else None,
-                   rationale=full_rationale(verdict))
+        title_check = shown_title_check(verdict)
+        questions = one_a_line(q.text for q in verdict.questions) if says_too_little(verdict) else None
+        label = verdict.role_name
+        if not (requisition.title or requisition.description):
+            cells.update({"Recommended role": "Undetermined", "Flavour": "", "Confidence": None, "Runner-up": "",
+                          "Warnings": NOTHING_TO_READ.format(label=label), "Interview focus": ""})
+            label, questions = "Undetermined", questions or one_a_line(q.text for q in verdict.questions)
+        return cls(cells=tuple(cells[header] for header in VERDICT_HEADERS), label=label,
+                   confidence=shown_confidence(verdict.confidence), title_check=title_check,
+                   conflated=one_a_line(w.text for w in verdict.warnings if w.id.startswith("conflated")),
+                   questions=questions, rationale=full_rationale(verdict))

@@ -40,7 +40,7 @@ def serve_slack(
     from slack_sdk.errors import SlackApiError
 
     from .app import SlackApp
-    from .delivery import api_error, describe
+    from .delivery import SDK_LOG, api_error, describe
     from .server import SlackHTTPServer, serve_socket_mode
     from .settings import SettingsError, SlackSettings
 
@@ -50,6 +50,9 @@ def serve_slack(
     settings = SlackSettings.from_env(socket)
     # Listening first: a port in use is said at once, before Slack is asked anything.
     server = None if socket else SlackHTTPServer(host, port)
+    # The Web API client logs each failed try of the token check; a start that fails is said once, below.
+    level = SDK_LOG.level
+    SDK_LOG.setLevel(logging.CRITICAL)
     try:
         slack = SlackApp(settings, workers=workers, rules_dir=rules)
     except BoltError as error:  # auth.test refused the token; bolt's message holds Slack's whole answer
@@ -58,6 +61,8 @@ def serve_slack(
         raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({reason})") from None
     except OSError as error:
         raise OSError(f"cannot reach the Slack Web API at {settings.api_url} ({describe(error)})") from None
+    finally:
+        SDK_LOG.setLevel(level)
     slack.warm_up()
     scheduler = None
     if audit_argv:

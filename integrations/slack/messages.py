@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
-from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
+from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut, percent
 from whichrole.verdict import Verdict
 
 # Slack rejects or truncates messages beyond about 13,000 characters of text; stay below it.
@@ -100,7 +100,7 @@ def blocks_reply(blocks: list[dict], text: str) -> Reply:
 
 
 def summary(verdict: Verdict) -> str:
-    return escape(f"{verdict.label} · {verdict.confidence:.0%} sure")
+    return escape(f"{verdict.label} · {percent(verdict.confidence)} sure")
 
 
 def fit(blocks: list[dict], tail: Sequence[dict] = ()) -> list[dict]:

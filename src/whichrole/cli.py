@@ -48,14 +48,15 @@ class CommandsOnDemand(TyperGroup):
             if error.name != module_name:
                 raise
             return
-        commands = typer.Typer()
+        commands = typer.Typer(rich_markup_mode=None)
         module.register(commands)
         for name, command in typer.main.get_group(commands).commands.items():
             self.add_command(command, name)
 
 
-app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True)
-rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.")
+# Plain help (rich_markup_mode=None) throughout: rich's prints every flag as '--json <bool>'.
+app = typer.Typer(cls=CommandsOnDemand, add_completion=False, no_args_is_help=True, rich_markup_mode=None)
+rules_app = typer.Typer(no_args_is_help=True, help="Work with the rulebook.", rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RulesOption = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
@@ -114,14 +115,26 @@ def parse_fields(pairs: List[str], option: str = "--field") -> dict:
 def classify(
     text: Optional[str] = typer.Argument(None, help="Requisition text; '-' or nothing reads standard input."),
     title: Optional[str] = typer.Option(None, "--title", help="The requisition's title."),
-    field: List[str] = typer.Option([], "--field", "-f", help="A structured field, name=value (repeatable), "
+    field: List[str] = typer.Option([], "--field", "-f", metavar="NAME=VALUE", help="A structured field, name=value (repeatable), "
                                     "e.g. primary_output=insight, mix=20/40/20/20."),
-    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON (whichrole schema describes it)."),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", dir_okay=False, help="Classify every requisition of "
+                                         "this JSON Lines file ('-': standard input), one JSON object of fields "
+                                         "(or a string of text) a line; print one JSON verdict a line."),
+    csv_file: Optional[Path] = typer.Option(None, "--csv", dir_okay=False, help="The same for a CSV file "
+                                            "('-': standard input), its columns recognised as annotate does."),
     rules: Optional[Path] = RulesOption,
     engine: str = EngineOption,
+    workers: Optional[int] = WorkersOption,
 ):
-    """Classify one requisition: the role, how sure, and why."""
+    """Classify one requisition: the role, how sure, and why; or, with --jsonl or --csv, many."""
     from .classify import classify as classify_one
+
+    if jsonl or csv_file:
+        if jsonl and csv_file or text or title or field:
+            raise UserError("--jsonl or --csv reads every requisition from its file: give it alone")
+        classify_file(jsonl or csv_file, "jsonl" if jsonl else "csv", rules, engine, workers)
+        return
 
     # Piped text is the description whatever else is given: `pbpaste | whichrole classify --title ...`.
     if text == "-" or text is None and sys.stdin is not None and not sys.stdin.isatty():
@@ -135,6 +148,38 @@ def classify(
         raise UserError("nothing to classify: give the requisition text, --title or --field")
     verdict = classify_one(values, rules_dir=rules, engine=engine)
     typer.echo(verdict.model_dump_json(indent=2) if as_json else verdict.text())
+
+
+def classify_file(path: Path, kind: str, rules: Optional[Path], engine: str, workers: Optional[int]) -> None:
+    from .batch import classify_all, from_csv, from_json_lines
+    from .classify import classifier
+
+    label = "standard input" if str(path) == "-" else str(path)
+    try:
+        text = read_standard_input() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{label}: not UTF-8 text") from None
+    read = from_json_lines(text.splitlines()) if kind == "jsonl" else from_csv(text, label)
+    with Progress("classifying") as progress:
+        classified, failed = classify_all(read, classifier(rules, engine), sys.stdout, workers,
+                                          progress.update)
+    progress.echo(f"{label}: {classified} classified" + (f", {failed} could not be read (see their 'error')"
+                                                         if failed else ""))
+    if not classified and failed:
+        sys.exit(2)
+
+
+@app.command()
+def schema(which: str = typer.Argument("verdict", help="verdict (what --json prints) or requisition "
+                                       "(what --jsonl and --field take).")):
+    """The JSON Schema of a verdict or of a requisition."""
+    from .model import Requisition
+    from .verdict import Verdict
+
+    models = {"verdict": Verdict, "requisition": Requisition}
+    if which not in models:
+        raise UserError(f"{which!r}: expected verdict or requisition")
+    typer.echo(json.dumps(models[which].model_json_schema(), indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -192,7 +237,7 @@ def rules_check(
         raise typer.Exit(1)
 
 
-SettingOption = typer.Option([], "--set", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
+SettingOption = typer.Option([], "--set", metavar="NAME=VALUE", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
                              "matrix_l2, calibration_folds, seed.")
 
 
@@ -318,7 +363,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         fail("interrupted", 130)
     except Exception as error:  # click's usage errors (vendored by typer) carry their own message
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            if error.format_message():  # `whichrole` alone prints the help, and has nothing to add
+            if type(error).__name__ == "NoArgsIsHelpError":  # `whichrole` alone: the help, nothing to add
+                typer.echo(error.format_message())
+            elif error.format_message():
                 typer.echo(f"whichrole: error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
         raise

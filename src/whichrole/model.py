@@ -135,7 +135,7 @@ def one_line_error(error: Exception) -> str:
             where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
             message = item.get("msg", "invalid").removeprefix("Value error, ")
             if item.get("type") == "extra_forbidden":
-                message = "unknown field"
+                message = f"unknown field (known: {', '.join(Requisition.model_fields)})"
             parts.append(f"{where}: {message}" if where else message)
         return "; ".join(parts)
     return str(error).splitlines()[0] if str(error) else type(error).__name__

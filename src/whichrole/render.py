@@ -1,10 +1,12 @@
 """A Verdict as plain text, Slack Block Kit, and Excel cells (JSON is pydantic's own)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from .verdict import Verdict
+    from .rulebook import Rulebook
+    from .verdict import Brief, Finding, Verdict
 
 # Slack's limits: 3,000 characters in a section's text, 50 blocks, 150 in a header.
 SECTION_LIMIT = 3000
@@ -12,6 +14,11 @@ HEADER_LIMIT = 150
 BLOCK_LIMIT = 50
 # Excel: at most 32,767 characters a cell.
 CELL_LIMIT = 32767
+# A probability fitted on a few hundred labelled postings is never certainty: it is shown at most this.
+SHOWN_MOST = 0.99
+# The catalogue's ids the shown verdict is made consistent with.
+TOO_LITTLE, LOW_CONFIDENCE, TITLE_MISMATCH, NOT_A_DATA_ROLE = "low_information", "low_confidence", "title_mismatch", \
+    "out_of_scope"
 
 
 def cut(text: str, limit: int) -> str:
@@ -22,6 +29,94 @@ def cut(text: str, limit: int) -> str:
     if " " in head[-40:]:
         head = head[: head.rindex(" ")]
     return head.rstrip() + "…"
+
+
+def shown_confidence(confidence: float) -> float:
+    return min(confidence, SHOWN_MOST)
+
+
+def percent(confidence: float) -> str:
+    return f"{shown_confidence(confidence):.0%}"
+
+
+def says_too_little(v: "Verdict | Brief") -> bool:
+    return v.role is None or any(w.id == TOO_LITTLE for w in v.warnings)
+
+
+def shown_title_check(v: "Verdict | Brief") -> str:
+    """The title check as it reads beside the rest of the verdict: a work too thinly described to
+    decide is neither matched nor mismatched by its title; a title of no role is not "a data/ML/AI
+    role" the work matches; a title the catalogue does not name is not said to be no data role."""
+    check = v.title_check
+    placed = placed_title(v.title)
+    if placed and check.startswith("mismatch"):  # still a mismatch, said with where such a title belongs
+        return f"{check}; the documents place the {placed[0]} nearest {placed[1]}"
+    if placed:
+        return f"the title names {placed[0]}, a role whichrole does not tell apart; the documents place it nearest {placed[1]}"
+    verdict_on_title, _, reads = check.partition(": ")
+    if verdict_on_title in ("matches the work", "mismatch") and says_too_little(v):
+        return reads.split(", the work is ")[0] + "; the description says too little to check it against the work"
+    if verdict_on_title == "matches the work" and v.role == NOT_A_DATA_ROLE:
+        return "the title names no data/ML/AI role, nor does the work"
+    if check == "the title names no data/ML/AI role":
+        return "the title names none of the roles whichrole tells apart"
+    return check
+
+
+# Titles of roles whichrole does not tell apart, and where the documents its rules cite place them.
+PLACED_TITLES = {
+    "data analyst": ("Data Analyst", "the analytical Data Scientist"),
+    "bi analyst": ("BI Analyst", "the analytical Data Scientist"),
+    "business intelligence analyst": ("BI Analyst", "the analytical Data Scientist"),
+    "analytics engineer": ("Analytics Engineer", "the Data Engineer"),
+}
+
+
+def placed_title(title: Optional[str]) -> Optional[tuple[str, str]]:
+    """(the role, where the documents place it) for a title naming a role whichrole has none for."""
+    words = " ".join(re.sub(r"[^a-z]+", " ", (title or "").lower()).split())
+    return next((placed for phrase, placed in PLACED_TITLES.items() if re.search(rf"\b{phrase}\b", words)), None)
+
+
+def is_mismatch(v: "Verdict | Brief") -> bool:
+    return shown_title_check(v).startswith("mismatch")
+
+
+def shown_warnings(v: "Verdict | Brief", rulebook: "Rulebook") -> list["Finding"]:
+    """The warnings as they read beside the confidence and the title check shown: a confidence
+    below the rulebook's low mark has its warning, one above it has none; a mismatch shown has its
+    warning, and only a mismatch shown has one."""
+    from .verdict import Finding
+
+    low = shown_confidence(v.confidence) < rulebook.catalogue.thresholds[LOW_CONFIDENCE] and not says_too_little(v)
+    mismatch = is_mismatch(v)
+    shown = [w for w in v.warnings if (w.id != LOW_CONFIDENCE or low) and (w.id != TITLE_MISMATCH or mismatch)]
+    known = rulebook.catalogue.warnings
+    ids = {w.id for w in shown}
+    if mismatch and TITLE_MISMATCH not in ids:
+        shown.append(Finding(id=TITLE_MISMATCH, text=known[TITLE_MISMATCH].text,
+                             severity=known[TITLE_MISMATCH].severity,
+                             because=shown_title_check(v).removeprefix("mismatch: ").capitalize() + ".",
+                             source="the title check"))
+    if low and LOW_CONFIDENCE not in ids:
+        shown.append(Finding(id=LOW_CONFIDENCE, text=known[LOW_CONFIDENCE].text,
+                             severity=known[LOW_CONFIDENCE].severity,
+                             because=f"The confidence, {percent(v.confidence)}, is below the rulebook's low mark.",
+                             source="the confidence"))
+    return shown
+
+
+def rulebook_of(v: "Verdict | Brief") -> "Rulebook":
+    """The rulebook a verdict was made with: a Brief carries it; a Verdict, read back from JSON say,
+    is taken to be the shipped rulebook's."""
+    from .rulebook import load_rulebook
+
+    return getattr(v, "rulebook", None) or load_rulebook()
+
+
+def one_a_line(items) -> str:
+    """Items of a list, one a line: a wrapped cell shows them as a list."""
+    return "\n".join(items)
 
 
 def continuum_words(position: float) -> str:
@@ -52,14 +147,14 @@ def answer_words(answer) -> str:
 
 def title_and_continuum(v: "Verdict") -> list[str]:
     """The title check and, for a role the continuum places, where the work sits on it."""
-    facts = [f"Title check: {v.title_check}"]
+    facts = [f"Title check: {shown_title_check(v)}"]
     if v.continuum is not None:
         facts.append(f"Research↔engineering: {continuum_words(v.continuum)}")
     return facts
 
 
 def as_text(v: "Verdict") -> str:
-    lines = [f"{v.label} — confidence {v.confidence:.0%}"]
+    lines = [f"{v.label} — confidence {percent(v.confidence)}"]
     if v.runner_up_name:
         lines.append(f"Runner-up: {v.runner_up_name}")
     lines.extend(title_and_continuum(v))
@@ -80,10 +175,11 @@ def as_text(v: "Verdict") -> str:
         for missed in v.why_not.rules:
             need = ", and ".join(missed.missing) or "its conditions"
             lines.append(f"  • {need}")
-    if v.warnings:
+    warnings = shown_warnings(v, rulebook_of(v))
+    if warnings:
         lines.append("")
         lines.append("Warnings:")
-        lines.extend(f"  ! {w.text}" for w in v.warnings)
+        lines.extend(f"  ! {w.text}" for w in warnings)
     if v.questions:
         lines.append("")
         lines.append("Ask the hiring manager:")
@@ -104,7 +200,7 @@ def _section(text: str) -> dict:
 def as_blocks(v: "Verdict") -> list[dict]:
     """Block Kit for Slack: header, reasons with sources, warnings, runner-up, focus, questions."""
     blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": cut(f"{v.label} · {v.confidence:.0%} sure", HEADER_LIMIT)}},
+        {"type": "header", "text": {"type": "plain_text", "text": cut(f"{v.label} · {percent(v.confidence)} sure", HEADER_LIMIT)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(" · ".join(title_and_continuum(v)),
                                                                          SECTION_LIMIT)}]},
     ]
@@ -117,8 +213,9 @@ def as_blocks(v: "Verdict") -> list[dict]:
     if v.answers:
         blocks.append(_section("*The three questions*\n" + "\n".join(
             f"• {QUESTION_LABELS.get(a.question, a.question)}: {answer_words(a)}" for a in v.answers)))
-    if v.warnings:
-        blocks.append(_section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in v.warnings)))
+    warnings = shown_warnings(v, rulebook_of(v))
+    if warnings:
+        blocks.append(_section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in warnings)))
     if v.runner_up_name:
         text = f"*Runner-up:* {v.runner_up_name}"
         if v.why_not and v.why_not.rules:
@@ -133,22 +230,24 @@ def as_blocks(v: "Verdict") -> list[dict]:
     return blocks[:BLOCK_LIMIT]
 
 
-def as_cells(v: "Verdict") -> dict[str, object]:
-    """The columns an annotated workbook gets, by header."""
+def as_cells(v: "Verdict | Brief") -> dict[str, object]:
+    """The columns an annotated workbook gets, by header; each list one item a line."""
     return {
         "Recommended role": v.role_name,
         "Flavour": v.flavour_name or "",
-        "Confidence": v.confidence,
+        "Confidence": shown_confidence(v.confidence),
         "Runner-up": v.runner_up_name or "",
-        "Title check": v.title_check,
-        "Warnings": "; ".join(w.text for w in v.warnings),
-        "Rationale": cut(" | ".join(r.because for r in v.top_reasons), CELL_LIMIT),
-        "Interview focus": "; ".join(v.interview_focus),
+        "Title check": shown_title_check(v),
+        "Warnings": one_a_line(w.text for w in shown_warnings(v, rulebook_of(v))),
+        "Rationale": cut(one_a_line(r.because for r in v.top_reasons), CELL_LIMIT),
+        "Interview focus": one_a_line(v.interview_focus),
     }
 
 
-def full_rationale(v: "Verdict") -> str:
-    """Every fired rule with its source, for a cell note or a rationale sheet."""
-    lines = [f"{r.because}{quoted(r.quote)} [{r.source}; {r.where}] ({r.weight:+g} {r.role})" for r in v.rationale]
-    lines.extend(f"Warning: {w.text} [{w.source}]" for w in v.warnings)
+def full_rationale(v: "Verdict | Brief") -> str:
+    """Every reason with its source and the role it points to, for a cell note or a rationale sheet."""
+    roles = rulebook_of(v).roles
+    lines = [f"{r.because}{quoted(r.quote)} ({r.source}; {'counts against' if r.weight < 0 else 'points to'} "
+             f"{roles[r.role].name})" for r in v.rationale]
+    lines.extend(f"Warning: {w.text} ({w.source})" for w in shown_warnings(v, rulebook_of(v)))
     return cut("\n".join(lines), CELL_LIMIT)

@@ -56,8 +56,8 @@ class Problem:
     line: int
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+    def __str__(self) -> str:  # line 0: the file (or folder) as a whole
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
 # ---------------------------------------------------------------- conditions
@@ -470,6 +470,8 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "is not a rules directory")]
+    if not (directory / CATALOGUE_FILE).is_file():  # a folder, but no rulebook: one line, not a problem per field
+        return None, [Problem(str(directory), 0, f"is not a rules directory (it has no {CATALOGUE_FILE})")]
     catalogue = _model(kind.catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
                        directory / CATALOGUE_FILE, problems)
     lexicon = _model(Lexicon, _read_yaml(directory / LEXICON_FILE, problems) or {},
@@ -660,10 +662,13 @@ def weights_notes(book: Rulebook) -> list[Problem]:
     notes += [Problem(WEIGHTS_FILE, 1, f"{r}: fitted, but the rulebook has no such rule{refit}") for r in gone]
     if weights.matrix_fingerprint != book.matrix.fingerprint(list(book.lexicon.signals)):
         notes.append(Problem(MATRIX_FILE, 1, f"the matrix or the lexicon's signals changed since the weights were fitted{refit}"))
+    # One line for them all: they say how the weights were fitted, not what is wrong with the rules.
     labelled = weights.provenance
-    notes += [Problem(by_id[r].file, by_id[r].line,
-                      f"{r}: fired on none of the {labelled.postings} labelled postings of {labelled.labelled_file}")
-              for r in labelled.never_fired if r in by_id]
+    idle = [r for r in labelled.never_fired if r in by_id]
+    if idle:
+        notes.append(Problem(WEIGHTS_FILE, 0, f"{len(idle)} rules fired on none of the {labelled.postings} labelled "
+                                              f"postings the weights were fitted on ({labelled.labelled_file}): "
+                                              f"{', '.join(sorted(idle))}"))
     return notes
 
 
