@@ -9,8 +9,7 @@ import yaml
 
 from whichrole import Classifier
 from whichrole.fitting import Example, fit_weights, settings_with
-from whichrole.matrix import MATRIX_FILE
-from whichrole.rulebook import check_rulebook, default_rules_dir, load_rulebook
+from whichrole.rulebook import MATRIX_FILE, check_rulebook, default_rules_dir, load_rulebook
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ validates them with pydantic and reports each mistake as ``file:line: what``.
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 import re
 from dataclasses import dataclass, field
@@ -18,12 +19,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from .matrix import MATRIX_FILE, QUESTIONS, Matrix
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
 from .weights import WEIGHTS_FILE, Weights
 
 CATALOGUE_FILE = "catalogue.yaml"
 LEXICON_FILE = "lexicon.yaml"
+MATRIX_FILE = "matrix.yaml"
+# The three questions of What You're Actually Hiring, in the order it asks them; the matrix marks the
+# signals that answer each.
+QUESTIONS = ("primary_output", "work_location", "failure_mode")
 LINE_KEY = "__line__"
 MAX_SIGNAL_LEVEL = 3
 LANGUAGE_PREFIX = "lang:"
@@ -162,6 +166,46 @@ class Rule(BaseModel):
         missing = tuple(c for c in self._all if not c.holds(facts))
         alternatives = self._any if self._any and not any(c.holds(facts) for c in self._any) else ()
         return missing, alternatives
+
+
+# ---------------------------------------------------------------- the skill × role matrix
+# rules/matrix.yaml: one row a signal, saying what the documents count it for (Table 1 of The AI
+# Roles Continuum, the mix of Pick the Team, the three questions, the organisation archetypes),
+# with the section it comes from. Its cells are the prior of the fit: every cell, named there or
+# not, may be fitted for or against its role (weights.Model.matrix). The rules add what a linear
+# read of the signals cannot: combinations, flavours, conflation, title checks, questions.
+
+class MatrixRow(BaseModel):
+    """One signal's row: its prior weight per role (0 where not named), and the source that says so."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signal: str
+    counts: dict[str, float] = Field(default_factory=dict, description="role -> prior weight")
+    question: Optional[str] = Field(default=None, description="the one of the three questions it answers")
+    source: SourceRef
+    line: int = 0
+
+
+class Matrix(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[MatrixRow] = Field(default_factory=list)
+
+    def model_post_init(self, _context) -> None:
+        self._by_signal = {row.signal: row for row in self.rows}
+
+    def row(self, signal: str) -> Optional[MatrixRow]:
+        return self._by_signal.get(signal)
+
+    def fingerprint(self, signals: list[str]) -> str:
+        """What the fitted matrix depends on: the signals it is fitted over and the prior cells."""
+        said = {"signals": sorted(signals), "prior": {row.signal: row.counts for row in self.rows}}
+        return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
+
+    def answering(self, question: str) -> list[str]:
+        """The signals that answer one of the three questions."""
+        return [row.signal for row in self.rows if row.question == question]
 
 
 # ---------------------------------------------------------------- catalogue

@@ -9,8 +9,7 @@ from typing import Callable, NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .matrix import QUESTIONS
-from .rulebook import Rule, Rulebook
+from .rulebook import QUESTIONS, Rule, Rulebook
 from .weights import flavour_of, role_of
 
 
@@ -403,8 +402,11 @@ def matrix_reasons(facts: dict[str, float], lead: Optional[str], runner: Optiona
 def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[str], contribution: float) -> Reason:
     roles, row = rulebook.roles, rulebook.matrix.row(signal)
     means = rulebook.lexicon.signals[signal].means
-    against = f" rather than {roles[runner].name}" if runner else ""
-    verb = f"counts for {roles[lead].name}{against}" if contribution > 0 else f"counts against {roles[lead].name}"
+    if contribution > 0:
+        verb = f"counts for {roles[lead].name}" + (f" rather than {roles[runner].name}" if runner else "")
+    else:
+        verb = f"counts more for {roles[runner].name} than for {roles[lead].name}" if runner else \
+            f"counts against {roles[lead].name}"
     source = (rulebook.catalogue.sources[row.source.doc].cite(row.source.section) if row
               else "fitted from the labelled postings (no document names this cell)")
     return Reason(rule=f"matrix:{signal}", role=lead, weight=contribution, because=f"{means[0].upper()}{means[1:]}: {verb}.",
