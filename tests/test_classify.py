@@ -70,7 +70,8 @@ def test_another_language_gets_an_honest_low_confidence_verdict(durable):
 
 
 def test_why_not_names_what_the_runner_up_lacks(durable):
-    verdict = durable.classify({"title": "Data Scientist", "description": CLEAR["ml_engineer"][1]})
+    verdict = durable.classify({"title": "Data Scientist", "description": CLEAR["ml_engineer"][1]
+                                + " You will also design A/B tests and present the findings to product leadership."})
     assert verdict.why_not is not None
     assert verdict.why_not.role == verdict.runner_up
     assert all(rule.missing for rule in verdict.why_not.rules)

@@ -113,7 +113,7 @@ def test_the_reasons_shown_are_for_the_headline_role_and_flavour(durable):
 
 
 def test_a_title_is_counted_once_by_the_rule_for_the_length_of_its_text(durable):
-    verdict = durable.classify({"title": "Applied Scientist", "description": "Train models and deploy them to production."})
+    verdict = durable.classify({"title": "Applied Scientist", "description": "Join our science team in Seattle."})
     assert [r.rule for r in verdict.rationale if r.reads_title] == ["title.applied_scientist.short_text"]
     described = durable.classify({"title": "Applied Scientist", "description": " ".join(
         ["Train ranking models on our search logs and deploy them to production with the platform team."] * 5)})
@@ -152,7 +152,8 @@ def test_another_profession_is_asked_whether_it_is_data_work_at_all(durable):
         asked = [q.id for q in verdict.questions]
         assert asked == (["data_work"] if verdict.confidence < 0.6 else []), (title, verdict.confidence, asked)
     unsure = durable.classify({"title": "Technical Account Manager", "description": "Help customers deploy models "
-                               "on our platform, own renewals and the account relationship."})
+                               "on our platform and debug their training pipelines, own renewals and the account "
+                               "relationship."})
     assert unsure.role == "out_of_scope" and unsure.confidence < 0.6, unsure.confidence
     assert [q.id for q in unsure.questions] == ["data_work"]
     assert verdict_of(durable, "out_of_scope").questions == []  # sure of it: nothing to ask
