@@ -146,7 +146,7 @@ class RationaleSheet:
         self.styles = styles
         self.sheet = SheetWriter(out, widths=[10, 14, 30, 26, 11, 110], frozen_rows=self.HEADER_ROW,
                                  tab_colour="FF8EA9C1")
-        self.sheet.row([(f"whichrole rationale: every rule that fired, with its source, for each requisition "
+        self.sheet.row([(f"whichrole rationale: every reason, with its source, for each requisition "
                          f"of sheet '{data_sheet}'", styles["title"])])
         self.sheet.row([("Row links back to the requisition; its 'Full rationale' cell links here.", styles["note"])])
         self.sheet.row([(h, styles["table_header"]) for h in self.HEADERS])

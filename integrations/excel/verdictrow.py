@@ -30,7 +30,7 @@ class VerdictRow(NamedTuple):
     title_check: str
     conflated: str              # what the conflation warnings say; "" when there are none
     questions: Optional[str]    # what to ask when there is too little to decide; None otherwise
-    rationale: str              # every rule that fired, with its source
+    rationale: str              # every reason, with its source
 
     @property
     def is_mismatch(self) -> bool:
