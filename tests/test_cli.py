@@ -35,6 +35,15 @@ def test_classify_structured_fields():
     assert json.loads(result.stdout)["role"] == "data_scientist"
 
 
+def test_a_numbered_level_reads_as_the_candidate_side_reads_it():
+    for level, signal in (("L4", "level:junior"), ("L6", "level:senior"), ("L7", "level:principal")):
+        result = run("classify", "--json", "--field", f"level={level}", CLEAR["data_engineer"][1])
+        assert result.returncode == 0, result.stderr
+        assert signal in json.loads(result.stdout)["signals"], level
+    refused = run("classify", "--field", "level=L9", CLEAR["data_engineer"][1])
+    assert refused.returncode == 2 and "level: unknown value 'L9'" in refused.stderr and "l7" in refused.stderr
+
+
 def test_bad_input_is_one_line_and_non_zero():
     for args, needle in [(("classify", "   "), "empty"),
                          (("classify", "--field", "colour=red"), "colour: unknown field (known: id, title, "),
