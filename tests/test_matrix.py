@@ -131,6 +131,8 @@ def test_the_title_does_not_outweigh_the_work_described():
     verdict = Classifier(engine="reference").classify({"title": "Data Scientist", "description": warehouse})
     assert verdict.role == "data_engineer"
     assert verdict.title_check.startswith("mismatch")
+    # The dashboards are another team's: the primary output the verdict reasons from is the platform.
+    assert {a.question: a.signal for a in verdict.answers}["primary_output"] == "output:data_platform"
     short = Classifier(engine="reference").classify({"title": "Data Scientist", "description": "Join our team."})
     assert short.role == "data_scientist"
 

@@ -369,7 +369,7 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
         title=title,
         title_roles=named,
         title_check=title_check(title, named, lead, rulebook),
-        answers=three_answers(facts, rulebook, quotes),
+        answers=three_answers(facts, lead, rulebook, quotes),
         rationale=rationale,
         warnings=warnings,
         questions=questions,
@@ -421,16 +421,19 @@ def _quoted(reason: Reason, rule: Rule, facts: dict[str, float], quotes: dict[st
     return reason
 
 
-def three_answers(facts: dict[str, float], rulebook: Rulebook, quotes: dict[str, list[str]]) -> list[Answer]:
-    """The three questions of the documents, each answered by its strongest signal, if any."""
+def three_answers(facts: dict[str, float], lead: Optional[str], rulebook: Rulebook,
+                  quotes: dict[str, list[str]]) -> list[Answer]:
+    """The three questions of the documents, each answered by its strongest signal, if any; of
+    equally strong ones, the one the documents count most for the verdict's role."""
+    matrix = rulebook.matrix
     answers = []
     for question in QUESTIONS:
         text = rulebook.catalogue.questions[question].text if question in rulebook.catalogue.questions else question
-        present = [(facts[s], s) for s in rulebook.matrix.answering(question) if s in facts]
+        present = [(facts[s], matrix.row(s).counts.get(lead, 0.0), s) for s in matrix.answering(question) if s in facts]
         if not present:
             answers.append(Answer(question=question, text=text))
             continue
-        _, signal = max(present)
+        *_, signal = max(present)
         answers.append(Answer(question=question, text=text, answer=rulebook.lexicon.signals[signal].means,
                               signal=signal, quote=quotes.get(signal, [])))
     return answers
