@@ -11,7 +11,7 @@ from .engine import Engine, make_engine
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
-from .signals import compiled, extract
+from .signals import extract
 from .verdict import Brief, Finding, Verdict, brief, second_stage_facts
 from .weights import Weights
 
@@ -33,9 +33,10 @@ class Classifier:
         self.engine_name = engine
         self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
 
-    def fired(self, requisition: Requisition) -> Fired:
-        """Facts and the ids of the rules each stage fired (what the engine tests compare)."""
-        facts = extract(requisition, self.rulebook)
+    def fired(self, requisition: Requisition, quotes: Optional[dict[str, list[str]]] = None) -> Fired:
+        """Facts and the ids of the rules each stage fired (what the engine tests compare); ``quotes``,
+        if given, gets the words that raised each signal."""
+        facts = extract(requisition, self.rulebook, quotes=quotes)
         first, second = self.stages
         fired_first = first.fire(facts)
         stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
@@ -55,9 +56,9 @@ class Classifier:
 
     def brief(self, requisition: Requisition) -> Brief:
         """The verdict on a requisition, in brief (``.verdict()`` makes it whole)."""
-        facts, first, second = self.fired(requisition)
+        quotes: dict[str, list[str]] = {}
+        facts, first, second = self.fired(requisition, quotes)
         rules = [self.rulebook.rule(i) for i in (*first, *second)]
-        quotes = compiled(self.rulebook).quotes(requisition.text[:MAX_TEXT_CHARS])
         made = brief(requisition.title, facts, rules, self.rulebook, self.engine_name, quotes)
         if len(requisition.text) > MAX_TEXT_CHARS:
             made.warnings.append(TEXT_CUT)

@@ -81,10 +81,12 @@ class CompiledLexicon:
         unless ``base_weight`` fixes the weight (a title has no sections)."""
         return self.read_counting(text, base_weight)[0]
 
-    def read_counting(self, text: str, base_weight: float | None = None) -> tuple[dict[str, float], int]:
-        """The evidence in ``text`` and how many words it has."""
+    def read_counting(self, text: str, base_weight: float | None = None,
+                      quotes: dict[str, list[str]] | None = None) -> tuple[dict[str, float], int]:
+        """The evidence in ``text`` and how many words it has; ``quotes``, if given, gets the words
+        that raised each signal (see ``quote``), from the same reading."""
         words = self.split(text)
-        evidence = self.weigh(*self.matcher.find(words), base_weight)
+        evidence = self.weigh(*self.matcher.find(words), base_weight, quotes)
         if self.patterns:
             lowered = text.lower()
             for pattern, signal in self.patterns:
@@ -93,30 +95,34 @@ class CompiledLexicon:
                     evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
         return evidence, len(words) - (words.count(SENTENCE_MARK) if self.sentence_ends else 0)
 
-    def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> dict[str, float]:
+    def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None,
+              quotes: dict[str, list[str]] | None = None) -> dict[str, float]:
         """The weighted evidence per signal of the terms a matcher found in ``searched``."""
         # Summed per term and amount, in order of first appearance: the same sums, and the same
         # floating-point results, whichever matcher found the terms.
         evidence: dict[str, float] = defaultdict(float)
         signals_of = self.signals_of
         counted = self.counted(found, searched, base_weight)
+        if quotes is not None:
+            self.quote(counted, quotes)
         for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
             if each:
                 for signal in signals_of[number]:
                     evidence[signal] += each * times
         return evidence
 
-    def quotes(self, text: str, most: int = 2) -> dict[str, list[str]]:
-        """For each signal, the first phrases of ``text`` that counted for it (as the lexicon spells
-        them): the words a verdict quotes for a reason."""
-        quoted: dict[str, list[str]] = defaultdict(list)
-        for number, amount, _ in self.counted(*self.matcher.find(self.split(text)), None):
+    def quote(self, counted: list[tuple], quotes: dict[str, list[str]], most: int = 2) -> None:
+        """For each signal, the first phrases that counted for it (as the lexicon spells them): the
+        words a verdict quotes for a reason."""
+        for number, amount, _ in counted:
+            if not amount:
+                continue
             words = self.table[number].words
             phrase = self.spelled.get(words) or " ".join(words)
-            for signal in self.signals_of[number] if amount else ():
-                if phrase not in quoted[signal] and len(quoted[signal]) < most:
-                    quoted[signal].append(phrase)
-        return dict(quoted)
+            for signal in self.signals_of[number]:
+                said = quotes.setdefault(signal, [])
+                if phrase not in said and len(said) < most:
+                    said.append(phrase)
 
     def counted(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> list[tuple]:
         """The reading rules, over the terms a matcher found in ``searched``, in text order: each
@@ -217,11 +223,13 @@ def compiled(rulebook: Rulebook, matcher: str = "scanner") -> CompiledLexicon:
     return CompiledLexicon(rulebook, matcher)
 
 
-def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanner") -> dict[str, float]:
-    """The first-stage facts of a requisition: signal name -> level or number."""
+def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanner",
+            quotes: dict[str, list[str]] | None = None) -> dict[str, float]:
+    """The first-stage facts of a requisition: signal name -> level or number; ``quotes``, if
+    given, gets the words of the text that raised each signal."""
     lexicon = compiled(rulebook, matcher)
     text = requisition.text[:MAX_TEXT_CHARS]
-    evidence, words = lexicon.read_counting(text)
+    evidence, words = lexicon.read_counting(text, quotes=quotes)
     if requisition.title:
         title_evidence, title_roles = lexicon.title_facts(requisition.title)
         for signal, amount in title_evidence:

@@ -393,8 +393,8 @@ def matrix_reasons(facts: dict[str, float], lead: Optional[str], runner: Optiona
         cells = matrix.get(signal, {})
         contribution = value * (cells.get(lead, 0.0) - (cells.get(runner, 0.0) if runner else 0.0))
         if round(contribution, 2):
-            reasons.append(_matrix_reason(rulebook, signal, lead, runner, round(contribution, 2))
-                           .model_copy(update={"quote": quotes.get(signal, [])}))
+            reason = _matrix_reason(rulebook, signal, lead, runner, round(contribution, 2))
+            reasons.append(reason.model_copy(update={"quote": quotes[signal]}) if signal in quotes else reason)
     return reasons
 
 
