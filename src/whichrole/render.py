@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
+from .verdict import MOST_SURE
+
 if TYPE_CHECKING:
     from .rulebook import Rulebook
     from .verdict import Brief, Finding, Verdict
@@ -14,8 +16,6 @@ HEADER_LIMIT = 150
 BLOCK_LIMIT = 50
 # Excel: at most 32,767 characters a cell.
 CELL_LIMIT = 32767
-# A probability fitted on a few hundred labelled postings is never certainty: it is shown at most this.
-SHOWN_MOST = 0.99
 # The catalogue's ids the shown verdict is made consistent with.
 TOO_LITTLE, LOW_CONFIDENCE, TITLE_MISMATCH, NOT_A_DATA_ROLE = "low_information", "low_confidence", "title_mismatch", \
     "out_of_scope"
@@ -32,7 +32,8 @@ def cut(text: str, limit: int) -> str:
 
 
 def shown_confidence(confidence: float) -> float:
-    return min(confidence, SHOWN_MOST)
+    """A verdict's confidence as a person reads it: never certainty, whichever version wrote the verdict."""
+    return min(confidence, MOST_SURE)
 
 
 def percent(confidence: float) -> str:

@@ -210,7 +210,7 @@ def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], 
     if not order:  # too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
     return Decision({role: round(probabilities.get(role, 0.0), 3) for role in rulebook.roles}, order[0],
-                    order[1] if len(order) > 1 else None, round(min(probabilities[order[0]], MOST_SURE), 2))
+                    order[1] if len(order) > 1 else None, round(probabilities[order[0]], 2))
 
 
 @lru_cache(maxsize=8)
@@ -440,10 +440,11 @@ def three_answers(facts: dict[str, float], lead: Optional[str], rulebook: Rulebo
 
 
 def capped(confidence: float, warnings: list[Finding], rulebook: Rulebook) -> float:
-    """Warnings with a ``confidence_cap`` (the work was read only in part) hold the confidence at or below it."""
+    """The confidence a verdict may say: never certainty, and at or below the ``confidence_cap`` of
+    its warnings (the work was read only in part)."""
     known = rulebook.catalogue.warnings
     caps = [known[w.id].confidence_cap for w in warnings if known[w.id].confidence_cap is not None]
-    return min(confidence, *caps) if caps else confidence
+    return min(confidence, MOST_SURE, *caps)
 
 
 def title_check(title: Optional[str], named: list[str], lead: Optional[str], rulebook: Rulebook) -> str:
