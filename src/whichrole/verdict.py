@@ -173,11 +173,12 @@ class Decision(NamedTuple):
     confidence: float
 
 
-def decide(fired: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> Decision:
-    """The leading role, the runner-up and how sure: from the fitted weights where the rulebook has
-    them (the scores are then each role's probability), else from the declared weights' sums."""
-    values = rulebook.matrix_values(facts) if rulebook.weights is not None else {}
-    return _decision(tuple(rule.id for rule in fired if rule.then.role), tuple(sorted(values.items())), rulebook)
+def decide(fired: list[Rule], values: dict[str, float], rulebook: Rulebook) -> Decision:
+    """The leading role, the runner-up and how sure, from the fired rules and the signals' ``values``
+    (``Rulebook.matrix_values``): by the fitted weights where the rulebook has them (the scores are
+    then each role's probability), else by the declared weights' sums."""
+    kept = tuple(sorted(values.items())) if rulebook.weights is not None else ()
+    return _decision(tuple(rule.id for rule in fired if rule.then.role), kept, rulebook)
 
 
 # A requisition is decided twice: on its first stage's evidence, which the second stage reads, and
@@ -233,7 +234,7 @@ def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
     return flavours.weight(rule) if flavours and flavour_of(rule) else 0.0
 
 
-def choose_flavour(lead: Optional[str], fired: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> Optional[str]:
+def choose_flavour(lead: Optional[str], fired: list[Rule], values: dict[str, float], rulebook: Rulebook) -> Optional[str]:
     roles = rulebook.roles
     if not lead or not roles[lead].flavours:
         return None
@@ -242,7 +243,7 @@ def choose_flavour(lead: Optional[str], fired: list[Rule], facts: dict[str, floa
     if not any(flavour_of(rule) for rule in mine):  # a prior alone is no reason to name a flavour
         return None
     if model is not None:
-        probabilities = model.probabilities(mine, flavour_of, rulebook.matrix_values(facts))
+        probabilities = model.probabilities(mine, flavour_of, values)
         return max(probabilities, key=probabilities.get)
     weights: dict[str, float] = {}
     for rule in mine:
@@ -275,7 +276,7 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     stage2 = dict(facts)
     stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
     total = sum(scores.values())
-    decision = decide(fired, facts, rulebook)
+    decision = decide(fired, rulebook.matrix_values(facts), rulebook)
     if decision.lead:
         stage2["lead:" + decision.lead] = 1
         if decision.runner:
@@ -348,10 +349,11 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
     """The verdict on what fired, in brief; ``quotes`` are the words that raised each signal."""
     roles = rulebook.roles
     quotes = quotes or {}
-    scores, lead, runner, sure = decide(fired, facts, rulebook)
-    flavour = choose_flavour(lead, fired, facts, rulebook)
+    values = rulebook.matrix_values(facts)
+    scores, lead, runner, sure = decide(fired, values, rulebook)
+    flavour = choose_flavour(lead, fired, values, rulebook)
     reasons = [_quoted(rule_reason(rulebook, r.id), r, facts, quotes) for r in fired if r.then.role]
-    reasons += matrix_reasons(facts, lead, runner, rulebook, quotes)
+    reasons += matrix_reasons(values, lead, runner, rulebook, quotes)
     rationale = sorted((reason for reason in reasons if reason.weight),
                        key=lambda r: (r.role != lead, r.weight < 0, -abs(r.weight)))
     warnings = unique_findings(rule_finding(rulebook, r.id, "warning") for r in fired if r.then.warning)
@@ -381,15 +383,15 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
     )
 
 
-def matrix_reasons(facts: dict[str, float], lead: Optional[str], runner: Optional[str], rulebook: Rulebook,
+def matrix_reasons(values: dict[str, float], lead: Optional[str], runner: Optional[str], rulebook: Rulebook,
                    quotes: dict[str, list[str]]) -> list[Reason]:
-    """What each signal of the work contributes to the lead over the runner-up, by its fitted
-    matrix cells: positive for the lead, negative against it."""
+    """What each signal of the work (its ``values``) contributes to the lead over the runner-up, by
+    its fitted matrix cells: positive for the lead, negative against it."""
     weights = rulebook.weights
     if weights is None or not lead:
         return []
     matrix, reasons = weights.roles.matrix, []
-    for signal, value in rulebook.matrix_values(facts).items():
+    for signal, value in values.items():
         cells = matrix.get(signal, {})
         contribution = value * (cells.get(lead, 0.0) - (cells.get(runner, 0.0) if runner else 0.0))
         if round(contribution, 2):
