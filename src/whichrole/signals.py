@@ -53,11 +53,12 @@ class CompiledLexicon:
                            (AFTER, lex.secondary.after), (SENTENCE, [SENTENCE_END] if self.sentence_ends else [])):
             entries += [(text, "cue", cue) for text in texts]
         self.table = terms(entries)
-        # A term as the lexicon spells it (its words are folded: "kubernete"), for quoting.
-        self.spelled = {}
+        # Each term as the lexicon spells it (its words are folded: "kubernete"), for quoting.
+        spelled: dict[tuple[str, ...], str] = {}
         for phrase, kind, _ in entries:
             if kind == "signal":
-                self.spelled.setdefault(tuple(tokens(phrase)), phrase)
+                spelled.setdefault(tuple(tokens(phrase)), phrase)
+        self.quoted_as = [spelled.get(term.words) or " ".join(term.words) for term in self.table]
         self.matcher = MATCHERS[matcher](self.table)
         # What the reader needs of each term, by the matcher's key, without attribute look-ups.
         weights = {name: section.weight for name, section in lex.sections.items()}
@@ -117,8 +118,7 @@ class CompiledLexicon:
         for number, amount, _ in counted:
             if not amount:
                 continue
-            words = self.table[number].words
-            phrase = self.spelled.get(words) or " ".join(words)
+            phrase = self.quoted_as[number]
             for signal in self.signals_of[number]:
                 said = quotes.setdefault(signal, [])
                 if phrase not in said and len(said) < most:
