@@ -142,8 +142,10 @@ def quoted(words: list[str]) -> str:
     return " (" + ", ".join(f"“{w}”" for w in words) + ")" if words else ""
 
 
-def answer_words(answer) -> str:
-    return f"{answer.answer}{quoted(answer.quote)}" if answer.answer else "not said"
+def answer_line(answer) -> str:
+    """One of the three questions and how the requisition answers it."""
+    said = f"{answer.answer}{quoted(answer.quote)}" if answer.answer else "not said"
+    return f"{QUESTION_LABELS.get(answer.question, answer.question)}: {said}"
 
 
 def title_and_continuum(v: "Verdict") -> list[str]:
@@ -169,7 +171,7 @@ def as_text(v: "Verdict") -> str:
     if v.answers:
         lines.append("")
         lines.append("The three questions:")
-        lines.extend(f"  {QUESTION_LABELS.get(a.question, a.question)}: {answer_words(a)}" for a in v.answers)
+        lines.extend(f"  {answer_line(a)}" for a in v.answers)
     if v.why_not and v.why_not.rules:
         lines.append("")
         lines.append(f"What would make it {v.why_not.role_name}:")
@@ -212,8 +214,7 @@ def as_blocks(v: "Verdict") -> list[dict]:
         against = "\n".join(f"• {r.because}{quoted(r.quote)}" for r in v.reasons_against)
         blocks.append(_section(f"*Against it*\n{against}"))
     if v.answers:
-        blocks.append(_section("*The three questions*\n" + "\n".join(
-            f"• {QUESTION_LABELS.get(a.question, a.question)}: {answer_words(a)}" for a in v.answers)))
+        blocks.append(_section("*The three questions*\n" + "\n".join(f"• {answer_line(a)}" for a in v.answers)))
     warnings = shown_warnings(v, rulebook_of(v))
     if warnings:
         blocks.append(_section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in warnings)))
