@@ -275,16 +275,17 @@ def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
         peer_note = None
     except PeerUnavailable as missing:
         peer_note = str(missing)
+    peer = peer_note is None
     outcomes = [(number, posting, None, None) for number, posting in labelled.skipped]
     per_fold, per_repeat, peer_fold, peer_repeat = [], [], [], []
-    steps = repeats * folds + (len(curve) * folds if curve else 0)
+    steps = (repeats + len(curve)) * folds
     for repeat in range(repeats):
         assignment = stratified_folds([ex.role for ex in examples], folds, settings["seed"] + repeat)
         right = peer_right = 0
         for k in range(folds):
             progress(repeat * folds + k, steps)
             train = [i for i, f in enumerate(assignment) if f != k]
-            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer_note is None)
+            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer)
             for i, verdict in fold.verdicts:
                 outcomes.append((postings[i][0], postings[i][1], verdict, repeat + 1))
             per_fold.append(fold.right / fold.held)
@@ -302,17 +303,16 @@ def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
             progress(repeats * folds + n * folds + k, steps)
             train = _share_of([i for i, f in enumerate(assignment) if f != k], share, examples, settings["seed"])
             trained += len(train)
-            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer_note is None)
+            fold = _score_fold(labelled, classifier, settings, train, k, assignment, peer)
             right += fold.right
             peer_right += fold.peer_right or 0
         points.append(CurvePoint(share=share, training_postings=round(trained / folds), accuracy=round(right / len(postings), 4),
-                                 peer_accuracy=round(peer_right / len(postings), 4) if peer_note is None else None))
-    points.append(CurvePoint(share=1.0, training_postings=round(len(postings) * (folds - 1) / folds),
-                             accuracy=round(per_repeat[0], 4),
-                             peer_accuracy=round(peer_repeat[0], 4) if peer_note is None else None))
+                                 peer_accuracy=round(peer_right / len(postings), 4) if peer else None))
+    if curve:  # and the whole of each training fold: the first split's own figures
+        points.append(CurvePoint(share=1.0, training_postings=round(len(postings) * (folds - 1) / folds),
+                                 accuracy=round(per_repeat[0], 4), peer_accuracy=round(peer_repeat[0], 4) if peer else None))
     outcomes.sort(key=lambda item: (item[0], item[3] or 0))
     report = _report(labelled.path, classifier, outcomes, disagreements)
-    peer = peer_note is None
     return report.model_copy(update={"out_of_fold": True, "folds": folds, "repeats": repeats,
                                      "fold_accuracies": [round(a, 4) for a in per_fold],
                                      "repeat_accuracies": [round(a, 4) for a in per_repeat],
@@ -321,7 +321,7 @@ def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
                                      "peer_accuracy_spread": statistics.pstdev(peer_fold) if peer else None,
                                      "peer_repeat_accuracies": [round(a, 4) for a in peer_repeat] if peer else [],
                                      "peer_note": peer_note,
-                                     "learning_curve": points if curve else []})
+                                     "learning_curve": points})
 
 
 class _Fold(NamedTuple):
