@@ -313,3 +313,15 @@ def test_confusion_columns_never_read_alike(fitted):
     names = list(load_rulebook(fitted[0]).roles) + ["undetermined"]
     short = abbreviations(names)
     assert len(set(short.values())) == len(names) and all(len(v) <= 7 for v in short.values())
+
+
+def test_out_of_fold_puts_the_bag_of_words_peer_and_a_learning_curve_beside_the_figure(fitted):
+    rules, postings, _ = fitted
+    report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)
+    assert report.peer_note is None and 0 <= report.peer_accuracy <= 1 and len(report.peer_repeat_accuracies) == 2
+    assert [point.share for point in report.learning_curve] == [0.25, 0.5, 0.75, 1.0]
+    whole = report.learning_curve[-1]
+    assert (whole.accuracy, whole.peer_accuracy) == (report.repeat_accuracies[0], report.peer_repeat_accuracies[0])
+    assert [p.training_postings for p in report.learning_curve] == sorted(p.training_postings for p in report.learning_curve)
+    text = report.text()
+    assert "bag-of-words peer" in text and "trained on  25%" in text and "trained on 100%" in text
