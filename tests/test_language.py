@@ -282,3 +282,20 @@ def test_words_are_split_as_the_character_definition_says(text):
     expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in _OTHER_SEPARATORS else c
                        for c in text.lower()).split()
     assert _split(text.lower()) == expected
+
+
+FUNCTION_WORDS = sorted({w for words in load_rulebook().lexicon.languages.words.values() for w in words})
+
+
+@given(st.lists(st.one_of(st.sampled_from(FUNCTION_WORDS), st.text(alphabet="abcdeéü ,.’\u2003\u3000-", max_size=8)),
+                max_size=60).map(" ".join))
+def test_function_words_are_counted_as_the_split_words_say(text):
+    from whichrole.language import _OTHER_SEPARATORS, _UNICODE_SPACES, _split, _table, _without_separators, function_words
+    table = _table(load_rulebook())
+    sample = _without_separators(text.lower(), _OTHER_SEPARATORS + _UNICODE_SPACES)
+    words = _split(text.lower())
+    expected = dict.fromkeys(table.settings.words, 0)
+    for word in words:
+        for language, listed in table.settings.words.items():
+            expected[language] += word in listed
+    assert function_words(sample, table) == (expected, len(words))

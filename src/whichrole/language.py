@@ -5,13 +5,20 @@ a text in another is read only in part, and the rules say so. Function words ("u
 "avec") stand in every sentence of their language and in few of another's, so a handful decide a
 short ask, while a name or an address in another language, a few words, does not outweigh the
 posting around it. A text largely in another script (Cyrillic, Greek, CJK, ...) is ``lang:other``.
+
+The function words are counted by one automaton over the sample's bytes, each word between two
+spaces, as the lexicon's scanner finds its terms: the words ``_split`` gives are the definition,
+and a property test keeps the two equal.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Optional
+
+import ahocorasick_rs
 
 from .rulebook import LANGUAGE_PREFIX, OTHER_LANGUAGE, Languages, Rulebook
 
@@ -23,12 +30,15 @@ SAMPLE_CHARS = 2000
 # and the few other separators are replaced first.
 _OTHER_SEPARATORS = "’‘“”–—•·…«»¡¿\u00a0"
 _BYTE_SEPARATORS = bytes(code if code > 127 or chr(code).isalpha() else 32 for code in range(256))
+# What str.split() also splits on beyond ASCII, for the automaton's bytes to hold the same words.
+_UNICODE_SPACES = "\x85\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200b)))
 
 
 @dataclass(frozen=True)
 class _Table:
     settings: Languages
-    by_word: dict[str, tuple[str, ...]]  # word -> the languages it is a function word of
+    by_key: list[tuple[str, ...]]  # automaton key -> the languages its word is a function word of
+    automaton: ahocorasick_rs.BytesAhoCorasick  # each function word, between two spaces
     others: tuple[str, ...]  # the languages other than the one read, in the lexicon's order (a tie goes to the first)
     facts: dict[str, str]  # language -> the fact it gives
     other: Optional[str]  # the fact for a language or script the rules have no fact of their own for
@@ -41,15 +51,12 @@ def language_facts(text: str, rulebook: Rulebook) -> dict[str, float]:
         return {}
     settings = table.settings
     sample = text[:SAMPLE_CHARS].lower()
-    words = _split(sample)
-    if not sample.isascii() and _other_script_share(words) >= settings.other_script:
-        return {table.other: 1} if table.other else {}
-    hits = dict.fromkeys(settings.words, 0)
-    counts = Counter(words)
-    for word in counts.keys() & table.by_word.keys():  # the few function words among the words
-        for language in table.by_word[word]:
-            hits[language] += counts[word]
-    if len(words) >= settings.prose_min_words and sum(hits.values()) < settings.prose_share * len(words):
+    if not sample.isascii():
+        sample = _without_separators(sample, _OTHER_SEPARATORS + _UNICODE_SPACES)
+        if max(sample) > _LATIN_END and _other_script_share(_split(sample)) >= settings.other_script:
+            return {table.other: 1} if table.other else {}
+    hits, words = function_words(sample, table)
+    if words >= settings.prose_min_words and sum(hits.values()) < settings.prose_share * words:
         return {table.other: 1} if table.other else {}
     best = max(table.others, key=hits.__getitem__, default=None)
     if best is None or hits[best] < settings.min_words or hits[best] <= settings.ahead * hits[settings.read]:
@@ -57,14 +64,30 @@ def language_facts(text: str, rulebook: Rulebook) -> dict[str, float]:
     return {table.facts[best]: 1} if best in table.facts else {}
 
 
+def function_words(sample: str, table: "_Table") -> tuple[dict[str, int], int]:
+    """How many function words of each language a lower-cased sample has (its separators already
+    blanked), and how many words in all: as counting the words ``_split`` gives would say."""
+    spaced = b"  " + sample.encode().translate(_BYTE_SEPARATORS).replace(b" ", b"  ") + b"  "
+    hits = dict.fromkeys(table.settings.words, 0)
+    for key, count in Counter(map(itemgetter(0), table.automaton.find_matches_as_indexes(spaced))).items():
+        for language in table.by_key[key]:
+            hits[language] += count
+    return hits, len(spaced.split())
+
+
 def _split(sample: str) -> list[str]:
     """The words of a lower-cased text: runs of letters, and of anything not ASCII but the
     typographic separators."""
     if not sample.isascii():
-        for separator in _OTHER_SEPARATORS:
-            if separator in sample:
-                sample = sample.replace(separator, " ")
+        sample = _without_separators(sample, _OTHER_SEPARATORS)
     return sample.encode().translate(_BYTE_SEPARATORS).decode().split()
+
+
+def _without_separators(sample: str, separators: str) -> str:
+    for separator in separators:
+        if separator in sample:
+            sample = sample.replace(separator, " ")
+    return sample
 
 
 def _other_script_share(words: list[str]) -> float:
@@ -73,9 +96,12 @@ def _other_script_share(words: list[str]) -> float:
     return sum(len(word) for word in words if not _is_latin(word[0])) / total if total else 0.0
 
 
+_LATIN_END = "\u024f"  # a text with no letter beyond it is all in Latin script
+
+
 def _is_latin(letter: str) -> bool:
     """Basic Latin to Latin Extended-B, and Latin Extended Additional (Vietnamese)."""
-    return letter <= "\u024f" or "\u1e00" <= letter <= "\u1eff"
+    return letter <= _LATIN_END or "\u1e00" <= letter <= "\u1eff"
 
 
 @lru_cache(maxsize=8)
@@ -92,4 +118,6 @@ def _table(rulebook: Rulebook) -> Optional[_Table]:
     # A language the rules have no fact of its own for is one more language they do not read.
     facts = {language: LANGUAGE_PREFIX + language if LANGUAGE_PREFIX + language in derived else other
              for language in others}
-    return _Table(settings, by_word, others, {k: v for k, v in facts.items() if v}, other)
+    automaton = ahocorasick_rs.BytesAhoCorasick([f" {word} ".encode() for word in by_word],
+                                                 matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return _Table(settings, list(by_word.values()), automaton, others, {k: v for k, v in facts.items() if v}, other)
