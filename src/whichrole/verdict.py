@@ -352,7 +352,7 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
     values = rulebook.matrix_values(facts)
     scores, lead, runner, sure = decide(fired, values, rulebook)
     flavour = choose_flavour(lead, fired, values, rulebook)
-    reasons = [_quoted(rule_reason(rulebook, r.id), r, facts, quotes) for r in fired if r.then.role]
+    reasons = [rule_reason(rulebook, r.id, _quote(r, facts, quotes)) for r in fired if r.then.role]
     reasons += matrix_reasons(values, lead, runner, rulebook, quotes)
     rationale = sorted((reason for reason in reasons if reason.weight),
                        key=lambda r: (r.role != lead, r.weight < 0, -abs(r.weight)))
@@ -395,13 +395,16 @@ def matrix_reasons(values: dict[str, float], lead: Optional[str], runner: Option
         cells = matrix.get(signal, {})
         contribution = value * (cells.get(lead, 0.0) - (cells.get(runner, 0.0) if runner else 0.0))
         if round(contribution, 2):
-            reason = _matrix_reason(rulebook, signal, lead, runner, round(contribution, 2))
-            reasons.append(reason.model_copy(update={"quote": quotes[signal]}) if signal in quotes else reason)
+            reasons.append(_matrix_reason(rulebook, signal, lead, runner, round(contribution, 2),
+                                          tuple(quotes.get(signal, ()))))
     return reasons
 
 
-@lru_cache(maxsize=4096)
-def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[str], contribution: float) -> Reason:
+# Reasons are built once for each way a requisition can raise them, words quoted included, and
+# shared by every verdict that gives them: a verdict gives a score of them.
+@lru_cache(maxsize=16384)
+def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[str], contribution: float,
+                   quote: tuple[str, ...]) -> Reason:
     roles, row = rulebook.roles, rulebook.matrix.row(signal)
     means = rulebook.lexicon.signals[signal].means
     if contribution > 0:
@@ -412,15 +415,15 @@ def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[
     source = (rulebook.catalogue.sources[row.source.doc].cite(row.source.section) if row
               else "fitted from the labelled postings (no document names this cell)")
     return Reason(rule=f"matrix:{signal}", role=lead, weight=contribution, because=f"{means[0].upper()}{means[1:]}: {verb}.",
-                  source=source, where=f"matrix.yaml:{row.line}" if row else "weights.yaml")
+                  source=source, where=f"matrix.yaml:{row.line}" if row else "weights.yaml", quote=list(quote))
 
 
-def _quoted(reason: Reason, rule: Rule, facts: dict[str, float], quotes: dict[str, list[str]]) -> Reason:
-    """A rule's reason with the words that raised the first of its signals the requisition has."""
+def _quote(rule: Rule, facts: dict[str, float], quotes: dict[str, list[str]]) -> tuple[str, ...]:
+    """The words that raised the first of a rule's signals the requisition has: what its reason quotes."""
     for condition in (*rule.conditions[0], *rule.conditions[1]):
         if condition.name in quotes and condition.holds(facts):
-            return reason.model_copy(update={"quote": quotes[condition.name]})
-    return reason
+            return tuple(quotes[condition.name])
+    return ()
 
 
 def three_answers(facts: dict[str, float], lead: Optional[str], rulebook: Rulebook,
@@ -472,13 +475,14 @@ def continuum_position(lead: Optional[str], scores: dict[str, float], rulebook: 
     return round(sum(s * c for s, c in placed) / sum(s for s, _ in placed), 2)
 
 
-@lru_cache(maxsize=4096)
-def rule_reason(rulebook: Rulebook, rule_id: str) -> Reason:
-    """A rule's reason is the same in every verdict: built once (verdicts only read it)."""
+@lru_cache(maxsize=16384)
+def rule_reason(rulebook: Rulebook, rule_id: str, quote: tuple[str, ...] = ()) -> Reason:
+    """A rule's reason, quoting ``quote``: the same in every verdict that quotes the same (see _matrix_reason)."""
     rule = rulebook.rule(rule_id)
     return Reason(rule=rule.id, role=rule.then.role, flavour=rule.then.flavour,
                   weight=round(counted_weight(rulebook, rule), 2), reads_title=rule.reads_title,
-                  because=rule.because, source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}")
+                  because=rule.because, source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}",
+                  quote=list(quote))
 
 
 @lru_cache(maxsize=4096)
