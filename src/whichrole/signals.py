@@ -104,18 +104,20 @@ class CompiledLexicon:
         evidence: dict[str, float] = defaultdict(float)
         signals_of = self.signals_of
         counted = self.counted(found, searched, base_weight)
+        tallies = Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted)))
         if quotes is not None:
-            self.quote(counted, quotes)
-        for (number, each), times in Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items():
+            self.quote(tallies, quotes)
+        for (number, each), times in tallies.items():
             if each:
                 for signal in signals_of[number]:
                     evidence[signal] += each * times
         return evidence
 
-    def quote(self, counted: list[tuple], quotes: dict[str, list[str]], most: int = 2) -> None:
+    def quote(self, tallies: Counter, quotes: dict[str, list[str]], most: int = 2) -> None:
         """For each signal, the first phrases that counted for it (as the lexicon spells them): the
-        words a verdict quotes for a reason."""
-        for number, amount, _ in counted:
+        words a verdict quotes for a reason. ``tallies`` are the (term, amount) pairs counted, in
+        order of first appearance: a phrase's first appearance is all a quote needs."""
+        for number, amount in tallies:
             if not amount:
                 continue
             phrase = self.quoted_as[number]
