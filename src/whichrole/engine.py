@@ -159,9 +159,11 @@ class DurableEngine:
     def _keys(self, facts: dict[str, float]) -> list[frozenset]:
         """Per shard: each name it reads, with the side of each of its thresholds the value is on."""
         keys: list[list] = [[] for _ in self._shards]
+        read = self._readers
         for item in facts.items():
-            for index, entry in self._key_entries(item):
-                keys[index].append(entry)
+            if item[0] in read:  # most facts are read by no rule of a stage
+                for index, entry in self._key_entries(item):
+                    keys[index].append(entry)
         return [frozenset(key) for key in keys]
 
     @lru_cache(maxsize=65536)  # an engine per rulebook stage: a few per process, kept for its life

@@ -9,6 +9,7 @@ import hashlib
 import json
 import operator
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -194,6 +195,10 @@ class Matrix(BaseModel):
 
     def model_post_init(self, _context) -> None:
         self._by_signal = {row.signal: row for row in self.rows}
+        self._answering: dict[str, list[str]] = defaultdict(list)
+        for row in self.rows:
+            if row.question:
+                self._answering[row.question].append(row.signal)
 
     def row(self, signal: str) -> Optional[MatrixRow]:
         return self._by_signal.get(signal)
@@ -205,7 +210,7 @@ class Matrix(BaseModel):
 
     def answering(self, question: str) -> list[str]:
         """The signals that answer one of the three questions."""
-        return [row.signal for row in self.rows if row.question == question]
+        return self._answering.get(question, [])
 
 
 # ---------------------------------------------------------------- catalogue
