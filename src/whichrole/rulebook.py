@@ -137,6 +137,7 @@ class Rule(BaseModel):
 
     def model_post_init(self, _context) -> None:
         self._all, self._any, self._none = self.when.parsed()
+        self._said = self._all + self._any
         names = [c.name for group in self.conditions for c in group]
         self._stage = 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
         self._reads_title = any(n.startswith("title:") for n in names)
@@ -144,6 +145,11 @@ class Rule(BaseModel):
     @property
     def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
         return self._all, self._any, self._none
+
+    @property
+    def said(self) -> tuple[Condition, ...]:
+        """The conditions that hold when the rule fires, 'all' before 'any': what a reason can quote."""
+        return self._said
 
     @property
     def reads_title(self) -> bool:

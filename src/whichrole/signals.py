@@ -10,6 +10,7 @@ information). Each text signal gets a level 1-3 from how much weighted evidence 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from functools import lru_cache
 from operator import itemgetter
@@ -35,7 +36,7 @@ class CompiledLexicon:
     def __init__(self, rulebook: Rulebook, matcher: str = "scanner"):
         lex = rulebook.lexicon
         self.rulebook = rulebook
-        self.levels = lex.levels
+        self.levels = sorted(lex.levels)
         self.opening_weight = lex.opening_weight
         self.title_weight = lex.title_weight
         self.window = lex.negation_window
@@ -213,11 +214,8 @@ class CompiledLexicon:
         return tuple(self.read(title, self.title_weight).items()), frozenset(self.title_roles(title))
 
     def level(self, amount: float) -> int:
-        level = 0
-        for threshold in self.levels:
-            if amount >= threshold:
-                level += 1
-        return level
+        """How many of the levels' thresholds ``amount`` reaches."""
+        return bisect_right(self.levels, amount)
 
 
 @lru_cache(maxsize=8)

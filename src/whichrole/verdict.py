@@ -420,7 +420,7 @@ def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[
 
 def _quote(rule: Rule, facts: dict[str, float], quotes: dict[str, list[str]]) -> tuple[str, ...]:
     """The words that raised the first of a rule's signals the requisition has: what its reason quotes."""
-    for condition in (*rule.conditions[0], *rule.conditions[1]):
+    for condition in rule.said:
         if condition.name in quotes and condition.holds(facts):
             return tuple(quotes[condition.name])
     return ()
