@@ -11,8 +11,8 @@ import yaml
 
 from samples import CLEAR
 from whichrole import Classifier
-from whichrole.evaluation import evaluate, evaluate_folds, reliability
-from whichrole.fitting import FitError, fit_file, stratified_folds
+from whichrole.evaluation import evaluate, evaluate_folds, fit_file, reliability
+from whichrole.fitting import FitError, stratified_folds
 from whichrole.rulebook import default_rules_dir, load_rulebook, weights_notes
 from whichrole.weights import WEIGHTS_FILE, Weights, role_of, save
 

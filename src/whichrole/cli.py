@@ -296,7 +296,7 @@ def rules_fit(
 ):
     """Fit how much each rule counts to labelled postings; record where the weights come from."""
     from .classify import Classifier
-    from .fitting import fit_file
+    from .evaluation import fit_file
     from .weights import WEIGHTS_FILE, save
 
     fitter = Classifier(rules, "reference", fitted=False)  # the weights there now may be stale: refit regardless

@@ -16,24 +16,20 @@ import random
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
 from .classify import Classifier
-from .files import write_text
-from .model import Requisition, RequisitionError
+from .files import sha256_and_size, write_text
+from .fitting import FitError, fit_weights, read_labelled_file, settings_with, stratified_folds
+from .labelled import read_labelled, requisition_of, targets
+from .model import RequisitionError
 from .peer import BagOfWords, PeerUnavailable, peer_text
-from .rulebook import Rulebook
 from .signals import compiled
 from .verdict import Verdict
+from .weights import CrossValidated, Weights
 
-# title_families in the postings use their own names for two roles and one DS flavour.
-FAMILY_TO_ROLE = {
-    "data_analyst": "data_scientist",
-    "ai_llm_engineer": "ai_engineer",
-    "ml_adjacent_swe": "ml_software_engineer",
-}
 UNDETERMINED = "undetermined"  # a verdict that names no role: its own outcome, never right
 CONFLATION_WARNING_PREFIX = "conflated"
 BANDS = 10
@@ -161,65 +157,6 @@ class Report(BaseModel):
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- reading labelled postings
-
-def read_postings(path: Path) -> Iterable[tuple[int, dict]]:
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ValueError(f"{path}:{number}: not UTF-8 text") from None
-            if line.strip():
-                try:
-                    posting = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{path}:{number}: not a JSON object ({error.msg})") from None
-                if not isinstance(posting, dict):
-                    raise ValueError(f"{path}:{number}: not a JSON object")
-                yield number, posting
-
-
-def read_labelled(path: Path, rulebook: Rulebook) -> list[tuple[int, dict]]:
-    """Every posting of the file, its labels checked against the catalogue."""
-    roles = rulebook.roles
-    postings = list(read_postings(path))
-    if not postings:
-        raise ValueError(f"{path}: no postings (one JSON object a line)")
-    labelled = any(posting.get("role") is not None for _, posting in postings)
-    for number, posting in postings:
-        role = posting.get("role")
-        if labelled and role is None:
-            raise ValueError(f"{path}:{number}: no 'role', though other postings of the file have one")
-        if role is None and "title_families" not in posting:
-            raise ValueError(f"{path}:{number}: neither a 'role' nor 'title_families' to score against")
-        if role is not None and role not in roles:
-            raise ValueError(f"{path}:{number}: role {role!r} is not a role of the catalogue "
-                             f"(known: {', '.join(roles)})")
-        flavour = posting.get("ds_flavour")
-        if flavour is not None and role is None:
-            raise ValueError(f"{path}:{number}: ds_flavour needs a role")
-        if flavour is not None and flavour not in roles[role].flavours:
-            known = ", ".join(roles[role].flavours) if role in roles and roles[role].flavours else "none"
-            raise ValueError(f"{path}:{number}: ds_flavour {flavour!r} is not a flavour of {role} (known: {known})")
-        if "conflated" in posting and not isinstance(posting["conflated"], bool):
-            raise ValueError(f"{path}:{number}: conflated must be true or false, not {posting['conflated']!r}")
-        if role is None and not isinstance(posting.get("title_families", []), list):
-            raise ValueError(f"{path}:{number}: title_families must be a list")
-    return postings
-
-
-def targets(posting: dict) -> tuple[str, set[str]]:
-    if posting.get("role"):
-        return "role", {posting["role"]}
-    families = posting.get("title_families") or []
-    return "title_families", {FAMILY_TO_ROLE.get(f, f) for f in families} or {"out_of_scope"}
-
-
-def requisition_of(posting: dict) -> Requisition:
-    return Requisition.build({"title": posting.get("title"), "description": posting.get("description")})
-
-
 # ---------------------------------------------------------------- scoring
 
 def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] = None,
@@ -249,8 +186,6 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
     """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure.
     With ``repeats``, again for each of as many other splits into folds (seeds following the
     settings' own), every posting scored once per split: one split's figure depends on the split."""
-    from .fitting import read_labelled_file, settings_with
-
     settings = settings_with(settings)
     return cross_validate(read_labelled_file(path, classifier), classifier, folds, settings, disagreements,
                           progress, repeats)
@@ -263,8 +198,6 @@ def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
     """The out-of-fold report of ``settings`` on postings already read (see evaluate_folds), with
     the bag-of-words peer fitted and scored on the same folds, and a learning curve on the first
     split: the same folds, each training fold cut to a share of its postings (every role kept)."""
-    from .fitting import FitError, stratified_folds
-
     postings, examples = labelled.postings, labelled.examples
     if not 2 <= folds <= len(postings):
         raise FitError(f"--folds {folds}: needs between 2 and {len(postings)} folds for {len(postings)} postings")
@@ -334,8 +267,6 @@ class _Fold(NamedTuple):
 def _score_fold(labelled, classifier: Classifier, settings: dict, train: list[int], k: int,
                 assignment: list[int], with_peer: bool) -> _Fold:
     """Fit on the postings ``train``, score fold ``k``: the rules' weights, and the peer."""
-    from .fitting import fit_weights
-
     postings, examples = labelled.postings, labelled.examples
     held_out = classifier.with_weights(fit_weights([examples[i] for i in train], classifier.rulebook, settings))
     held = [i for i, f in enumerate(assignment) if f == k]
@@ -456,3 +387,31 @@ def reliability(calibration: list[tuple[float, bool]], bands: int = BANDS) -> li
                  mean_confidence=round(statistics.fmean(c for c, _ in g), 4) if g else 0.0,
                  accuracy=round(sum(h for _, h in g) / len(g), 4) if g else 0.0)
             for i, g in enumerate(groups)]
+
+
+# ---------------------------------------------------------------- the fit, with its out-of-fold figures
+
+def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
+             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
+             repeats: int = 1) -> Weights:
+    """Weights fitted to every labelled posting of ``path``, with their provenance and the
+    out-of-fold figures of the same settings over ``folds`` folds (and ``repeats`` splits)."""
+    settings = settings_with(settings)
+    labelled = read_labelled_file(path, classifier)
+    weights = fit_weights(labelled.examples, classifier.rulebook, settings)
+    report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats, curve=())
+    conflation = report.conflation or {}
+    cross_validated = CrossValidated(
+        folds=folds, repeats=repeats, accuracy=round(report.accuracy, 4),
+        accuracy_spread=round(report.accuracy_spread or 0.0, 4), peer_accuracy=_rounded(report.peer_accuracy),
+        expected_calibration_error=report.expected_calibration_error,
+        flavour_accuracy=_rounded(report.flavour_accuracy),
+        conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))
+    provenance = weights.provenance.model_copy(update={
+        "labelled_file": path.name, "sha256": sha256_and_size(path)[0], "cross_validated": cross_validated,
+        "skipped": len(labelled.skipped)})
+    return weights.model_copy(update={"provenance": provenance})
+
+
+def _rounded(value: Optional[float]) -> Optional[float]:
+    return round(value, 4) if value is not None else None

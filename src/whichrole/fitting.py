@@ -1,5 +1,5 @@
-"""Fitting the rules' weights to labelled postings (``whichrole rules fit``), and scoring settings
-out of fold (``whichrole eval --folds K``).
+"""Fitting the rules' weights to labelled postings. ``evaluation`` scores a fit out of fold and
+records that score with the weights ``whichrole rules fit`` writes.
 
 The model is a multinomial logistic regression whose features are rule firings: a fired rule adds
 its weight to the logit of the role it speaks for, and to no other, and its weight keeps the sign
@@ -24,10 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from .files import sha256_and_size
+from .labelled import read_labelled, requisition_of
 from .model import RequisitionError
 from .rulebook import Rule, Rulebook
-from .weights import CrossValidated, Model, Provenance, Weights, fingerprint, flavour_of, role_of
+from .weights import Model, Provenance, Weights, fingerprint, flavour_of, role_of
 
 DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "matrix_l2": 1.0, "calibration_folds": 5, "seed": 0}
 INTEGER_SETTINGS = ("calibration_folds", "seed")
@@ -86,8 +86,6 @@ class Task:
 def read_labelled_file(path: Path, classifier) -> Labelled:
     """Every posting of ``path`` with a role label, and the rules that fire on it by their declared
     weights; a posting without one is refused with its line."""
-    from .evaluation import read_labelled, requisition_of
-
     declared = classifier.with_weights(None)
     postings, examples, skipped = [], [], []
     for number, posting in read_labelled(path, classifier.rulebook):
@@ -274,31 +272,3 @@ def settings_with(overrides: Optional[dict] = None) -> dict:
     if merged["calibration_folds"] < 2:
         raise FitError(f"fit setting calibration_folds={merged['calibration_folds']}: needs at least 2")
     return merged
-
-
-def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
-             progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
-             repeats: int = 1) -> Weights:
-    """Weights fitted to every labelled posting of ``path``, with their provenance and the
-    out-of-fold figures of the same settings over ``folds`` folds (and ``repeats`` splits)."""
-    from .evaluation import cross_validate
-
-    settings = settings_with(settings)
-    labelled = read_labelled_file(path, classifier)
-    weights = fit_weights(labelled.examples, classifier.rulebook, settings)
-    report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats, curve=())
-    conflation = report.conflation or {}
-    cross_validated = CrossValidated(
-        folds=folds, repeats=repeats, accuracy=round(report.accuracy, 4),
-        accuracy_spread=round(report.accuracy_spread or 0.0, 4), peer_accuracy=_rounded(report.peer_accuracy),
-        expected_calibration_error=report.expected_calibration_error,
-        flavour_accuracy=_rounded(report.flavour_accuracy),
-        conflation_precision=_rounded(conflation.get("precision")), conflation_recall=_rounded(conflation.get("recall")))
-    provenance = weights.provenance.model_copy(update={
-        "labelled_file": path.name, "sha256": sha256_and_size(path)[0], "cross_validated": cross_validated,
-        "skipped": len(labelled.skipped)})
-    return weights.model_copy(update={"provenance": provenance})
-
-
-def _rounded(value: Optional[float]) -> Optional[float]:
-    return round(value, 4) if value is not None else None
