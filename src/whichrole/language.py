@@ -118,6 +118,6 @@ def _table(rulebook: Rulebook) -> Optional[_Table]:
     # A language the rules have no fact of its own for is one more language they do not read.
     facts = {language: LANGUAGE_PREFIX + language if LANGUAGE_PREFIX + language in derived else other
              for language in others}
-    automaton = ahocorasick_rs.BytesAhoCorasick([f" {word} ".encode() for word in by_word],
-                                                 matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    # Each word stands between spaces, so no two match at one place: the plainest matching finds them all.
+    automaton = ahocorasick_rs.BytesAhoCorasick([f" {word} ".encode() for word in by_word])
     return _Table(settings, list(by_word.values()), automaton, others, {k: v for k, v in facts.items() if v}, other)
