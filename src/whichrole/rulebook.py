@@ -5,6 +5,7 @@ validates them with pydantic and reports each mistake as ``file:line: what``.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import operator
@@ -243,6 +244,24 @@ class Message(BaseModel):
     confidence_cap: Optional[float] = Field(default=None, ge=0, le=1)
 
 
+class Thresholds(BaseModel):
+    """The numbers the verdict is decided by; a name not listed here is a mistake, not a new setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(gt=0, description="softmax temperature over role scores")
+    full_evidence: float = Field(gt=0, description="total evidence at which confidence is no longer damped")
+    substantial: float = Field(description="a role score at which a role counts as substantially present")
+    mix_close_points: float = Field(ge=0, description="profiles this close to the nearest one also count as close")
+    low_confidence: float = Field(ge=0, le=1, description="below this the verdict says so and asks the questions")
+    # A rulebook without these two names every role something speaks for, and says what would make
+    # every runner-up the answer, as rulebooks did before they existed.
+    speaks_from: float = Field(default=0.0, ge=0, description="a role with less fitted evidence for it than "
+                                                              "this is not named, however likely its prior")
+    why_not_from: float = Field(default=0.0, ge=0, description="a runner-up with less declared evidence is too "
+                                                               "far off to say what would make it the answer")
+
+
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -251,7 +270,7 @@ class Catalogue(BaseModel):
     roles: dict[str, Role]
     warnings: dict[str, Message]
     questions: dict[str, Message]
-    thresholds: dict[str, float]
+    thresholds: Thresholds
 
 
 @dataclass(frozen=True)
@@ -496,18 +515,79 @@ def _model(cls, data, path: Path, problems: list[Problem]):
     try:
         return cls.model_validate(_strip_lines(data))
     except ValidationError as error:
-        for item in error.errors():
-            node, line = data, data.get(LINE_KEY, 1)
+        errors = error.errors()
+        misspelt = _misspellings(cls, errors)
+        for item in errors:
+            if tuple(item["loc"]) in misspelt.values():
+                continue  # said with the name it was misspelt as
+            node, line, found = data, data.get(LINE_KEY, 1), True
             for key in item["loc"]:
                 try:
                     node = node[key]
                 except (KeyError, IndexError, TypeError):
+                    found = False
                     break
                 if isinstance(node, dict):
                     line = node.get(LINE_KEY, line)
+            if found and not isinstance(node, (dict, list)):  # the loader marks mappings, not their keys
+                line = _key_line(path, item["loc"]) or line
             where = ".".join(map(str, item["loc"]))
-            problems.append(Problem(path.name, line, f"{where}: {item['msg']}"))
+            message, model = item["msg"], _nested_model(cls, item["loc"][:-1])
+            if tuple(item["loc"]) in misspelt:
+                message = f"unknown name; did you mean {misspelt[tuple(item['loc'])][-1]!r}?"
+            elif model and item["type"] == "extra_forbidden":
+                message = f"unknown name (known: {', '.join(model.model_fields)})"
+            elif model and item["type"] == "missing" and model.model_fields[item["loc"][-1]].description:
+                message = f"missing ({model.model_fields[item['loc'][-1]].description})"
+            problems.append(Problem(path.name, line, f"{where}: {message}"))
         return None
+
+
+def _key_line(path: Path, loc: tuple) -> Optional[int]:
+    """The line of the key at ``loc`` in a YAML file, read again only when it has a problem to place."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _misspellings(cls: type[BaseModel], errors: list) -> dict[tuple, tuple]:
+    """Each unknown name beside a missing one it is close to (``temprature`` for ``temperature``):
+    one mistake, said once."""
+    missing = {tuple(item["loc"]) for item in errors if item["type"] == "missing"}
+    misspelt = {}
+    for item in errors:
+        *parent, name = item["loc"]
+        if item["type"] == "extra_forbidden" and _nested_model(cls, tuple(parent)):
+            wanted = [str(loc[-1]) for loc in missing if list(loc[:-1]) == parent]
+            close = difflib.get_close_matches(str(name), wanted, n=1)
+            if close and (*parent, close[0]) not in misspelt.values():
+                misspelt[tuple(item["loc"])] = (*parent, close[0])
+    return misspelt
+
+
+def _nested_model(cls: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
+    """The model nested at ``loc`` (none where a mapping or list of models lies between)."""
+    for key in loc:
+        field_info = cls.model_fields.get(key) if isinstance(key, str) else None
+        inner = field_info.annotation if field_info else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return None
+        cls = inner
+    return cls
 
 
 def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Optional[Rulebook], list[Problem]]:

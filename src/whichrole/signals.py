@@ -282,6 +282,6 @@ def mix_signals(mix: ActivityMix, rulebook: Rulebook) -> dict[str, float]:
         nearest, role_id = distances[0]
         facts[f"mixfit:{role_id}"] = 3
         for distance, other in distances[1:]:
-            if distance - nearest <= rulebook.catalogue.thresholds["mix_close_points"]:
+            if distance - nearest <= rulebook.catalogue.thresholds.mix_close_points:
                 facts[f"mixfit:{other}"] = 2
     return facts

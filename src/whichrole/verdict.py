@@ -157,8 +157,8 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     total = sum(scores.values())
     if top <= 0:
         return 0.0
-    share = 1.0 / sum(math.exp((s - top) / t["temperature"]) for s in scores.values())
-    coverage = min(1.0, total / t["full_evidence"]) ** 0.5
+    share = 1.0 / sum(math.exp((s - top) / t.temperature) for s in scores.values())
+    coverage = min(1.0, total / t.full_evidence) ** 0.5
     return round(share * coverage, 2)
 
 
@@ -204,7 +204,7 @@ def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], 
     for signal, value in values:
         for role, weight in matrix.get(signal, {}).items():
             support[role] += max(weight, 0.0) * value
-    least = rulebook.catalogue.thresholds.get("speaks_from", 0.0)
+    least = rulebook.catalogue.thresholds.speaks_from
     spoken_for = {role for role, amount in support.items() if amount > 0 and amount >= least}
     probabilities = weights.roles.probabilities(fired, counts_for, dict(values))
     order = [role for role in ranking(probabilities) if role in spoken_for]
@@ -272,7 +272,6 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     roles = list(rulebook.roles)
     scores = role_scores(fired, roles)
     order = ranking(scores)
-    t = rulebook.catalogue.thresholds
     stage2 = dict(facts)
     stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
     total = sum(scores.values())
@@ -289,10 +288,9 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     stage2["evidence:confidence"] = decision.confidence
     work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
         rule.reads_title for rule in fired) else scores
-    substantial = t["substantial"]
     stage2.update(zip(_stage2_names(rulebook, "work:"), work.values()))
     work_order = ranking(work)
-    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= substantial)
+    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= rulebook.catalogue.thresholds.substantial)
     stage2["evidence:work_margin"] = round(work[work_order[0]] - work[work_order[1]], 2)
     return stage2
 
@@ -513,8 +511,7 @@ def _why_not(runner: Optional[str], scores: dict[str, float], evidence: dict[str
              facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
     """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
     for a runner-up with too little evidence (its rules' declared weights) for that to be worth saying."""
-    # A rulebook written before this threshold existed says it for every runner-up, as it did then.
-    if not runner or evidence[runner] < rulebook.catalogue.thresholds.get("why_not_from", 0):
+    if not runner or evidence[runner] < rulebook.catalogue.thresholds.why_not_from:
         return None
     fired_ids = {r.id for r in fired}
     return WhyNot.model_construct(

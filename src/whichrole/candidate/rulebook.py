@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, load_rulebook
+from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, Thresholds, load_rulebook
 from .profile import TABLE_FIELDS
 
 
@@ -26,8 +26,14 @@ class CandidateRole(Role):
     pay: Optional[Cited] = None  # relative pay, where a source gives it
 
 
+class CandidateThresholds(Thresholds):
+    papers_some_record: int = Field(ge=0, description="publications that make a research record")
+    papers_strong_record: int = Field(ge=0, description="publications that make a strong one")
+
+
 class CandidateCatalogue(Catalogue):
     roles: dict[str, CandidateRole]
+    thresholds: CandidateThresholds
 
     @field_validator("roles")
     @classmethod

@@ -49,9 +49,9 @@ def profile_facts(profile: Profile, rulebook: Rulebook) -> dict[str, float]:
 def research_record(papers: int, rulebook: Rulebook) -> str:
     """The research record a publication count stands for, by the catalogue's thresholds."""
     thresholds = rulebook.catalogue.thresholds
-    if papers >= thresholds["papers_strong_record"]:
+    if papers >= thresholds.papers_strong_record:
         return "strong"
-    if papers >= thresholds["papers_some_record"]:
+    if papers >= thresholds.papers_some_record:
         return "some"
     return "none"
 
