@@ -257,7 +257,7 @@ def test_the_command_line_shows_the_warning():
     ("  read: en\n", "  read: xx\n", "languages.read: 'xx' is not one of the languages listed under words"),
     ("    nl: [het,", "    nl: [Het,", "languages.words: nl: 'Het' is not one lower-case word of letters"),
     ("    nl: [het,", '    nl: ["op de", het,', "languages.words: nl: 'op de' is not one lower-case word of letters"),
-    ('  "lang:fr":', '  "lang:fi":', "derived: 'lang:fi' names no language listed under languages.words"),
+    ("fr: French}", "fi: Finnish}", "languages.names: 'fi' is not one of the languages listed under words"),
 ])
 def test_a_broken_language_table_is_reported_with_its_line(rules_copy, old, new, problem):
     lexicon = rules_copy / "lexicon.yaml"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .rulebook import LANGUAGE_PREFIX, OTHER_LANGUAGE, Languages, Rulebook
+from .facts import OTHER_LANGUAGE, WRITTEN_IN
+from .rulebook import Languages, Rulebook
 
 # The opening of a text shows its language as well as the whole does, for a fraction of the time.
 SAMPLE_CHARS = 2000
@@ -80,7 +81,7 @@ def _is_latin(letter: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _table(rulebook: Rulebook) -> Optional[_Table]:
-    settings, derived = rulebook.lexicon.languages, rulebook.lexicon.derived
+    settings, derived = rulebook.lexicon.languages, rulebook.derived_facts()
     if settings is None:
         return None
     by_word: dict[str, tuple[str, ...]] = {}
@@ -88,8 +89,8 @@ def _table(rulebook: Rulebook) -> Optional[_Table]:
         for word in dict.fromkeys(words):
             by_word[word] = (*by_word.get(word, ()), language)
     others = tuple(language for language in settings.words if language != settings.read)
-    other = LANGUAGE_PREFIX + OTHER_LANGUAGE if LANGUAGE_PREFIX + OTHER_LANGUAGE in derived else None
+    other = WRITTEN_IN.stem + OTHER_LANGUAGE if WRITTEN_IN.stem + OTHER_LANGUAGE in derived else None
     # A language the rules have no fact of its own for is one more language they do not read.
-    facts = {language: LANGUAGE_PREFIX + language if LANGUAGE_PREFIX + language in derived else other
+    facts = {language: WRITTEN_IN.stem + language if WRITTEN_IN.stem + language in derived else other
              for language in others}
     return _Table(settings, by_word, others, {k: v for k, v in facts.items() if v}, other)

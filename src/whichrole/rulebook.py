@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from .facts import MIX, REQUISITION_FACTS, SECOND_STAGE_STEMS, TITLE, Fact
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
 from .weights import WEIGHTS_FILE, Weights
 
@@ -31,8 +32,6 @@ MATRIX_FILE = "matrix.yaml"
 QUESTIONS = ("primary_output", "work_location", "failure_mode")
 LINE_KEY = "__line__"
 MAX_SIGNAL_LEVEL = 3
-LANGUAGE_PREFIX = "lang:"
-OTHER_LANGUAGE = "other"  # lang:other: a text in a language the rules have no fact of their own for
 LEVEL_WORDS = {2: "more than in passing", 3: "as a main theme"}
 
 COMPARATORS = {
@@ -43,8 +42,6 @@ _CONDITION = re.compile(r"^\s*([a-z_]+:[a-z0-9_]+)\s*(?:(>=|<=|==|!=|>|<)\s*(-?\
 # durable_rules refuses (error code 113) a rule with more alternatives than this: each 'none'
 # condition is one ("absent, or below"), and so is 'any' when it lists several conditions.
 MAX_ALTERNATIVES = 14
-# Names the engine derives for the second stage, after the first stage's evidence is summed.
-SECOND_STAGE_PREFIXES = ("score:", "work:", "lead:", "runner:", "evidence:", "check:")
 
 
 class RulebookError(Exception):
@@ -138,8 +135,8 @@ class Rule(BaseModel):
     def model_post_init(self, _context) -> None:
         self._all, self._any, self._none = self.when.parsed()
         names = [c.name for group in self.conditions for c in group]
-        self._stage = 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
-        self._reads_title = any(n.startswith("title:") for n in names)
+        self._stage = 2 if any(n.startswith(SECOND_STAGE_STEMS) for n in names) else 1
+        self._reads_title = any(n.startswith(TITLE.stem) for n in names)
 
     @property
     def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
@@ -276,15 +273,17 @@ class Catalogue(BaseModel):
 @dataclass(frozen=True)
 class RulebookKind:
     """What sets one rulebook apart from another: its folder in the rules package, the model its
-    catalogue is checked with, and the input fields its lexicon's ``fields`` table may map."""
+    catalogue is checked with, the input fields its lexicon's ``fields`` table may map, and the
+    facts worked out for its rules beside the lexicon's signals."""
 
     name: str
     subdir: str
     catalogue: type[Catalogue]
     fields: tuple[str, ...]
+    facts: tuple[Fact, ...]
 
 
-REQUISITIONS = RulebookKind("requisition", "", Catalogue, STRUCTURED_FIELDS)
+REQUISITIONS = RulebookKind("requisition", "", Catalogue, STRUCTURED_FIELDS, REQUISITION_FACTS)
 
 
 # ---------------------------------------------------------------- lexicon
@@ -311,6 +310,9 @@ class Languages(BaseModel):
 
     words: dict[str, list[str]]
     read: str                                   # the language the lexicon's phrases are written in
+    # The languages the rules have a fact of their own for (lang:<code>), and the one read, by name;
+    # a text in any other is lang:other.
+    names: dict[str, str] = Field(default_factory=dict)
     min_words: int = Field(ge=1)                # fewer hits than this decide nothing
     ahead: float = Field(ge=1)                  # more hits than this per hit of the read language
     other_script: float = Field(gt=0, le=1)     # this share of letters outside Latin script: lang:other
@@ -330,13 +332,14 @@ class Languages(BaseModel):
                                               {"language": language, "word": word})
         return words
 
-    @field_validator("read")
+    @field_validator("read", "names")
     @classmethod
-    def _listed(cls, read: str, info: ValidationInfo) -> str:
-        if "words" in info.data and read not in info.data["words"]:
-            raise PydanticCustomError("unknown_language", "'{read}' is not one of the languages listed under words",
-                                      {"read": read})
-        return read
+    def _listed(cls, given: "str | dict[str, str]", info: ValidationInfo) -> "str | dict[str, str]":
+        for code in [given] if isinstance(given, str) else given:
+            if "words" in info.data and code not in info.data["words"]:
+                raise PydanticCustomError("unknown_language", "'{code}' is not one of the languages listed under words",
+                                          {"code": code})
+        return given
 
 
 class Attribution(BaseModel):
@@ -379,21 +382,6 @@ class Lexicon(BaseModel):
     signals: dict[str, SignalEntry]
     fields: dict[str, dict[str, list[str]]]
     languages: Optional[Languages] = None
-    derived: dict[str, str]
-
-    @field_validator("derived")
-    @classmethod
-    def _language_facts_are_listed(cls, derived: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        """``lang:<code>`` names a listed language other than the one read; ``lang:other`` the rest."""
-        if "languages" not in info.data:  # languages has problems of its own, reported already
-            return derived
-        languages = info.data["languages"]
-        listed = set(languages.words) - {languages.read} if languages else set()
-        for name in derived:
-            if name.startswith(LANGUAGE_PREFIX) and name[len(LANGUAGE_PREFIX):] not in listed | {OTHER_LANGUAGE}:
-                raise PydanticCustomError("unknown_language", "'{name}' names no language listed under languages.words",
-                                          {"name": name})
-        return derived
 
 
 # ---------------------------------------------------------------- the rulebook
@@ -407,6 +395,7 @@ class Rulebook:
     version: str
     weights: Optional[Weights] = None
     matrix: Matrix = field(default_factory=Matrix)
+    derived: tuple[Fact, ...] = REQUISITION_FACTS
 
     @property
     def roles(self) -> dict[str, Role]:
@@ -421,23 +410,19 @@ class Rulebook:
     def __post_init__(self) -> None:
         self._by_id = {rule.id: rule for rule in self.rules}
         self._stages = {n: [rule for rule in self.rules if rule.stage == n] for n in (1, 2)}
-        self._names = self._known_names()
+        self._names = {name: entry.means for name, entry in self.lexicon.signals.items()}
+        self._derived: dict[str, Fact] = {}
+        for fact in self.derived:
+            for name, means in fact.names(self).items():
+                self._names[name], self._derived[name] = means, fact
 
     def known_names(self) -> dict[str, str]:
         """Every name a condition may use, with what it means in plain words."""
         return self._names
 
-    def _known_names(self) -> dict[str, str]:
-        names = {name: entry.means for name, entry in self.lexicon.signals.items()}
-        names.update(self.lexicon.derived)
-        for role_id, role in self.roles.items():
-            names[f"title:{role_id}"] = f"the title reads as {role.name}"
-            names[f"mixfit:{role_id}"] = f"the stated activity mix is close to the {role.name} profile"
-            names[f"score:{role_id}"] = f"the evidence for {role.name}"
-            names[f"work:{role_id}"] = f"the evidence for {role.name} from the work described (title aside)"
-            names[f"lead:{role_id}"] = f"{role.name} leads the first-stage evidence"
-            names[f"runner:{role_id}"] = f"{role.name} is the runner-up in the first stage"
-        return names
+    def derived_facts(self) -> dict[str, Fact]:
+        """The names worked out beside the lexicon's signals (see ``facts``), with their declarations."""
+        return self._derived
 
     def matrix_values(self, facts: dict[str, float]) -> dict[str, float]:
         """The signals among ``facts`` as the matrix reads them: each level as a share of the highest."""
@@ -621,8 +606,8 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
             matrix = _model(Matrix, _with_lines(data), directory / MATRIX_FILE, problems) or Matrix()
     if catalogue is None or lexicon is None:
         return None, problems
-    rulebook = Rulebook(directory, catalogue, lexicon, rules,
-                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}", weights=weights, matrix=matrix)
+    rulebook = Rulebook(directory, catalogue, lexicon, rules, version=f"{catalogue.version}+{digest.hexdigest()[:8]}",
+                        weights=weights, matrix=matrix, derived=kind.facts)
     problems.extend(_validate(rulebook, kind))
     return rulebook, problems
 
@@ -697,7 +682,7 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
             problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a {kind.name} field"))
         for value, signals in values.items():
             for signal in signals:
-                if signal not in lex.signals and signal not in lex.derived:
+                if signal not in known:
                     problems.append(Problem(LEXICON_FILE, 1, f"fields.{field}.{value}: unknown signal {signal!r}"))
     for signal, entry in lex.signals.items():
         seen_phrases: set[str] = set()
@@ -804,7 +789,7 @@ def _never_fires(rule: Rule, lex: Lexicon) -> list[str]:
         if condition.name in lex.signals and not any(
                 COMPARATORS[condition.op](level, condition.value) for level in range(1, MAX_SIGNAL_LEVEL + 1)):
             reasons.append(f"{condition} (a text signal's level is 1 to {MAX_SIGNAL_LEVEL})")
-        if condition.name.startswith("mix:") and not any(
+        if condition.name.startswith(MIX.stem) and not any(
                 COMPARATORS[condition.op](v, condition.value) for v in (0, 0.5, 50, 99.5, 100)):
             reasons.append(f"{condition} (a mix share is 0 to 100)")
     for required in all_:

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, Thresholds, load_rulebook
 from .profile import TABLE_FIELDS
+from .signals import CANDIDATE_FACTS
 
 
 class Cited(BaseModel):
@@ -48,7 +49,7 @@ class CandidateCatalogue(Catalogue):
         return roles
 
 
-CANDIDATES = RulebookKind("candidate", "candidate", CandidateCatalogue, TABLE_FIELDS)
+CANDIDATES = RulebookKind("candidate", "candidate", CandidateCatalogue, TABLE_FIELDS, CANDIDATE_FACTS)
 
 
 def load_candidate_rulebook(directory: Optional[Path] = None) -> Rulebook:
