@@ -278,7 +278,8 @@ def test_a_long_text_of_no_language_is_not_read_as_english(durable):
 
 @given(st.text(alphabet=string.ascii_letters + " ,.'-’“”–—•…«»¡¿\u00a0éüñçßàèìòù0123456789\n", max_size=400))
 def test_words_are_split_as_the_character_definition_says(text):
-    from whichrole.language import _OTHER_SEPARATORS, _split
-    expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in _OTHER_SEPARATORS else c
+    from whichrole.language import _split
+    from whichrole.words import OTHER_SEPARATORS
+    expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in OTHER_SEPARATORS else c
                        for c in text.lower()).split()
     assert _split(text.lower()) == expected

@@ -15,14 +15,12 @@ from typing import Optional
 
 from .facts import OTHER_LANGUAGE, WRITTEN_IN
 from .rulebook import Languages, Rulebook
+from .words import without_separators
 
 # The opening of a text shows its language as well as the whole does, for a fraction of the time.
 SAMPLE_CHARS = 2000
 # ASCII characters other than letters separate words ("l'équipe" is "l", "équipe"), and so do
-# the typographic ones postings use. The text is split as UTF-8 bytes: bytes.translate keeps its
-# speed whatever the text holds (str.translate slows many times over once a text is not all ASCII),
-# and the few other separators are replaced first.
-_OTHER_SEPARATORS = "’‘“”–—•·…«»¡¿\u00a0"
+# the typographic ones postings use, as the reader splits a text (words.without_separators).
 _BYTE_SEPARATORS = bytes(code if code > 127 or chr(code).isalpha() else 32 for code in range(256))
 
 
@@ -61,11 +59,7 @@ def language_facts(text: str, rulebook: Rulebook) -> dict[str, float]:
 def _split(sample: str) -> list[str]:
     """The words of a lower-cased text: runs of letters, and of anything not ASCII but the
     typographic separators."""
-    if not sample.isascii():
-        for separator in _OTHER_SEPARATORS:
-            if separator in sample:
-                sample = sample.replace(separator, " ")
-    return sample.encode().translate(_BYTE_SEPARATORS).decode().split()
+    return without_separators(sample).encode().translate(_BYTE_SEPARATORS).decode().split()
 
 
 def _other_script_share(words: list[str]) -> float:
