@@ -362,6 +362,11 @@ class Secondary(BaseModel):
     after: list[str] = Field(default_factory=list)
 
 
+def field_key(value: str) -> str:
+    """A structured field's value as the lexicon's ``fields`` table spells it ('Big tech' -> 'big_tech')."""
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -382,6 +387,14 @@ class Lexicon(BaseModel):
     signals: dict[str, SignalEntry]
     fields: dict[str, dict[str, list[str]]]
     languages: Optional[Languages] = None
+
+    def choices(self, field: str) -> dict[str, list[str]]:
+        """The values of a field's table one per meaning (the table also lists aliases: 'analysis'
+        means what 'insight' does), each the first the table gives it, in table order."""
+        names: dict[tuple[str, ...], str] = {}
+        for name, signals in self.fields.get(field, {}).items():
+            names.setdefault(tuple(sorted(signals)), name)
+        return {name: self.fields[field][name] for name in names.values()}
 
 
 # ---------------------------------------------------------------- the rulebook

@@ -17,7 +17,7 @@ from operator import itemgetter
 from .facts import HAS_TITLE, MIX, MIX_FIT, SIGNALS, STRUCTURED, TITLE, WORDS
 from .language import language_facts
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
-from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
+from .rulebook import MAX_SIGNAL_LEVEL, Rulebook, field_key
 from .scanner import Scanner
 from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms, tokens
 
@@ -266,11 +266,6 @@ def _field_signals(requisition: Requisition, rulebook: Rulebook) -> dict[str, fl
         for signal in table[key]:
             facts[signal] = MAX_SIGNAL_LEVEL
     return facts
-
-
-def field_key(value: str) -> str:
-    """A structured field's value as the lexicon's ``fields`` table spells it ('Big tech' -> 'big_tech')."""
-    return value.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def mix_signals(mix: ActivityMix, rulebook: Rulebook) -> dict[str, float]:

@@ -7,8 +7,8 @@ role's published mix. Counts (papers, years, organisation types) stay numbers.
 from __future__ import annotations
 
 from ..facts import FROM_EVIDENCE, MIX_FIT, Fact
-from ..rulebook import MAX_SIGNAL_LEVEL, Rulebook
-from ..signals import compiled, field_key, mix_signals
+from ..rulebook import MAX_SIGNAL_LEVEL, Rulebook, field_key
+from ..signals import compiled, mix_signals
 from .profile import TABLE_FIELDS, Profile, ProfileError
 
 ORG_PREFIX = "org:"
@@ -70,10 +70,3 @@ def with_only_org(facts: dict[str, float], org_signals: list[str]) -> dict[str, 
     kept[ORG_COUNT.name] = len(org_signals)
     return kept
 
-
-def canonical_values(table: dict[str, list[str]]) -> dict[str, list[str]]:
-    """One name per distinct meaning in a ``fields`` table (which also lists aliases), in table order."""
-    names: dict[tuple, str] = {}
-    for name, signals in table.items():
-        names.setdefault(tuple(signals), name)
-    return {name: list(signals) for signals, name in names.items()}
