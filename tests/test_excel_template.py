@@ -28,7 +28,7 @@ def test_template_columns_lists_and_instructions(tmp_path):
     primary = book["Lists"]
     column = next(c for c in primary[1] if c.value == "primary_output").column_letter
     offered = [c.value for c in primary[column][1:] if c.value]
-    assert offered == choices(load_rulebook().lexicon.fields["primary_output"])
+    assert offered == choices(load_rulebook().lexicon, "primary_output")
     assert "insight" in offered and "analysis" not in offered, "one value per meaning"
     failure = next(c for c in primary[1] if c.value == "failure_mode").column_letter
     assert "misleading analysis" in [c.value for c in primary[failure]]

@@ -257,7 +257,7 @@ def test_the_command_line_shows_the_warning():
     ("  read: en\n", "  read: xx\n", "languages.read: 'xx' is not one of the languages listed under words"),
     ("    nl: [het,", "    nl: [Het,", "languages.words: nl: 'Het' is not one lower-case word of letters"),
     ("    nl: [het,", '    nl: ["op de", het,', "languages.words: nl: 'op de' is not one lower-case word of letters"),
-    ('  "lang:fr":', '  "lang:fi":', "derived: 'lang:fi' names no language listed under languages.words"),
+    ("fr: French}", "fi: Finnish}", "languages.names: 'fi' is not one of the languages listed under words"),
 ])
 def test_a_broken_language_table_is_reported_with_its_line(rules_copy, old, new, problem):
     lexicon = rules_copy / "lexicon.yaml"
@@ -278,8 +278,9 @@ def test_a_long_text_of_no_language_is_not_read_as_english(durable):
 
 @given(st.text(alphabet=string.ascii_letters + " ,.'-’“”–—•…«»¡¿\u00a0éüñçßàèìòù0123456789\n", max_size=400))
 def test_words_are_split_as_the_character_definition_says(text):
-    from whichrole.language import _OTHER_SEPARATORS, _split
-    expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in _OTHER_SEPARATORS else c
+    from whichrole.language import _split
+    from whichrole.words import OTHER_SEPARATORS
+    expected = "".join(" " if (c.isascii() and not c.isalpha()) or c in OTHER_SEPARATORS else c
                        for c in text.lower()).split()
     assert _split(text.lower()) == expected
 
@@ -290,9 +291,10 @@ FUNCTION_WORDS = sorted({w for words in load_rulebook().lexicon.languages.words.
 @given(st.lists(st.one_of(st.sampled_from(FUNCTION_WORDS), st.text(alphabet="abcdeéü ,.’\u2003\u3000-", max_size=8)),
                 max_size=60).map(" ".join))
 def test_function_words_are_counted_as_the_split_words_say(text):
-    from whichrole.language import _OTHER_SEPARATORS, _UNICODE_SPACES, _split, _table, _without_separators, function_words
+    from whichrole.language import _split, _table, function_words
+    from whichrole.words import without_separators
     table = _table(load_rulebook())
-    sample = _without_separators(text.lower(), _OTHER_SEPARATORS + _UNICODE_SPACES)
+    sample = without_separators(text.lower())
     words = _split(text.lower())
     expected = dict.fromkeys(table.settings.words, 0)
     for word in words:

@@ -160,3 +160,24 @@ def test_a_phrase_listed_twice_in_a_signal_is_reported(rules_copy):
     lexicon.write_text(head + marker + tail.replace("phrases: [", f"phrases: [\"{phrase.upper()}\", ", 1))
     _, problems = check_rulebook(rules_copy)
     assert f"lexicon.yaml:1: signals.{signal}: phrase '{phrase}' is listed twice" in [str(p) for p in problems]
+
+
+def test_a_misspelt_or_missing_threshold_is_one_line_naming_its_line(rules_copy):
+    catalogue = rules_copy / "catalogue.yaml"
+    lines = catalogue.read_text().splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.startswith("  temperature:"))
+    lines[at] = lines[at].replace("temperature:", "temprature:")
+    catalogue.write_text("".join(lines))
+    command = [sys.executable, "-m", "whichrole"]
+    check = subprocess.run([*command, "rules", "check", str(rules_copy)], capture_output=True, text=True)
+    said = f"catalogue.yaml:{at + 1}: thresholds.temprature: unknown name; did you mean 'temperature'?"
+    assert check.returncode == 1 and check.stdout.splitlines() == [said]
+    classify = subprocess.run([*command, "classify", "--rules", str(rules_copy), "We build dashboards."],
+                              capture_output=True, text=True)
+    assert classify.returncode == 2 and classify.stderr.splitlines() == [f"whichrole: error: {said}"]
+
+    del lines[at]
+    catalogue.write_text("".join(lines))
+    check = subprocess.run([*command, "rules", "check", str(rules_copy)], capture_output=True, text=True)
+    assert check.stdout.splitlines() == [
+        f"catalogue.yaml:{at + 1}: thresholds.temperature: missing (softmax temperature over role scores)"]

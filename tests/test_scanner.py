@@ -106,8 +106,8 @@ def test_plurals_punctuation_and_case_fold_alike_in_text_and_phrase():
 def spelled_out(text: str) -> list[str]:
     """The words of a text by the definition, character by character: runs of anything but
     ASCII punctuation, whitespace and the typographic separators."""
-    from whichrole.words import _OTHER_SEPARATORS
-    separators = {chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) not in "+#"} | set(_OTHER_SEPARATORS)
+    from whichrole.words import OTHER_SEPARATORS
+    separators = {chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) not in "+#"} | set(OTHER_SEPARATORS)
     return [stem(w) for w in "".join(" " if ch in separators or ch.isspace() else ch for ch in text.lower()).split()]
 
 

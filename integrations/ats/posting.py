@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Callable, Collection, Optional
 
 from whichrole.model import Requisition
+from whichrole.rulebook import field_key
 
 from whichrole.integrations.audit.store import digest
 
@@ -33,7 +34,7 @@ class Posting:
 
     def with_level_from(self, known: Collection[str]) -> "Posting":
         """The posting with its level only if it is one of ``known`` (spelt as the lexicon's field table)."""
-        if self.level is None or self.level.strip().lower().replace(" ", "_").replace("-", "_") in known:
+        if self.level is None or field_key(self.level) in known:
             return self
         return replace(self, level=None)
 

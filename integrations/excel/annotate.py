@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook
 
 from whichrole.classify import Classifier, classifier as default_classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
-from whichrole.render import LOW_CONFIDENCE, TOO_LITTLE
+from whichrole.render import TOO_LITTLE
 
 from . import book as wb, xmltext
 from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
@@ -213,7 +213,7 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit.add_content_type(drawing_part, CT_DRAWING)
     edit.add_content_type(chart_part, CT_CHART)
 
-    low_confidence = engine.rulebook.catalogue.thresholds[LOW_CONFIDENCE]
+    low_confidence = engine.rulebook.catalogue.thresholds.low_confidence
     too_little = engine.rulebook.catalogue.warnings[TOO_LITTLE].text.split(":")[0]
     layout = Layout(header_row=header_row, first_user_column=min(header_cells, default=0),
                     block=block, old_block=old, widths=list(WIDTHS),

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from whichrole.model import MIX_PARTS
-from whichrole.rulebook import load_rulebook
+from whichrole.rulebook import Lexicon, load_rulebook
 
 from .columns import FIELD_HEADERS
 from whichrole.files import replaced_atomically
@@ -48,16 +48,10 @@ GUIDE = {
 }
 
 
-def choices(table: dict[str, list[str]]) -> list[str]:
-    """One value per distinct meaning: the first name the lexicon gives each set of signals, in
-    words (whichrole reads 'misleading analysis' as the lexicon's misleading_analysis)."""
-    seen, values = set(), []
-    for value, signals in table.items():
-        key = tuple(signals)
-        if key not in seen:
-            seen.add(key)
-            values.append(in_words(value))
-    return values
+def choices(lexicon: Lexicon, field: str) -> list[str]:
+    """A field's values one per meaning, in words (whichrole reads 'misleading analysis' as the
+    lexicon's misleading_analysis)."""
+    return [in_words(value) for value in lexicon.choices(field)]
 
 
 def in_words(value: str) -> str:
@@ -80,8 +74,9 @@ def write_template(path: "str | Path") -> None:
         raise WorkbookError(f"{path}: the template is an .xlsx workbook; give a name ending in .xlsx")
     if path.exists():
         raise WorkbookError(f"{path}: already exists; remove it or choose another name")
-    fields = load_rulebook().lexicon.fields
-    lists = {name: choices(table) for name, table in fields.items()}
+    lexicon = load_rulebook().lexicon
+    fields = lexicon.fields
+    lists = {name: choices(lexicon, name) for name in fields}
     synonyms = {name: [in_words(value) for value in table if in_words(value) not in lists[name]]
                 for name, table in fields.items()}
     lists["status"] = list(STATUSES)

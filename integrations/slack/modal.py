@@ -6,7 +6,7 @@ from typing import Optional
 
 from whichrole.model import Requisition
 from whichrole.render import cut
-from whichrole.rulebook import Rulebook
+from whichrole.rulebook import Rulebook, field_key
 
 REFINE_VIEW = "whichrole_refine"
 VALUE = "value"              # the action_id of every input: one input per block
@@ -32,27 +32,16 @@ SELECTS = {
 ORDER = ("title", "description", *SELECTS, "mix")
 
 
-def choices(rulebook: Rulebook, field: str) -> list[str]:
-    """The values the rulebook understands for a field, one per distinct meaning (aliases left out)."""
-    seen, kept = set(), []
-    for value, signals in rulebook.lexicon.fields.get(field, {}).items():
-        meaning = tuple(sorted(signals))
-        if meaning not in seen:
-            seen.add(meaning)
-            kept.append(value)
-    return kept
-
-
 def canonical(rulebook: Rulebook, field: str, value: Optional[str]) -> Optional[str]:
     """The choice that means the same as ``value`` (an alias such as 'analysis' becomes 'insight')."""
     if not value:
         return None
     table = rulebook.lexicon.fields.get(field, {})
-    key = value.strip().lower().replace(" ", "_").replace("-", "_")
+    key = field_key(value)
     if key not in table:
         return None
     meaning = sorted(table[key])
-    return next((c for c in choices(rulebook, field) if sorted(table[c]) == meaning), None)
+    return next((c for c, signals in rulebook.lexicon.choices(field).items() if sorted(signals) == meaning), None)
 
 
 def _option(value: str) -> dict:
@@ -90,7 +79,7 @@ def refine_modal(rulebook: Rulebook, requisition: Optional[Requisition], metadat
     blocks = []
     for name in ORDER:
         if name in SELECTS:
-            blocks.append(_select(name, SELECTS[name], choices(rulebook, name), canonical(rulebook, name, given.get(name))))
+            blocks.append(_select(name, SELECTS[name], list(rulebook.lexicon.choices(name)), canonical(rulebook, name, given.get(name))))
         else:
             label, limit, multiline, placeholder = TEXT_INPUTS[name]
             blocks.append(_text_input(name, label, limit, multiline, placeholder, given.get(name)))

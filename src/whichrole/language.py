@@ -20,18 +20,15 @@ from typing import Optional
 
 import ahocorasick_rs
 
-from .rulebook import LANGUAGE_PREFIX, OTHER_LANGUAGE, Languages, Rulebook
+from .facts import OTHER_LANGUAGE, WRITTEN_IN
+from .rulebook import Languages, Rulebook
+from .words import without_separators
 
 # The opening of a text shows its language as well as the whole does, for a fraction of the time.
 SAMPLE_CHARS = 2000
 # ASCII characters other than letters separate words ("l'équipe" is "l", "équipe"), and so do
-# the typographic ones postings use. The text is split as UTF-8 bytes: bytes.translate keeps its
-# speed whatever the text holds (str.translate slows many times over once a text is not all ASCII),
-# and the few other separators are replaced first.
-_OTHER_SEPARATORS = "’‘“”–—•·…«»¡¿\u00a0"
+# the typographic ones postings use, as the reader splits a text (words.without_separators).
 _BYTE_SEPARATORS = bytes(code if code > 127 or chr(code).isalpha() else 32 for code in range(256))
-# What str.split() also splits on beyond ASCII, for the automaton's bytes to hold the same words.
-_UNICODE_SPACES = "\x85\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200b)))
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ def language_facts(text: str, rulebook: Rulebook) -> dict[str, float]:
     settings = table.settings
     sample = text[:SAMPLE_CHARS].lower()
     if not sample.isascii():
-        sample = _without_separators(sample, _OTHER_SEPARATORS + _UNICODE_SPACES)
+        sample = without_separators(sample)
         if max(sample) > _LATIN_END and _other_script_share(_split(sample)) >= settings.other_script:
             return {table.other: 1} if table.other else {}
     hits, words = function_words(sample, table)
@@ -78,16 +75,7 @@ def function_words(sample: str, table: "_Table") -> tuple[dict[str, int], int]:
 def _split(sample: str) -> list[str]:
     """The words of a lower-cased text: runs of letters, and of anything not ASCII but the
     typographic separators."""
-    if not sample.isascii():
-        sample = _without_separators(sample, _OTHER_SEPARATORS)
-    return sample.encode().translate(_BYTE_SEPARATORS).decode().split()
-
-
-def _without_separators(sample: str, separators: str) -> str:
-    for separator in separators:
-        if separator in sample:
-            sample = sample.replace(separator, " ")
-    return sample
+    return without_separators(sample).encode().translate(_BYTE_SEPARATORS).decode().split()
 
 
 def _other_script_share(words: list[str]) -> float:
@@ -106,7 +94,7 @@ def _is_latin(letter: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _table(rulebook: Rulebook) -> Optional[_Table]:
-    settings, derived = rulebook.lexicon.languages, rulebook.lexicon.derived
+    settings, derived = rulebook.lexicon.languages, rulebook.derived_facts()
     if settings is None:
         return None
     by_word: dict[str, tuple[str, ...]] = {}
@@ -114,9 +102,9 @@ def _table(rulebook: Rulebook) -> Optional[_Table]:
         for word in dict.fromkeys(words):
             by_word[word] = (*by_word.get(word, ()), language)
     others = tuple(language for language in settings.words if language != settings.read)
-    other = LANGUAGE_PREFIX + OTHER_LANGUAGE if LANGUAGE_PREFIX + OTHER_LANGUAGE in derived else None
+    other = WRITTEN_IN.stem + OTHER_LANGUAGE if WRITTEN_IN.stem + OTHER_LANGUAGE in derived else None
     # A language the rules have no fact of its own for is one more language they do not read.
-    facts = {language: LANGUAGE_PREFIX + language if LANGUAGE_PREFIX + language in derived else other
+    facts = {language: WRITTEN_IN.stem + language if WRITTEN_IN.stem + language in derived else other
              for language in others}
     # Each word stands between spaces, so no two match at one place: the plainest matching finds them all.
     automaton = ahocorasick_rs.BytesAhoCorasick([f" {word} ".encode() for word in by_word])

@@ -89,7 +89,7 @@ def shown_warnings(v: "Verdict | Brief", rulebook: "Rulebook") -> list["Finding"
     warning, and only a mismatch shown has one."""
     from .verdict import Finding
 
-    low = shown_confidence(v.confidence) < rulebook.catalogue.thresholds[LOW_CONFIDENCE] and not says_too_little(v)
+    low = shown_confidence(v.confidence) < rulebook.catalogue.thresholds.low_confidence and not says_too_little(v)
     mismatch = is_mismatch(v)
     shown = [w for w in v.warnings if (w.id != LOW_CONFIDENCE or low) and (w.id != TITLE_MISMATCH or mismatch)]
     known = rulebook.catalogue.warnings

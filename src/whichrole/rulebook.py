@@ -5,6 +5,7 @@ validates them with pydantic and reports each mistake as ``file:line: what``.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import operator
@@ -20,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from .facts import MIX, REQUISITION_FACTS, SECOND_STAGE_STEMS, TITLE, Fact
 from .model import MIX_PARTS, STRUCTURED_FIELDS, one_line_error
 from .weights import WEIGHTS_FILE, Weights
 
@@ -31,8 +33,6 @@ MATRIX_FILE = "matrix.yaml"
 QUESTIONS = ("primary_output", "work_location", "failure_mode")
 LINE_KEY = "__line__"
 MAX_SIGNAL_LEVEL = 3
-LANGUAGE_PREFIX = "lang:"
-OTHER_LANGUAGE = "other"  # lang:other: a text in a language the rules have no fact of their own for
 LEVEL_WORDS = {2: "more than in passing", 3: "as a main theme"}
 
 COMPARATORS = {
@@ -43,8 +43,6 @@ _CONDITION = re.compile(r"^\s*([a-z_]+:[a-z0-9_]+)\s*(?:(>=|<=|==|!=|>|<)\s*(-?\
 # durable_rules refuses (error code 113) a rule with more alternatives than this: each 'none'
 # condition is one ("absent, or below"), and so is 'any' when it lists several conditions.
 MAX_ALTERNATIVES = 14
-# Names the engine derives for the second stage, after the first stage's evidence is summed.
-SECOND_STAGE_PREFIXES = ("score:", "work:", "lead:", "runner:", "evidence:", "check:")
 
 
 class RulebookError(Exception):
@@ -139,8 +137,8 @@ class Rule(BaseModel):
         self._all, self._any, self._none = self.when.parsed()
         self._said = self._all + self._any
         names = [c.name for group in self.conditions for c in group]
-        self._stage = 2 if any(n.startswith(SECOND_STAGE_PREFIXES) for n in names) else 1
-        self._reads_title = any(n.startswith("title:") for n in names)
+        self._stage = 2 if any(n.startswith(SECOND_STAGE_STEMS) for n in names) else 1
+        self._reads_title = any(n.startswith(TITLE.stem) for n in names)
 
     @property
     def conditions(self) -> tuple[tuple[Condition, ...], tuple[Condition, ...], tuple[Condition, ...]]:
@@ -254,6 +252,24 @@ class Message(BaseModel):
     confidence_cap: Optional[float] = Field(default=None, ge=0, le=1)
 
 
+class Thresholds(BaseModel):
+    """The numbers the verdict is decided by; a name not listed here is a mistake, not a new setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(gt=0, description="softmax temperature over role scores")
+    full_evidence: float = Field(gt=0, description="total evidence at which confidence is no longer damped")
+    substantial: float = Field(description="a role score at which a role counts as substantially present")
+    mix_close_points: float = Field(ge=0, description="profiles this close to the nearest one also count as close")
+    low_confidence: float = Field(ge=0, le=1, description="below this the verdict says so and asks the questions")
+    # A rulebook without these two names every role something speaks for, and says what would make
+    # every runner-up the answer, as rulebooks did before they existed.
+    speaks_from: float = Field(default=0.0, ge=0, description="a role with less fitted evidence for it than "
+                                                              "this is not named, however likely its prior")
+    why_not_from: float = Field(default=0.0, ge=0, description="a runner-up with less declared evidence is too "
+                                                               "far off to say what would make it the answer")
+
+
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -262,21 +278,23 @@ class Catalogue(BaseModel):
     roles: dict[str, Role]
     warnings: dict[str, Message]
     questions: dict[str, Message]
-    thresholds: dict[str, float]
+    thresholds: Thresholds
 
 
 @dataclass(frozen=True)
 class RulebookKind:
     """What sets one rulebook apart from another: its folder in the rules package, the model its
-    catalogue is checked with, and the input fields its lexicon's ``fields`` table may map."""
+    catalogue is checked with, the input fields its lexicon's ``fields`` table may map, and the
+    facts worked out for its rules beside the lexicon's signals."""
 
     name: str
     subdir: str
     catalogue: type[Catalogue]
     fields: tuple[str, ...]
+    facts: tuple[Fact, ...]
 
 
-REQUISITIONS = RulebookKind("requisition", "", Catalogue, STRUCTURED_FIELDS)
+REQUISITIONS = RulebookKind("requisition", "", Catalogue, STRUCTURED_FIELDS, REQUISITION_FACTS)
 
 
 # ---------------------------------------------------------------- lexicon
@@ -303,6 +321,9 @@ class Languages(BaseModel):
 
     words: dict[str, list[str]]
     read: str                                   # the language the lexicon's phrases are written in
+    # The languages the rules have a fact of their own for (lang:<code>), and the one read, by name;
+    # a text in any other is lang:other.
+    names: dict[str, str] = Field(default_factory=dict)
     min_words: int = Field(ge=1)                # fewer hits than this decide nothing
     ahead: float = Field(ge=1)                  # more hits than this per hit of the read language
     other_script: float = Field(gt=0, le=1)     # this share of letters outside Latin script: lang:other
@@ -322,13 +343,14 @@ class Languages(BaseModel):
                                               {"language": language, "word": word})
         return words
 
-    @field_validator("read")
+    @field_validator("read", "names")
     @classmethod
-    def _listed(cls, read: str, info: ValidationInfo) -> str:
-        if "words" in info.data and read not in info.data["words"]:
-            raise PydanticCustomError("unknown_language", "'{read}' is not one of the languages listed under words",
-                                      {"read": read})
-        return read
+    def _listed(cls, given: "str | dict[str, str]", info: ValidationInfo) -> "str | dict[str, str]":
+        for code in [given] if isinstance(given, str) else given:
+            if "words" in info.data and code not in info.data["words"]:
+                raise PydanticCustomError("unknown_language", "'{code}' is not one of the languages listed under words",
+                                          {"code": code})
+        return given
 
 
 class Attribution(BaseModel):
@@ -351,6 +373,11 @@ class Secondary(BaseModel):
     after: list[str] = Field(default_factory=list)
 
 
+def field_key(value: str) -> str:
+    """A structured field's value as the lexicon's ``fields`` table spells it ('Big tech' -> 'big_tech')."""
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -371,21 +398,14 @@ class Lexicon(BaseModel):
     signals: dict[str, SignalEntry]
     fields: dict[str, dict[str, list[str]]]
     languages: Optional[Languages] = None
-    derived: dict[str, str]
 
-    @field_validator("derived")
-    @classmethod
-    def _language_facts_are_listed(cls, derived: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        """``lang:<code>`` names a listed language other than the one read; ``lang:other`` the rest."""
-        if "languages" not in info.data:  # languages has problems of its own, reported already
-            return derived
-        languages = info.data["languages"]
-        listed = set(languages.words) - {languages.read} if languages else set()
-        for name in derived:
-            if name.startswith(LANGUAGE_PREFIX) and name[len(LANGUAGE_PREFIX):] not in listed | {OTHER_LANGUAGE}:
-                raise PydanticCustomError("unknown_language", "'{name}' names no language listed under languages.words",
-                                          {"name": name})
-        return derived
+    def choices(self, field: str) -> dict[str, list[str]]:
+        """The values of a field's table one per meaning (the table also lists aliases: 'analysis'
+        means what 'insight' does), each the first the table gives it, in table order."""
+        names: dict[tuple[str, ...], str] = {}
+        for name, signals in self.fields.get(field, {}).items():
+            names.setdefault(tuple(sorted(signals)), name)
+        return {name: self.fields[field][name] for name in names.values()}
 
 
 # ---------------------------------------------------------------- the rulebook
@@ -399,6 +419,7 @@ class Rulebook:
     version: str
     weights: Optional[Weights] = None
     matrix: Matrix = field(default_factory=Matrix)
+    derived: tuple[Fact, ...] = REQUISITION_FACTS
 
     @property
     def roles(self) -> dict[str, Role]:
@@ -413,23 +434,19 @@ class Rulebook:
     def __post_init__(self) -> None:
         self._by_id = {rule.id: rule for rule in self.rules}
         self._stages = {n: [rule for rule in self.rules if rule.stage == n] for n in (1, 2)}
-        self._names = self._known_names()
+        self._names = {name: entry.means for name, entry in self.lexicon.signals.items()}
+        self._derived: dict[str, Fact] = {}
+        for fact in self.derived:
+            for name, means in fact.names(self).items():
+                self._names[name], self._derived[name] = means, fact
 
     def known_names(self) -> dict[str, str]:
         """Every name a condition may use, with what it means in plain words."""
         return self._names
 
-    def _known_names(self) -> dict[str, str]:
-        names = {name: entry.means for name, entry in self.lexicon.signals.items()}
-        names.update(self.lexicon.derived)
-        for role_id, role in self.roles.items():
-            names[f"title:{role_id}"] = f"the title reads as {role.name}"
-            names[f"mixfit:{role_id}"] = f"the stated activity mix is close to the {role.name} profile"
-            names[f"score:{role_id}"] = f"the evidence for {role.name}"
-            names[f"work:{role_id}"] = f"the evidence for {role.name} from the work described (title aside)"
-            names[f"lead:{role_id}"] = f"{role.name} leads the first-stage evidence"
-            names[f"runner:{role_id}"] = f"{role.name} is the runner-up in the first stage"
-        return names
+    def derived_facts(self) -> dict[str, Fact]:
+        """The names worked out beside the lexicon's signals (see ``facts``), with their declarations."""
+        return self._derived
 
     def matrix_values(self, facts: dict[str, float]) -> dict[str, float]:
         """The signals among ``facts`` as the matrix reads them: each level as a share of the highest."""
@@ -507,18 +524,79 @@ def _model(cls, data, path: Path, problems: list[Problem]):
     try:
         return cls.model_validate(_strip_lines(data))
     except ValidationError as error:
-        for item in error.errors():
-            node, line = data, data.get(LINE_KEY, 1)
+        errors = error.errors()
+        misspelt = _misspellings(cls, errors)
+        for item in errors:
+            if tuple(item["loc"]) in misspelt.values():
+                continue  # said with the name it was misspelt as
+            node, line, found = data, data.get(LINE_KEY, 1), True
             for key in item["loc"]:
                 try:
                     node = node[key]
                 except (KeyError, IndexError, TypeError):
+                    found = False
                     break
                 if isinstance(node, dict):
                     line = node.get(LINE_KEY, line)
+            if found and not isinstance(node, (dict, list)):  # the loader marks mappings, not their keys
+                line = _key_line(path, item["loc"]) or line
             where = ".".join(map(str, item["loc"]))
-            problems.append(Problem(path.name, line, f"{where}: {item['msg']}"))
+            message, model = item["msg"], _nested_model(cls, item["loc"][:-1])
+            if tuple(item["loc"]) in misspelt:
+                message = f"unknown name; did you mean {misspelt[tuple(item['loc'])][-1]!r}?"
+            elif model and item["type"] == "extra_forbidden":
+                message = f"unknown name (known: {', '.join(model.model_fields)})"
+            elif model and item["type"] == "missing" and model.model_fields[item["loc"][-1]].description:
+                message = f"missing ({model.model_fields[item['loc'][-1]].description})"
+            problems.append(Problem(path.name, line, f"{where}: {message}"))
         return None
+
+
+def _key_line(path: Path, loc: tuple) -> Optional[int]:
+    """The line of the key at ``loc`` in a YAML file, read again only when it has a problem to place."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _misspellings(cls: type[BaseModel], errors: list) -> dict[tuple, tuple]:
+    """Each unknown name beside a missing one it is close to (``temprature`` for ``temperature``):
+    one mistake, said once."""
+    missing = {tuple(item["loc"]) for item in errors if item["type"] == "missing"}
+    misspelt = {}
+    for item in errors:
+        *parent, name = item["loc"]
+        if item["type"] == "extra_forbidden" and _nested_model(cls, tuple(parent)):
+            wanted = [str(loc[-1]) for loc in missing if list(loc[:-1]) == parent]
+            close = difflib.get_close_matches(str(name), wanted, n=1)
+            if close and (*parent, close[0]) not in misspelt.values():
+                misspelt[tuple(item["loc"])] = (*parent, close[0])
+    return misspelt
+
+
+def _nested_model(cls: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
+    """The model nested at ``loc`` (none where a mapping or list of models lies between)."""
+    for key in loc:
+        field_info = cls.model_fields.get(key) if isinstance(key, str) else None
+        inner = field_info.annotation if field_info else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return None
+        cls = inner
+    return cls
 
 
 def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Optional[Rulebook], list[Problem]]:
@@ -552,8 +630,8 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
             matrix = _model(Matrix, _with_lines(data), directory / MATRIX_FILE, problems) or Matrix()
     if catalogue is None or lexicon is None:
         return None, problems
-    rulebook = Rulebook(directory, catalogue, lexicon, rules,
-                        version=f"{catalogue.version}+{digest.hexdigest()[:8]}", weights=weights, matrix=matrix)
+    rulebook = Rulebook(directory, catalogue, lexicon, rules, version=f"{catalogue.version}+{digest.hexdigest()[:8]}",
+                        weights=weights, matrix=matrix, derived=kind.facts)
     problems.extend(_validate(rulebook, kind))
     return rulebook, problems
 
@@ -628,7 +706,7 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
             problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a {kind.name} field"))
         for value, signals in values.items():
             for signal in signals:
-                if signal not in lex.signals and signal not in lex.derived:
+                if signal not in known:
                     problems.append(Problem(LEXICON_FILE, 1, f"fields.{field}.{value}: unknown signal {signal!r}"))
     for signal, entry in lex.signals.items():
         seen_phrases: set[str] = set()
@@ -735,7 +813,7 @@ def _never_fires(rule: Rule, lex: Lexicon) -> list[str]:
         if condition.name in lex.signals and not any(
                 COMPARATORS[condition.op](level, condition.value) for level in range(1, MAX_SIGNAL_LEVEL + 1)):
             reasons.append(f"{condition} (a text signal's level is 1 to {MAX_SIGNAL_LEVEL})")
-        if condition.name.startswith("mix:") and not any(
+        if condition.name.startswith(MIX.stem) and not any(
                 COMPARATORS[condition.op](v, condition.value) for v in (0, 0.5, 50, 99.5, 100)):
             reasons.append(f"{condition} (a mix share is 0 to 100)")
     for required in all_:

@@ -15,9 +15,10 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from operator import itemgetter
 
+from .facts import HAS_TITLE, MIX, MIX_FIT, SIGNALS, STRUCTURED, TITLE, WORDS
 from .language import language_facts
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
-from .rulebook import MAX_SIGNAL_LEVEL, Rulebook
+from .rulebook import MAX_SIGNAL_LEVEL, Rulebook, field_key
 from .scanner import Scanner
 from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms, tokens
 
@@ -76,7 +77,7 @@ class CompiledLexicon:
         self.titles = PhraseTable()
         for role_id, role in rulebook.roles.items():
             for alias in role.aliases:
-                self.titles.add(tuple(tokens(alias)), f"title:{role_id}")
+                self.titles.add(tuple(tokens(alias)), TITLE.stem + role_id)
 
     def read(self, text: str, base_weight: float | None = None) -> dict[str, float]:
         """Weighted evidence per signal in ``text``; sections re-weigh what follows their heading
@@ -245,11 +246,11 @@ def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanne
         facts.update(dict.fromkeys(title_roles, 1))
     if requisition.mix:
         facts.update(mix_signals(requisition.mix, rulebook))
-    facts["info:words"] = words
-    facts["info:signals"] = sum(1 for name in facts if name in rulebook.lexicon.signals)
-    facts["info:structured"] = sum(1 for f in STRUCTURED_FIELDS if getattr(requisition, f)) + bool(requisition.mix)
+    facts[WORDS.name] = words
+    facts[SIGNALS.name] = sum(1 for name in facts if name in rulebook.lexicon.signals)
+    facts[STRUCTURED.name] = sum(1 for f in STRUCTURED_FIELDS if getattr(requisition, f)) + bool(requisition.mix)
     if requisition.title:
-        facts["info:has_title"] = 1
+        facts[HAS_TITLE.name] = 1
     return facts
 
 
@@ -267,21 +268,16 @@ def _field_signals(requisition: Requisition, rulebook: Rulebook) -> dict[str, fl
     return facts
 
 
-def field_key(value: str) -> str:
-    """A structured field's value as the lexicon's ``fields`` table spells it ('Big tech' -> 'big_tech')."""
-    return value.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def mix_signals(mix: ActivityMix, rulebook: Rulebook) -> dict[str, float]:
     """A stated mix, and how close it is to each role's published profile (L1 distance)."""
-    facts = {f"mix:{part}": getattr(mix, part) for part in MIX_PARTS}
+    facts = {MIX.stem + part: getattr(mix, part) for part in MIX_PARTS}
     distances = sorted(
         (sum(abs(getattr(mix, p) - role.mix[p]) for p in MIX_PARTS), role_id)
         for role_id, role in rulebook.roles.items() if role.mix)
     if distances:
         nearest, role_id = distances[0]
-        facts[f"mixfit:{role_id}"] = 3
+        facts[MIX_FIT.stem + role_id] = 3
         for distance, other in distances[1:]:
-            if distance - nearest <= rulebook.catalogue.thresholds["mix_close_points"]:
-                facts[f"mixfit:{other}"] = 2
+            if distance - nearest <= rulebook.catalogue.thresholds.mix_close_points:
+                facts[MIX_FIT.stem + other] = 2
     return facts

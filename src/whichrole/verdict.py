@@ -9,6 +9,8 @@ from typing import Callable, NamedTuple, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .facts import (CONFIDENCE, LEAD, MARGIN, RUNNER, SCORE, SUBSTANTIAL, TITLE, TITLE_MATCHES, TITLE_MISMATCH,
+                    TOTAL, WORK, WORK_MARGIN, Fact)
 from .rulebook import QUESTIONS, Rule, Rulebook
 from .weights import flavour_of, role_of
 
@@ -157,8 +159,8 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     total = sum(scores.values())
     if top <= 0:
         return 0.0
-    share = 1.0 / sum(math.exp((s - top) / t["temperature"]) for s in scores.values())
-    coverage = min(1.0, total / t["full_evidence"]) ** 0.5
+    share = 1.0 / sum(math.exp((s - top) / t.temperature) for s in scores.values())
+    coverage = min(1.0, total / t.full_evidence) ** 0.5
     return round(share * coverage, 2)
 
 
@@ -204,7 +206,7 @@ def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], 
     for signal, value in values:
         for role, weight in matrix.get(signal, {}).items():
             support[role] += max(weight, 0.0) * value
-    least = rulebook.catalogue.thresholds.get("speaks_from", 0.0)
+    least = rulebook.catalogue.thresholds.speaks_from
     spoken_for = {role for role, amount in support.items() if amount > 0 and amount >= least}
     probabilities = weights.roles.probabilities(fired, counts_for, dict(values))
     order = [role for role in ranking(probabilities) if role in spoken_for]
@@ -259,12 +261,12 @@ def title_roles(facts: dict[str, float], rulebook: Rulebook) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _title_signals(rulebook: Rulebook) -> tuple[tuple[str, str], ...]:
-    return tuple((role, "title:" + role) for role in sorted(rulebook.roles))
+    return tuple((role, TITLE.stem + role) for role in sorted(rulebook.roles))
 
 
 @lru_cache(maxsize=8)
-def _stage2_names(rulebook: Rulebook, prefix: str) -> tuple[str, ...]:
-    return tuple(prefix + role for role in rulebook.roles)
+def _stage2_names(rulebook: Rulebook, fact: Fact) -> tuple[str, ...]:
+    return tuple(fact.stem + role for role in rulebook.roles)
 
 
 def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
@@ -272,28 +274,26 @@ def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rul
     roles = list(rulebook.roles)
     scores = role_scores(fired, roles)
     order = ranking(scores)
-    t = rulebook.catalogue.thresholds
     stage2 = dict(facts)
-    stage2.update(zip(_stage2_names(rulebook, "score:"), scores.values()))
+    stage2.update(zip(_stage2_names(rulebook, SCORE), scores.values()))
     total = sum(scores.values())
     decision = decide(fired, rulebook.matrix_values(facts), rulebook)
     if decision.lead:
-        stage2["lead:" + decision.lead] = 1
+        stage2[LEAD.stem + decision.lead] = 1
         if decision.runner:
-            stage2["runner:" + decision.runner] = 1
+            stage2[RUNNER.stem + decision.runner] = 1
         named = title_roles(facts, rulebook)
         if named:
-            stage2["check:title_matches" if decision.lead in named else "check:title_mismatch"] = 1
-    stage2["evidence:total"] = round(total, 2)
-    stage2["evidence:margin"] = round(scores[order[0]] - scores[order[1]], 2)
-    stage2["evidence:confidence"] = decision.confidence
+            stage2[TITLE_MATCHES.name if decision.lead in named else TITLE_MISMATCH.name] = 1
+    stage2[TOTAL.name] = round(total, 2)
+    stage2[MARGIN.name] = round(scores[order[0]] - scores[order[1]], 2)
+    stage2[CONFIDENCE.name] = decision.confidence
     work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
         rule.reads_title for rule in fired) else scores
-    substantial = t["substantial"]
-    stage2.update(zip(_stage2_names(rulebook, "work:"), work.values()))
+    stage2.update(zip(_stage2_names(rulebook, WORK), work.values()))
     work_order = ranking(work)
-    stage2["evidence:substantial"] = sum(1 for s in work.values() if s >= substantial)
-    stage2["evidence:work_margin"] = round(work[work_order[0]] - work[work_order[1]], 2)
+    stage2[SUBSTANTIAL.name] = sum(1 for s in work.values() if s >= rulebook.catalogue.thresholds.substantial)
+    stage2[WORK_MARGIN.name] = round(work[work_order[0]] - work[work_order[1]], 2)
     return stage2
 
 
@@ -503,10 +503,6 @@ def unique_findings(findings) -> list[Finding]:
     return kept
 
 
-# What would change a verdict is said in terms of the work. Conditions on these are not: what the
-# title says, how long the text is or how many fields were filled in, and the stated activity mix
-# (an answer of the hiring manager's, not a description of the work).
-NOT_THE_WORK = ("title:", "info:", "mix:", "mixfit:")
 # A rule that lacks more than this many things is too far from this requisition to suggest: two
 # already take a full-stack engineer's requisition to "running research, and statistics".
 MOST_MISSING = 1
@@ -517,8 +513,7 @@ def _why_not(runner: Optional[str], scores: dict[str, float], evidence: dict[str
              facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
     """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
     for a runner-up with too little evidence (its rules' declared weights) for that to be worth saying."""
-    # A rulebook written before this threshold existed says it for every runner-up, as it did then.
-    if not runner or evidence[runner] < rulebook.catalogue.thresholds.get("why_not_from", 0):
+    if not runner or evidence[runner] < rulebook.catalogue.thresholds.why_not_from:
         return None
     fired_ids = {r.id for r in fired}
     return WhyNot.model_construct(
@@ -530,12 +525,15 @@ def _within_reach(rules: list[Rule], facts: dict[str, float], rulebook: Rulebook
     """Of ``rules`` (strongest first), those that more of the work described would fire: fewest
     things lacking first, none that only a longer text, another title or another mix would fire,
     none that something the requisition says rules out, none that lacks all another one lacks."""
+    # What would change a verdict is said in terms of the work: the lexicon's signals. The derived
+    # facts are not (what the title says, how long the text is, the stated activity mix, its language).
+    not_the_work = rulebook.derived_facts()
     near = []
     for rule in rules:
         required, alternatives = rule.unmet(facts)
         _, _, ruled_out_by = rule.conditions
         lacking = len(required) + bool(alternatives)
-        if (lacking > MOST_MISSING or any(c.name.startswith(NOT_THE_WORK) for c in (*required, *alternatives))
+        if (lacking > MOST_MISSING or any(c.name in not_the_work for c in (*required, *alternatives))
                 or any(c.holds(facts) for c in ruled_out_by)):
             continue
         near.append((lacking, rule, required, alternatives))

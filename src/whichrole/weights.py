@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from .facts import VERDICT_STEMS
 from .files import write_text
 
 if TYPE_CHECKING:
@@ -143,13 +144,10 @@ def fingerprint(rule: "Rule") -> str:
     return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
 
 
-# What the second stage learns from the first stage's verdict; a rule reading these cannot be
-# evidence for the verdict itself (it would count the verdict twice).
-VERDICT_NAMES = ("lead:", "runner:", "check:", "evidence:confidence")
-
-
 def reads_verdict(rule: "Rule") -> bool:
-    return any(c.name.startswith(VERDICT_NAMES) for group in rule.conditions for c in group)
+    """A rule reading the first stage's verdict cannot be evidence for the verdict itself (it would
+    count the verdict twice)."""
+    return any(c.name.startswith(VERDICT_STEMS) for group in rule.conditions for c in group)
 
 
 def role_of(rule: "Rule") -> Optional[str]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 # Text is split as UTF-8 bytes: bytes.translate maps the ASCII separators at the same speed
 # whatever the text holds (str.translate is many times slower once a text is not all ASCII),
 # and the few other separators, and whitespace str.split() would see, are replaced first.
-_OTHER_SEPARATORS = "’‘“”–—•·…«»\u00a0\u200b\x85\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+OTHER_SEPARATORS = "’‘“”–—•·…«»¡¿\u00a0\u200b\x85\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
     map(chr, range(0x2000, 0x200b)))
 # Where a sentence ends, the text gets this word: an ASCII control character ("end of text")
 # that no text has and the separators leave alone; the reading rules see it as a term, and no
@@ -25,6 +25,15 @@ _OTHER_SEPARATORS = "’‘“”–—•·…«»\u00a0\u200b\x85\u1680\u2028\
 SENTENCE_END = "\x03"
 _MARK = SENTENCE_END.encode()
 _SEPARATORS = bytes(code if code > 127 or chr(code).isalnum() or chr(code) in "+#" else 32 for code in range(256))
+
+
+def without_separators(text: str) -> str:
+    """``text`` with the separators beyond ASCII made spaces (a byte table maps the ASCII ones)."""
+    if not text.isascii():
+        for separator in OTHER_SEPARATORS:
+            if separator in text:
+                text = text.replace(separator, " ")
+    return text
 
 
 GREEK_PLURALS = ("lyses", "theses")
@@ -80,11 +89,7 @@ class Splitter:
         text = text.lower()
         for end in self.replaced:
             text = text.replace(end, SENTENCE_END)
-        if not text.isascii():
-            for separator in _OTHER_SEPARATORS:
-                if separator in text:
-                    text = text.replace(separator, " ")
-        found = text.encode().translate(self.table)
+        found = without_separators(text).encode().translate(self.table)
         if self.marks:
             found = found.replace(_MARK, b" " + _MARK + b" ")  # a word of its own
         return found.split()

@@ -11,7 +11,7 @@ from ..verdict import role_scores, second_stage_facts
 from .profile import Profile, ProfileError
 from .result import Fit, OrgOutcome, best_role, build_fit
 from .rulebook import load_candidate_rulebook
-from .signals import canonical_values, profile_facts, with_only_org
+from .signals import profile_facts, with_only_org
 
 ProfileLike = Union[str, dict, Profile]
 
@@ -24,7 +24,7 @@ class Fitter:
         self.engine_name = engine
         self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
         self.org_types = {name.replace("_", " "): signals for name, signals in
-                          canonical_values(self.rulebook.lexicon.fields.get("orgs", {})).items() if signals}
+                          self.rulebook.lexicon.choices("orgs").items() if signals}
 
     def fired(self, facts: dict[str, float]) -> tuple[list[str], list[str]]:
         """The ids of the rules each stage fires (what the engine tests compare)."""

@@ -5,7 +5,7 @@ from typing import Callable
 
 from ..rulebook import Rulebook
 from .profile import Profile, ProfileError
-from .signals import canonical_values, profile_facts
+from .signals import profile_facts
 
 QUESTIONS = (
     ("degree", "Highest degree"),
@@ -24,9 +24,8 @@ QUESTIONS = (
 def ask_profile(ask: Callable[[str], str], tell: Callable[[str], None], rulebook: Rulebook) -> Profile:
     """Each question until its answer reads (Enter skips it); then the whole profile."""
     answers: dict[str, str] = {}
-    tables = rulebook.lexicon.fields
     for field, question in QUESTIONS:
-        choices = ", ".join(canonical_values(tables[field])) if field in tables else ""
+        choices = ", ".join(rulebook.lexicon.choices(field))
         prompt = f"{question} [{choices}]" if choices else question
         while True:
             answer = ask(prompt).strip()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, load_rulebook
+from ..rulebook import Catalogue, Role, Rulebook, RulebookKind, SourceRef, Thresholds, load_rulebook
 from .profile import TABLE_FIELDS
+from .signals import CANDIDATE_FACTS
 
 
 class Cited(BaseModel):
@@ -26,8 +27,14 @@ class CandidateRole(Role):
     pay: Optional[Cited] = None  # relative pay, where a source gives it
 
 
+class CandidateThresholds(Thresholds):
+    papers_some_record: int = Field(ge=0, description="publications that make a research record")
+    papers_strong_record: int = Field(ge=0, description="publications that make a strong one")
+
+
 class CandidateCatalogue(Catalogue):
     roles: dict[str, CandidateRole]
+    thresholds: CandidateThresholds
 
     @field_validator("roles")
     @classmethod
@@ -42,7 +49,7 @@ class CandidateCatalogue(Catalogue):
         return roles
 
 
-CANDIDATES = RulebookKind("candidate", "candidate", CandidateCatalogue, TABLE_FIELDS)
+CANDIDATES = RulebookKind("candidate", "candidate", CandidateCatalogue, TABLE_FIELDS, CANDIDATE_FACTS)
 
 
 def load_candidate_rulebook(directory: Optional[Path] = None) -> Rulebook:

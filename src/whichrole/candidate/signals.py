@@ -6,12 +6,19 @@ role's published mix. Counts (papers, years, organisation types) stay numbers.
 """
 from __future__ import annotations
 
-from ..rulebook import MAX_SIGNAL_LEVEL, Rulebook
-from ..signals import compiled, field_key, mix_signals
+from ..facts import FROM_EVIDENCE, MIX_FIT, Fact
+from ..rulebook import MAX_SIGNAL_LEVEL, Rulebook, field_key
+from ..signals import compiled, mix_signals
 from .profile import TABLE_FIELDS, Profile, ProfileError
 
 ORG_PREFIX = "org:"
-ORG_COUNT = "org:wanted"
+# The facts a profile gives beside its lexicon's signals (see whichrole.facts).
+WANTED_MIX = Fact("mix:{part}", "the share of {part} work you want (%)")
+PAPERS = Fact("record:papers", "the number of your publications")
+YEARS = Fact("exp:years", "your years of professional experience")
+ORG_COUNT = Fact("org:wanted", "the number of organisation types you aim at")
+GIVEN = Fact("info:given", "the number of profile answers given")
+CANDIDATE_FACTS = (WANTED_MIX, MIX_FIT, PAPERS, YEARS, ORG_COUNT, GIVEN, *FROM_EVIDENCE)
 
 
 def profile_facts(profile: Profile, rulebook: Rulebook) -> dict[str, float]:
@@ -36,22 +43,22 @@ def profile_facts(profile: Profile, rulebook: Rulebook) -> dict[str, float]:
                 raise ProfileError(f"{field}: unknown value {item!r} (known: {', '.join(table)})")
             facts.update(dict.fromkeys(table[key], MAX_SIGNAL_LEVEL))
     if profile.papers is not None:
-        facts["record:papers"] = profile.papers
+        facts[PAPERS.name] = profile.papers
     if profile.years is not None:
-        facts["exp:years"] = profile.years
+        facts[YEARS.name] = profile.years
     if profile.mix:
         facts.update(mix_signals(profile.mix, rulebook))
-    facts[ORG_COUNT] = sum(1 for name in facts if name.startswith(ORG_PREFIX) and name != ORG_COUNT)
-    facts["info:given"] = len(profile.given())
+    facts[ORG_COUNT.name] = sum(1 for name in facts if name.startswith(ORG_PREFIX) and name != ORG_COUNT.name)
+    facts[GIVEN.name] = len(profile.given())
     return facts
 
 
 def research_record(papers: int, rulebook: Rulebook) -> str:
     """The research record a publication count stands for, by the catalogue's thresholds."""
     thresholds = rulebook.catalogue.thresholds
-    if papers >= thresholds["papers_strong_record"]:
+    if papers >= thresholds.papers_strong_record:
         return "strong"
-    if papers >= thresholds["papers_some_record"]:
+    if papers >= thresholds.papers_some_record:
         return "some"
     return "none"
 
@@ -60,13 +67,6 @@ def with_only_org(facts: dict[str, float], org_signals: list[str]) -> dict[str, 
     """The same facts for someone aiming at one kind of organisation only."""
     kept = {name: value for name, value in facts.items() if not name.startswith(ORG_PREFIX)}
     kept.update(dict.fromkeys(org_signals, MAX_SIGNAL_LEVEL))
-    kept[ORG_COUNT] = len(org_signals)
+    kept[ORG_COUNT.name] = len(org_signals)
     return kept
 
-
-def canonical_values(table: dict[str, list[str]]) -> dict[str, list[str]]:
-    """One name per distinct meaning in a ``fields`` table (which also lists aliases), in table order."""
-    names: dict[tuple, str] = {}
-    for name, signals in table.items():
-        names.setdefault(tuple(signals), name)
-    return {name: list(signals) for signals, name in names.items()}
