@@ -463,3 +463,27 @@ def test_another_limit_on_days_open_is_no_new_finding(tmp_path):
     assert "the limit on days open changed" in render(second)
     third = audit(tmp_path, path, max_open_days=1)
     assert third.changes.notes == [] and third.changes.total == 0
+
+
+def test_the_sample_audited_as_of_its_date_finds_only_its_old_requisitions_open_too_long(tmp_path, capsys):
+    """The sample is a snapshot of one day, stated in its title: audited as of that day, a few of its
+    requisitions are open too long, whatever day the audit runs."""
+    sample = Path(__file__).parents[1] / "sample_workbooks" / "requisitions.xlsx"
+    title = openpyxl.load_workbook(sample, read_only=True)["Requisitions"]["A1"].value
+    assert title.endswith("as of 30 November 2026")
+    assert cli("audit", sample, "--as-of", "2026-11-30", "--db", tmp_path / "h.sqlite3", "--fail-on", "never") == 0
+    report = capsys.readouterr().out
+    stale = sorted(line.split(" | ")[0].strip("| ") for line in report.splitlines()
+                   if line.startswith("| R-") and "Open too long" in line)
+    assert stale == ["R-1007", "R-1017", "R-1019", "R-1025", "R-1043"]
+    assert "| Open too long | medium | 5 |" in report
+
+
+def test_as_of_takes_a_date_and_refuses_anything_else_in_one_line(tmp_path, capsys):
+    path = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
+    assert cli("audit", path, "--as-of", (TODAY - timedelta(days=190)).isoformat(), "--db", tmp_path / "h.sqlite3",
+               "--fail-on", "never") == 0
+    assert "Open too long" not in capsys.readouterr().out       # 200 days ago was 10 days before then
+    assert cli("audit", path, "--as-of", "2026-11-31", "--db", tmp_path / "h.sqlite3") == 2
+    assert capsys.readouterr().err == ("whichrole: error: --as-of '2026-11-31': not a date as YYYY-MM-DD "
+                                       "(e.g. 2026-11-30)\n")

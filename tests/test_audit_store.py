@@ -1,8 +1,10 @@
 """The audit history: schema versions, one transaction per run (killed mid-run), one audit at a time."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -96,7 +98,7 @@ def test_a_schema_1_history_is_migrated_in_place(tmp_path):
                    "'Data', '2025-01-01', 1)")
         db.execute("INSERT INTO findings VALUES (1, 'R-1', 'open_too_long', 'medium', 'Open for 369 days.')")
     with AuditStore(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         assert [(run.id, run.requisitions, run.rulebook) for run in store.history()] == [(1, 1, "2026.01+00000000")]
         [row] = store.rows(1)
         assert (row.key, row.label, row.kinds, row.fingerprint) == ("R-1", "Data Engineer",
@@ -108,6 +110,40 @@ def test_a_schema_1_history_is_migrated_in_place(tmp_path):
     result = run_audit(AuditOptions(sources=[reqs], database=path))
     assert result.run_id == 2 and result.changes.since is None       # other sources: nothing to compare
     consistent(path)
+
+
+def test_a_schema_2_history_of_flavoured_labels_reports_nothing_changed(tmp_path, monkeypatch, capsys):
+    """Schema 2 labelled a data scientist with the flavour, 'Data Scientist (analytical)'; the labels are
+    now the role alone, as the annotated sheet names it, and the old ones are renamed when the file is
+    opened, so the first audit after the upgrade sees no requisition re-classified."""
+    from whichrole.integrations.audit.findings import Assessment
+    from whichrole.integrations.audit.run import AuditOptions, run_audit
+    from test_audit import cli
+
+    sample = Path(__file__).parents[1] / "sample_workbooks" / "requisitions.xlsx"
+    path = tmp_path / "old.sqlite3"
+    new_assessment = Assessment.of.__func__
+    with monkeypatch.context() as old_code:
+        old_code.setattr(Assessment, "of", classmethod(
+            lambda cls, verdict: dataclasses.replace(new_assessment(cls, verdict), label=verdict.label)))
+        run_audit(AuditOptions(sources=[sample], database=path))
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2")
+        old_labels = {label for (label,) in db.execute("SELECT label FROM assessments WHERE role = 'data_scientist'")}
+    assert {"Data Scientist (analytical)", "Data Scientist (model development)"} <= old_labels
+
+    result = run_audit(AuditOptions(sources=[sample], database=path))
+    assert result.changes.since is not None and result.changes.total == 0
+    assert {req.label for req in result.requisitions if req.assessment.role == "data_scientist"} == {"Data Scientist"}
+    fresh = run_audit(AuditOptions(sources=[sample], database=tmp_path / "new.sqlite3"))
+    assert {req.key: req.label for req in fresh.requisitions} == {req.key: req.label for req in result.requisitions}
+    with AuditStore(path) as store:
+        assert store.version == 3
+        assert [row.label for row in store.rows(1)] == [row.label for row in store.rows(2)]
+    assert cli("audit", "show", "1", "--db", path) == 0
+    shown = capsys.readouterr().out
+    assert re.search(r"\| R-1029 \| Machine Learning Engineer \| Data Scientist \(\d+%\) \|", shown)
+    assert "(analytical)" not in shown and "(model development)" not in shown
 
 
 def test_a_run_killed_midway_leaves_the_history_as_it_was(tmp_path):

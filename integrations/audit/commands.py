@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import List, Optional
 
@@ -62,6 +63,13 @@ def _echo_err(message: str) -> None:
     typer.echo(f"audit: {message}", err=True)
 
 
+def _date_option(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} {value!r}: not a date as YYYY-MM-DD (e.g. 2026-11-30)") from None
+
+
 def audit(
     sources: List[Path] = typer.Argument(..., help="Workbooks (.xlsx, .xls, .xlsb, .ods), CSV exports, folders "
                                          "of them, or job boards: greenhouse:BOARD, lever:SITE, ashby:BOARD."),
@@ -76,6 +84,8 @@ def audit(
                                         "title or description column)."),
     max_open_days: int = typer.Option(90, "--max-open-days", min=0, help="A finding for requisitions open longer "
                                       "than this many days (0: no such finding)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Count days open up to this "
+                                        "date instead of today, e.g. for an export taken on that day."),
     fail_on: str = typer.Option("high", "--fail-on", help=f"Exit with 1 when a finding is this severe or more: "
                                 f"{', '.join(FAIL_ON)}."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the audit workbook (.xlsx) here.", dir_okay=False),
@@ -110,6 +120,7 @@ def audit(
     if not open_statuses:
         raise ValueError("--open-values: give at least one status that counts as open, e.g. 'Open'")
     overrides = parse_map(mapping)
+    today = _date_option("--as-of", as_of) if as_of else None
     if status_column:
         overrides[status_column] = "status"
     client = None
@@ -120,7 +131,7 @@ def audit(
         sources=ats_sources(sources), database=database or default_database(),
         fetch_limits=Limits(timeout=fetch_timeout, total=fetch_limit),
         open_values=open_statuses,
-        overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, lock_timeout=lock_timeout,
+        overrides=overrides, sheet=sheet, max_open_days=max_open_days or None, today=today, lock_timeout=lock_timeout,
         rules_dir=rules, engine=engine, workers=workers)
 
     from whichrole.cli import Progress

@@ -69,8 +69,9 @@ class Assessment:
 
     @classmethod
     def of(cls, verdict: Brief | Verdict) -> "Assessment":
-        """What the workbook's cells say, said alike: the title check and warnings as shown there."""
-        return cls.shared(verdict.role, verdict.label, shown_confidence(verdict.confidence), verdict.runner_up_name,
+        """What the workbook's cells say, said alike: the role by its one name (the flavour is no other
+        role), the title check and warnings as shown there."""
+        return cls.shared(verdict.role, verdict.role_name, shown_confidence(verdict.confidence), verdict.runner_up_name,
                           shown_title_check(verdict), [r.because for r in verdict.top_reasons],
                           [q.text for q in verdict.questions],
                           [AuditFinding(w.id, w.severity, w.text, w.because, w.source)

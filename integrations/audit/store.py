@@ -1,9 +1,10 @@
 """The audit history: an SQLite file holding every run, its sources, and what it found.
 
 One run is one transaction: a run that is killed or fails leaves the file as it was before
-it started. The schema's version is SQLite's ``user_version``; MIGRATIONS[n] takes a file from
-version n to n + 1, so an older file is brought up to date when it is opened, and a file
-written by a newer whichrole is refused rather than misread.
+it started. The schema's version is SQLite's ``user_version``; MIGRATIONS[n] (SQL statements, or
+functions of the connection) takes a file from version n to n + 1, so an older file is brought
+up to date when it is opened, and a file written by a newer whichrole is refused rather than
+misread.
 
 Assessments (the verdict in short) are stored once per distinct value and rulebook, and
 each requisition text is mapped to its assessment, so that a text met before is never
@@ -17,13 +18,27 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Optional
+from typing import Callable, Iterable, Iterator, NamedTuple, Optional
 
 import platformdirs
 
 from .findings import Assessment, AuditFinding
 
-MIGRATIONS: list[list[str]] = [
+
+def _name_roles_alone(db: sqlite3.Connection) -> None:
+    """Schema 2 labelled a role with a flavour by both, 'Data Scientist (analytical)'; a label is now the
+    role's one name, as the annotated workbook gives it (the flavour is no other role). Renamed in place, an
+    old history does not report every such requisition as re-classified, nor show the old label again when
+    its assessments are reused. An assessment's digest stays that of its old label, so an equal one made
+    now is stored beside it rather than found."""
+    from whichrole.rulebook import load_rulebook
+
+    db.executemany("UPDATE assessments SET label = ? WHERE role = ? AND label = ?",
+                   [(role.name, role_id, f"{role.name} ({flavour})")
+                    for role_id, role in load_rulebook().roles.items() for flavour in role.flavours.values()])
+
+
+MIGRATIONS: list[list["str | Callable[[sqlite3.Connection], None]"]] = [
     [
         """CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -103,6 +118,9 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE run_sources ADD COLUMN reading TEXT",   # JSON: open values, --map, --sheet
         "ALTER TABLE run_sources ADD COLUMN note TEXT",
         "ALTER TABLE run_sources ADD COLUMN problems INTEGER NOT NULL DEFAULT 0",
+    ],
+    [
+        _name_roles_alone,
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -233,7 +251,7 @@ class AuditStore:
         try:
             for number in range(self._check_version(), SCHEMA_VERSION):   # again: another process may have
                 for statement in MIGRATIONS[number]:                         # migrated it in the meantime
-                    self.db.execute(statement)
+                    statement(self.db) if callable(statement) else self.db.execute(statement)
             if self.db.execute("PRAGMA foreign_key_check").fetchone():
                 raise StoreError(f"{self.path}: inconsistent after migrating to schema {SCHEMA_VERSION}; "
                                  "left as it was")
