@@ -10,7 +10,7 @@ from whichrole.candidate.signals import profile_facts
 from whichrole.classify import Classifier
 from whichrole.facts import TITLE, TITLE_MATCHES, TITLE_MISMATCH
 from whichrole.model import MIX_PARTS, Requisition
-from whichrole.verdict import second_stage_facts
+from whichrole.evidence import second_stage_facts
 
 OTHER_LANGUAGES = [
     ("Analista de datos", "Buscamos una persona para el equipo de datos: analizar las ventas con SQL y presentar "

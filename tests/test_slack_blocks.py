@@ -12,7 +12,7 @@ from whichrole.integrations.slack.messages import MESSAGE_TEXT_LIMIT, SHORTENED,
 from whichrole.integrations.slack.modal import read_submission, refine_modal
 from whichrole.integrations.slack.recent import RecentRequisitions
 from whichrole.model import Requisition
-from whichrole.verdict import Finding, Reason
+from whichrole.reasons import Finding, Reason
 
 
 def assert_within_slack_limits(blocks):

@@ -12,7 +12,9 @@ from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
 from .signals import extract
-from .verdict import Brief, Finding, Verdict, brief, second_stage_facts
+from .evidence import second_stage_facts
+from .reasons import Finding
+from .verdict import Brief, Verdict, brief
 from .weights import Weights
 
 RequisitionLike = Union[str, dict, Requisition]

@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
-from .verdict import MOST_SURE
+from .decision import MOST_SURE
 
 if TYPE_CHECKING:
+    from .reasons import Finding
     from .rulebook import Rulebook
-    from .verdict import Brief, Finding, Verdict
+    from .verdict import Brief, Verdict
 
 # Slack's limits: 3,000 characters in a section's text, 50 blocks, 150 in a header.
 SECTION_LIMIT = 3000
@@ -87,7 +88,7 @@ def shown_warnings(v: "Verdict | Brief", rulebook: "Rulebook") -> list["Finding"
     """The warnings as they read beside the confidence and the title check shown: a confidence
     below the rulebook's low mark has its warning, one above it has none; a mismatch shown has its
     warning, and only a mismatch shown has one."""
-    from .verdict import Finding
+    from .reasons import Finding
 
     low = shown_confidence(v.confidence) < rulebook.catalogue.thresholds.low_confidence and not says_too_little(v)
     mismatch = is_mismatch(v)

@@ -1,70 +1,23 @@
-"""The answer: which role, how sure, and why, built from the rules that fired."""
+"""The answer: which role, how sure, and why, assembled from the rules that fired.
+
+A requisition's verdict is built in brief (``brief``: what annotate and audit keep), and made
+whole on demand (``Brief.verdict``: what would change it, where it sits on the continuum, its
+signals). The pieces come from ``decision`` (scores and how sure), ``reasons`` (what it says for
+itself) and ``why_not``; ``render`` turns it into text, Slack blocks and Excel cells.
+"""
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, NamedTuple, Optional
+from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from .facts import (CONFIDENCE, LEAD, MARGIN, RUNNER, SCORE, SUBSTANTIAL, TITLE, TITLE_MATCHES, TITLE_MISMATCH,
-                    TOTAL, WORK, WORK_MARGIN, Fact)
-from .rulebook import QUESTIONS, Rule, Rulebook
-from .weights import flavour_of, role_of
-
-
-class Reason(BaseModel):
-    model_config = ConfigDict(frozen=True)  # shared by every verdict the rule fires in
-
-    rule: str
-    role: Optional[str] = None
-    flavour: Optional[str] = None
-    weight: float = 0.0
-    reads_title: bool = False
-    because: str
-    source: str
-    where: str
-    quote: list[str] = Field(default_factory=list, description="the words of the requisition that raised it")
-
-
-class Answer(BaseModel):
-    """One of the three questions, as the requisition answers it: the signal that answers it most
-    strongly and the words that raised it, or no answer."""
-
-    question: str
-    text: str
-    answer: Optional[str] = None
-    signal: Optional[str] = None
-    quote: list[str] = Field(default_factory=list)
-
-
-class Finding(BaseModel):
-    """A warning about the requisition, or a question for the hiring manager."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    text: str
-    severity: str
-    because: str
-    source: str
-
-
-class MissedRule(BaseModel):
-    model_config = ConfigDict(frozen=True)  # shared by every verdict that misses the same
-
-    rule: str
-    because: str
-    missing: list[str]
-
-
-class WhyNot(BaseModel):
-    role: str
-    role_name: str
-    gap: float
-    rules: list[MissedRule]
+from .decision import MOST_SURE, choose_flavour, decide, role_scores
+from .evidence import title_roles
+from .reasons import (Answer, Finding, Reason, headline_reasons, matrix_reasons, quote_of, rule_finding, rule_reason,
+                      three_answers, unique_findings)
+from .rulebook import Rule, Rulebook
+from .why_not import WhyNot, why_not
 
 
 class Headline:
@@ -123,180 +76,6 @@ class Verdict(Headline, BaseModel):
         return as_blocks(self)
 
 
-def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Optional[str]) -> list[Reason]:
-    """The reasons that agree with the headline: the role's, none for another of its flavours, and
-    one at most that reads the title (a second would repeat it, or seem to contradict it: titles are
-    weak evidence, yet carry more when the description says little). The work's reasons come
-    first, strongest first: the title check already says what the title reads as."""
-    shown, title_read = [], False
-    for reason in rationale:
-        if reason.role != role or reason.flavour not in (None, flavour) or reason.reads_title and title_read:
-            continue
-        title_read = title_read or reason.reads_title
-        shown.append(reason)
-    return sorted(shown, key=lambda reason: reason.reads_title)  # stable: by weight within each
-
-
-def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
-    scores = dict.fromkeys(roles, 0.0)
-    for rule in rules:
-        then = rule.then
-        if then.role:
-            scores[then.role] += then.weight
-    return {role: round(score, 2) if score > 0 else 0.0 for role, score in scores.items()}
-
-
-def ranking(scores: dict[str, float]) -> list[str]:
-    """Roles by score; ties keep catalogue order (sorting is stable), so the same evidence always
-    gives the same answer."""
-    return sorted(scores, key=scores.__getitem__, reverse=True)
-
-
-def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
-    """How much the leader stands out (softmax share), damped when there is little evidence."""
-    t = rulebook.catalogue.thresholds
-    top = max(scores.values(), default=0.0)
-    total = sum(scores.values())
-    if top <= 0:
-        return 0.0
-    share = 1.0 / sum(math.exp((s - top) / t.temperature) for s in scores.values())
-    coverage = min(1.0, total / t.full_evidence) ** 0.5
-    return round(share * coverage, 2)
-
-
-# A probability fitted on a few hundred labelled postings is never certainty.
-MOST_SURE = 0.99
-
-
-class Decision(NamedTuple):
-    scores: dict[str, float]
-    lead: Optional[str]
-    runner: Optional[str]
-    confidence: float
-
-
-def decide(fired: list[Rule], values: dict[str, float], rulebook: Rulebook) -> Decision:
-    """The leading role, the runner-up and how sure, from the fired rules and the signals' ``values``
-    (``Rulebook.matrix_values``): by the fitted weights where the rulebook has them (the scores are
-    then each role's probability), else by the declared weights' sums."""
-    kept = tuple(sorted(values.items())) if rulebook.weights is not None else ()
-    return _decision(tuple(rule.id for rule in fired if rule.then.role), kept, rulebook)
-
-
-# A requisition is decided twice: on its first stage's evidence, which the second stage reads, and
-# on both stages' for the verdict. Rules for no role do not change a decision, and the second stage
-# seldom fires one for a role, so decisions are kept by the signals and the rules for a role that fired.
-@lru_cache(maxsize=4096)
-def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], rulebook: Rulebook) -> Decision:
-    fired = [rulebook.rule(rule_id) for rule_id in evidence]
-    weights = rulebook.weights
-    if weights is None:
-        scores = role_scores(fired, list(rulebook.roles))
-        order = ranking(scores)
-        lead = order[0] if scores[order[0]] > 0 else None
-        runner = order[1] if lead and scores[order[1]] > 0 else None
-        return Decision(scores, lead, runner, confidence(scores, rulebook))
-    # A verdict names a role something in the requisition speaks for: a prior alone is no reason to
-    # give, nor is a trace (a PhD counts a little toward another profession's jobs too).
-    counts_for, matrix = _role_of(rulebook), weights.roles.matrix
-    support: dict[str, float] = defaultdict(float)
-    for rule in fired:
-        if counts_for(rule):
-            support[counts_for(rule)] += weights.roles.weight(rule)
-    for signal, value in values:
-        for role, weight in matrix.get(signal, {}).items():
-            support[role] += max(weight, 0.0) * value
-    least = rulebook.catalogue.thresholds.speaks_from
-    spoken_for = {role for role, amount in support.items() if amount > 0 and amount >= least}
-    probabilities = weights.roles.probabilities(fired, counts_for, dict(values))
-    order = [role for role in ranking(probabilities) if role in spoken_for]
-    if not order:  # too little to decide
-        return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)
-    return Decision({role: round(probabilities.get(role, 0.0), 3) for role in rulebook.roles}, order[0],
-                    order[1] if len(order) > 1 else None, round(probabilities[order[0]], 2))
-
-
-@lru_cache(maxsize=8)
-def _role_of(rulebook: Rulebook) -> Callable[[Rule], Optional[str]]:
-    """``role_of``, looked up by rule id: worked out, it reads every condition of every fired rule,
-    twice a requisition."""
-    roles = {rule.id: role_of(rule) for rule in rulebook.rules}
-    return lambda rule: roles[rule.id]
-
-
-def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
-    """How much a fired rule counts toward the verdict: its fitted weight (for its role, or else
-    for its flavour), or its declared weight in a rulebook with no fitted weights."""
-    weights = rulebook.weights
-    if weights is None:
-        return rule.then.weight
-    if role_of(rule):
-        return weights.roles.weight(rule)
-    flavours = weights.flavours.get(rule.then.role)
-    return flavours.weight(rule) if flavours and flavour_of(rule) else 0.0
-
-
-def choose_flavour(lead: Optional[str], fired: list[Rule], values: dict[str, float], rulebook: Rulebook) -> Optional[str]:
-    roles = rulebook.roles
-    if not lead or not roles[lead].flavours:
-        return None
-    mine = [rule for rule in fired if rule.then.role == lead]
-    model = rulebook.weights.flavours.get(lead) if rulebook.weights else None
-    if not any(flavour_of(rule) for rule in mine):  # a prior alone is no reason to name a flavour
-        return None
-    if model is not None:
-        probabilities = model.probabilities(mine, flavour_of, values)
-        return max(probabilities, key=probabilities.get)
-    weights: dict[str, float] = {}
-    for rule in mine:
-        if rule.then.flavour:
-            weights[rule.then.flavour] = weights.get(rule.then.flavour, 0) + rule.then.weight
-    return max(weights, key=weights.get) if weights else None
-
-
-def title_roles(facts: dict[str, float], rulebook: Rulebook) -> list[str]:
-    """The roles the title names (the ``title:<role>`` signals), sorted."""
-    return [role for role, name in _title_signals(rulebook) if name in facts]
-
-
-@lru_cache(maxsize=8)
-def _title_signals(rulebook: Rulebook) -> tuple[tuple[str, str], ...]:
-    return tuple((role, TITLE.stem + role) for role in sorted(rulebook.roles))
-
-
-@lru_cache(maxsize=8)
-def _stage2_names(rulebook: Rulebook, fact: Fact) -> tuple[str, ...]:
-    return tuple(fact.stem + role for role in rulebook.roles)
-
-
-def second_stage_facts(facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> dict[str, float]:
-    """What the second-stage rules see: the signals plus the first stage's evidence."""
-    roles = list(rulebook.roles)
-    scores = role_scores(fired, roles)
-    order = ranking(scores)
-    stage2 = dict(facts)
-    stage2.update(zip(_stage2_names(rulebook, SCORE), scores.values()))
-    total = sum(scores.values())
-    decision = decide(fired, rulebook.matrix_values(facts), rulebook)
-    if decision.lead:
-        stage2[LEAD.stem + decision.lead] = 1
-        if decision.runner:
-            stage2[RUNNER.stem + decision.runner] = 1
-        named = title_roles(facts, rulebook)
-        if named:
-            stage2[TITLE_MATCHES.name if decision.lead in named else TITLE_MISMATCH.name] = 1
-    stage2[TOTAL.name] = round(total, 2)
-    stage2[MARGIN.name] = round(scores[order[0]] - scores[order[1]], 2)
-    stage2[CONFIDENCE.name] = decision.confidence
-    work = role_scores([rule for rule in fired if not rule.reads_title], roles) if any(
-        rule.reads_title for rule in fired) else scores
-    stage2.update(zip(_stage2_names(rulebook, WORK), work.values()))
-    work_order = ranking(work)
-    stage2[SUBSTANTIAL.name] = sum(1 for s in work.values() if s >= rulebook.catalogue.thresholds.substantial)
-    stage2[WORK_MARGIN.name] = round(work[work_order[0]] - work[work_order[1]], 2)
-    return stage2
-
-
 @dataclass(slots=True)
 class Brief(Headline):
     """A verdict in brief: every field of it but those only a rendered verdict shows (what would
@@ -334,7 +113,7 @@ class Brief(Headline):
         return Verdict(
             **{name: getattr(self, name) for name in BRIEF_FIELDS},
             continuum=continuum_position(self.role, self.scores, rulebook),
-            why_not=_why_not(self.runner_up, self.scores, evidence, self.role, self.facts, self.fired, rulebook),
+            why_not=why_not(self.runner_up, self.scores, evidence, self.role, self.facts, self.fired, rulebook),
             signals=dict(sorted(self.facts.items())),
             rulebook_version=rulebook.version,
         )
@@ -352,7 +131,7 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
     values = rulebook.matrix_values(facts)
     scores, lead, runner, sure = decide(fired, values, rulebook)
     flavour = choose_flavour(lead, fired, values, rulebook)
-    reasons = [rule_reason(rulebook, r.id, _quote(r, facts, quotes)) for r in fired if r.then.role]
+    reasons = [rule_reason(rulebook, r.id, quote_of(r, facts, quotes)) for r in fired if r.then.role]
     reasons += matrix_reasons(values, lead, runner, rulebook, quotes)
     rationale = sorted((reason for reason in reasons if reason.weight),
                        key=lambda r: (r.role != lead, r.weight < 0, -abs(r.weight)))
@@ -381,67 +160,6 @@ def brief(title: Optional[str], facts: dict[str, float], fired: list[Rule], rule
         fired=fired,
         rulebook=rulebook,
     )
-
-
-def matrix_reasons(values: dict[str, float], lead: Optional[str], runner: Optional[str], rulebook: Rulebook,
-                   quotes: dict[str, list[str]]) -> list[Reason]:
-    """What each signal of the work (its ``values``) contributes to the lead over the runner-up, by
-    its fitted matrix cells: positive for the lead, negative against it."""
-    weights = rulebook.weights
-    if weights is None or not lead:
-        return []
-    matrix, reasons = weights.roles.matrix, []
-    for signal, value in values.items():
-        cells = matrix.get(signal, {})
-        contribution = value * (cells.get(lead, 0.0) - (cells.get(runner, 0.0) if runner else 0.0))
-        if round(contribution, 2):
-            reasons.append(_matrix_reason(rulebook, signal, lead, runner, round(contribution, 2),
-                                          tuple(quotes.get(signal, ()))))
-    return reasons
-
-
-# Reasons are built once for each way a requisition can raise them, words quoted included, and
-# shared by every verdict that gives them: a verdict gives a score of them.
-@lru_cache(maxsize=16384)
-def _matrix_reason(rulebook: Rulebook, signal: str, lead: str, runner: Optional[str], contribution: float,
-                   quote: tuple[str, ...]) -> Reason:
-    roles, row = rulebook.roles, rulebook.matrix.row(signal)
-    means = rulebook.lexicon.signals[signal].means
-    if contribution > 0:
-        verb = f"counts for {roles[lead].name}" + (f" rather than {roles[runner].name}" if runner else "")
-    else:
-        verb = f"counts more for {roles[runner].name} than for {roles[lead].name}" if runner else \
-            f"counts against {roles[lead].name}"
-    source = (rulebook.catalogue.sources[row.source.doc].cite(row.source.section) if row
-              else "fitted from the labelled postings (no document names this cell)")
-    return Reason(rule=f"matrix:{signal}", role=lead, weight=contribution, because=f"{means[0].upper()}{means[1:]}: {verb}.",
-                  source=source, where=f"matrix.yaml:{row.line}" if row else "weights.yaml", quote=list(quote))
-
-
-def _quote(rule: Rule, facts: dict[str, float], quotes: dict[str, list[str]]) -> tuple[str, ...]:
-    """The words that raised the first of a rule's signals the requisition has: what its reason quotes."""
-    for condition in rule.said:
-        if condition.name in quotes and condition.holds(facts):
-            return tuple(quotes[condition.name])
-    return ()
-
-
-def three_answers(facts: dict[str, float], lead: Optional[str], rulebook: Rulebook,
-                  quotes: dict[str, list[str]]) -> list[Answer]:
-    """The three questions of the documents, each answered by its strongest signal, if any; of
-    equally strong ones, the one the documents count most for the verdict's role."""
-    matrix = rulebook.matrix
-    answers = []
-    for question in QUESTIONS:
-        text = rulebook.catalogue.questions[question].text if question in rulebook.catalogue.questions else question
-        present = [(facts[s], matrix.row(s).counts.get(lead, 0.0), s) for s in matrix.answering(question) if s in facts]
-        if not present:
-            answers.append(Answer(question=question, text=text))
-            continue
-        *_, signal = max(present)
-        answers.append(Answer(question=question, text=text, answer=rulebook.lexicon.signals[signal].means,
-                              signal=signal, quote=quotes.get(signal, [])))
-    return answers
 
 
 def capped(confidence: float, warnings: list[Finding], rulebook: Rulebook) -> float:
@@ -473,96 +191,3 @@ def continuum_position(lead: Optional[str], scores: dict[str, float], rulebook: 
         return None
     placed = [(scores[r], roles[r].continuum) for r in roles if scores[r] > 0 and roles[r].continuum is not None]
     return round(sum(s * c for s, c in placed) / sum(s for s, _ in placed), 2)
-
-
-@lru_cache(maxsize=16384)
-def rule_reason(rulebook: Rulebook, rule_id: str, quote: tuple[str, ...] = ()) -> Reason:
-    """A rule's reason, quoting ``quote``: the same in every verdict that quotes the same (see _matrix_reason)."""
-    rule = rulebook.rule(rule_id)
-    return Reason(rule=rule.id, role=rule.then.role, flavour=rule.then.flavour,
-                  weight=round(counted_weight(rulebook, rule), 2), reads_title=rule.reads_title,
-                  because=rule.because, source=rulebook.source_text(rule), where=f"{rule.file}:{rule.line}",
-                  quote=list(quote))
-
-
-@lru_cache(maxsize=4096)
-def rule_finding(rulebook: Rulebook, rule_id: str, kind: str) -> Finding:
-    rule = rulebook.rule(rule_id)
-    key = getattr(rule.then, kind)
-    message = (rulebook.catalogue.warnings if kind == "warning" else rulebook.catalogue.questions)[key]
-    return Finding(id=key, text=message.text, severity=message.severity,
-                   because=rule.because, source=rulebook.source_text(rule))
-
-
-def unique_findings(findings) -> list[Finding]:
-    seen, kept = set(), []
-    for item in findings:
-        if item.id not in seen:
-            seen.add(item.id)
-            kept.append(item)
-    return kept
-
-
-# A rule that lacks more than this many things is too far from this requisition to suggest: two
-# already take a full-stack engineer's requisition to "running research, and statistics".
-MOST_MISSING = 1
-MOST_SHOWN = 3
-
-
-def _why_not(runner: Optional[str], scores: dict[str, float], evidence: dict[str, float], lead: str,
-             facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
-    """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
-    for a runner-up with too little evidence (its rules' declared weights) for that to be worth saying."""
-    if not runner or evidence[runner] < rulebook.catalogue.thresholds.why_not_from:
-        return None
-    fired_ids = {r.id for r in fired}
-    return WhyNot.model_construct(
-        role=runner, role_name=rulebook.roles[runner].name, gap=round(scores[lead] - scores[runner], 2),
-        rules=_within_reach([r for r in _evidence_rules(rulebook, runner) if r.id not in fired_ids], facts, rulebook))
-
-
-def _within_reach(rules: list[Rule], facts: dict[str, float], rulebook: Rulebook) -> list[MissedRule]:
-    """Of ``rules`` (strongest first), those that more of the work described would fire: fewest
-    things lacking first, none that only a longer text, another title or another mix would fire,
-    none that something the requisition says rules out, none that lacks all another one lacks."""
-    # What would change a verdict is said in terms of the work: the lexicon's signals. The derived
-    # facts are not (what the title says, how long the text is, the stated activity mix, its language).
-    not_the_work = rulebook.derived_facts()
-    near = []
-    for rule in rules:
-        required, alternatives = rule.unmet(facts)
-        _, _, ruled_out_by = rule.conditions
-        lacking = len(required) + bool(alternatives)
-        if (lacking > MOST_MISSING or any(c.name in not_the_work for c in (*required, *alternatives))
-                or any(c.holds(facts) for c in ruled_out_by)):
-            continue
-        near.append((lacking, rule, required, alternatives))
-    near.sort(key=lambda item: item[0])  # stable: equally near rules stay strongest first
-    shown: list[MissedRule] = []
-    lacking: list[set] = []
-    for _, rule, required, alternatives in near:
-        lacks = {*required, alternatives} if alternatives else set(required)
-        if any(earlier <= lacks for earlier in lacking):
-            continue
-        lacking.append(lacks)
-        shown.append(_missed_rule(rulebook, rule.id, required, alternatives))
-        if len(shown) == MOST_SHOWN:
-            break
-    return shown
-
-
-@lru_cache(maxsize=256)
-def _evidence_rules(rulebook: Rulebook, role: str) -> list[Rule]:
-    """A role's first-stage rules that give it evidence, strongest first."""
-    return sorted((r for r in rulebook.stage(1) if r.then.role == role and counted_weight(rulebook, r) > 0),
-                  key=lambda r: -counted_weight(rulebook, r))
-
-
-@lru_cache(maxsize=4096)
-def _missed_rule(rulebook: Rulebook, rule_id: str, required: tuple, alternatives: tuple) -> MissedRule:
-    """A rule that did not fire and what it lacked: the same for every verdict that lacks the same."""
-    rule = rulebook.rule(rule_id)
-    missing = [rulebook.describe(c) for c in required]
-    if alternatives:
-        missing.append("one of: " + " / ".join(rulebook.describe(c) for c in alternatives))
-    return MissedRule(rule=rule.id, because=rule.because, missing=missing)

@@ -7,7 +7,8 @@ from typing import Optional, Union
 
 from ..engine import Engine, make_engine
 from ..rulebook import Rule
-from ..verdict import role_scores, second_stage_facts
+from ..decision import role_scores
+from ..evidence import second_stage_facts
 from .profile import Profile, ProfileError
 from .result import Fit, OrgOutcome, best_role, build_fit
 from .rulebook import load_candidate_rulebook

@@ -7,7 +7,8 @@ from typing import Optional
 from pydantic import BaseModel, Field
 
 from ..rulebook import Rule, Rulebook
-from ..verdict import Finding, Reason, confidence, ranking, role_scores, rule_finding, rule_reason, unique_findings
+from ..decision import confidence, ranking, role_scores
+from ..reasons import Finding, Reason, rule_finding, rule_reason, unique_findings
 from .profile import Profile
 from .rulebook import Cited
 
