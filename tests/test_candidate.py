@@ -14,7 +14,7 @@ import whichrole
 from whichrole.candidate import Fit, Profile, ProfileError, fit, fit_text, fitter
 from whichrole.candidate.profile import parse_profile_text
 from whichrole.candidate.prompt import ask_profile
-from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
+from whichrole.render.slack import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
 
 
 def ranked(result: Fit) -> list[str]:

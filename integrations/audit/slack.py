@@ -15,10 +15,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from whichrole.integrations.slack.delivery import SDK_LOG, api_error, describe
 from whichrole.integrations.slack.settings import SLACK_API_URL
-from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
 
 from .changes import Changes
 from whichrole.render import percent
+from whichrole.render.slack import BLOCK_LIMIT, context, header, section
 
 from .findings import kind_name
 from .markdown import change_line, findings_line, headline
@@ -55,10 +55,6 @@ def client_from_env(env: Optional[Mapping[str, str]] = None) -> WebClient:
     return WebClient(token=token, base_url=api_url.rstrip("/") + "/", timeout=TIMEOUT, logger=SDK_LOG)
 
 
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}}
-
-
 def _escape(text: Optional[str]) -> str:
     """Slack mrkdwn treats &, < and > as markup."""
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -67,26 +63,24 @@ def _escape(text: Optional[str]) -> str:
 def summary_blocks(result: AuditResult) -> list[dict]:
     counts = result.severity_counts()
     blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": cut(
-            f"Requisition audit: {len(result.requisitions)} open, "
-            f"{sum(1 for r in result.requisitions if r.findings)} with findings", HEADER_LIMIT)}},
-        _section("  ".join(f"{SEVERITY_EMOJI[s]} {s} *{n}*" for s, n in counts.items())),
+        header(f"Requisition audit: {len(result.requisitions)} open, "
+               f"{sum(1 for r in result.requisitions if r.findings)} with findings"),
+        section("  ".join(f"{SEVERITY_EMOJI[s]} {s} *{n}*" for s, n in counts.items())),
     ]
     kinds = result.kind_counts()
     if kinds:
-        blocks.append(_section("*By kind*\n" + "\n".join(
+        blocks.append(section("*By kind*\n" + "\n".join(
             f"• {kind_name(kind)} ({severity}): {n}" for (kind, severity), n in kinds.items())))
     shown = result.to_look_at(TOP_REQUISITIONS)
     if shown:
         lines = [f"{SEVERITY_EMOJI[req.worst]} *{_escape(req.key)}* {_escape(req.title)} → {_escape(req.label)} "
                  f"({percent(req.assessment.confidence)}): {_escape(findings_line(req))}" for req in shown]
-        blocks.append(_section("*To look at first*\n" + "\n".join(lines)))
-    blocks.append(_section(_changes_text(result.changes)))
+        blocks.append(section("*To look at first*\n" + "\n".join(lines)))
+    blocks.append(section(_changes_text(result.changes)))
     if result.failed:
-        blocks.append(_section("*Sources that could not be read*\n" + "\n".join(
+        blocks.append(section("*Sources that could not be read*\n" + "\n".join(
             f":x: {_escape(r.error)}" for r in result.failed)))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(
-        f"run {result.run_id} · rulebook {result.rulebook} · the workbook is in the thread", SECTION_LIMIT)}]})
+    blocks.append(context(f"run {result.run_id} · rulebook {result.rulebook} · the workbook is in the thread"))
     return blocks[:BLOCK_LIMIT]
 
 

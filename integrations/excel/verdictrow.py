@@ -10,17 +10,14 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 from whichrole.model import Requisition
-from whichrole.render import full_rationale, one_a_line, says_too_little, shown_confidence, shown_title_check
+from whichrole.render import one_a_line, says_too_little, shown_confidence, shown_title_check
+from whichrole.render.excel import VERDICT_HEADERS, full_rationale
 from whichrole.verdict import Brief, Verdict
 
 # What a row says when it has neither title nor description: its other answers alone are too
 # little to name a role by.
 NOTHING_TO_READ = ("Too little to decide: the row has neither a title nor a description; "
                    "its other answers alone point to {label}.")
-
-# The verdict columns, by the headers of Verdict.cells().
-VERDICT_HEADERS = ("Recommended role", "Flavour", "Confidence", "Runner-up", "Title check", "Warnings",
-                   "Rationale", "Interview focus")
 
 
 class VerdictRow(NamedTuple):

@@ -13,7 +13,8 @@ import copy
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
-from whichrole.render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut, percent
+from whichrole.render import cut, percent
+from whichrole.render.slack import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT
 from whichrole.verdict import Verdict
 
 # Slack rejects or truncates messages beyond about 13,000 characters of text; stay below it.

@@ -40,7 +40,7 @@ class Headline:
         return f"{self.role_name} ({self.flavour_name})" if self.flavour_name else self.role_name
 
     def cells(self) -> dict[str, object]:
-        from .render import as_cells
+        from .render.excel import as_cells
         return as_cells(self)
 
 
@@ -68,11 +68,11 @@ class Verdict(Headline, BaseModel):
     engine: str
 
     def text(self) -> str:
-        from .render import as_text
+        from .render.text import as_text
         return as_text(self)
 
     def blocks(self) -> list[dict]:
-        from .render import as_blocks
+        from .render.slack import as_blocks
         return as_blocks(self)
 
 

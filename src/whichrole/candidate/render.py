@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..render import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, cut
+from ..render.slack import BLOCK_LIMIT, context, header, section
 
 if TYPE_CHECKING:
     from .result import Fit, OrgOutcome, RoleFit
@@ -54,41 +54,32 @@ def as_text(fit: "Fit") -> str:
     return "\n".join(lines)
 
 
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}]}
-
-
 def _role_section(rank: int, role: "RoleFit") -> dict:
     why = "\n".join(f"• {r.because}\n   _{r.source}_" for r in role.reasons[:REASONS_SHOWN])
     against = "".join(f"\n− {r.because}" for r in role.against)
     loop = "\n".join(f"• {item.text}" for item in role.interview_loop)
     loop_sources = "; ".join(_sources(role.interview_loop))
     pay = f"{role.pay.text}\n   _{role.pay.source}_" if role.pay else "not covered by the sources"
-    return _section(f"*{rank}. {role.role_name}* (score {role.score:g})\n{why}{against}\n"
+    return section(f"*{rank}. {role.role_name}* (score {role.score:g})\n{why}{against}\n"
                     f"*Interview loop*\n{loop}\n   _{loop_sources}_\n*Pay, relative:* {pay}")
 
 
 def as_blocks(fit: "Fit") -> list[dict]:
     """Block Kit for Slack: the best fits with reasons, loop and pay; organisations; notes; questions."""
     blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text",
-                                    "text": cut(f"Best fit: {fit.best_name} · {fit.confidence:.0%} sure", HEADER_LIMIT)}},
-        _context(f"Profile: {fit.profile.summary()}"),
+        header(f"Best fit: {fit.best_name} · {fit.confidence:.0%} sure"),
+        context(f"Profile: {fit.profile.summary()}"),
     ]
     blocks += [_role_section(rank, role) for rank, role in enumerate(fit.ranking[:DETAILED], 1)]
     rest = fit.ranking[DETAILED:]
     if rest:
-        blocks.append(_context("Also possible: " + ", ".join(f"{r.role_name} ({r.score:g})" for r in rest)))
+        blocks.append(context("Also possible: " + ", ".join(f"{r.role_name} ({r.score:g})" for r in rest)))
     if fit.organisation_matters:
-        blocks.append(_section("*Where you aim changes the answer*\n"
+        blocks.append(section("*Where you aim changes the answer*\n"
                                + "\n".join(f"• {_org_line(outcome)}" for outcome in fit.by_organisation)))
     if fit.notes:
-        blocks.append(_section("*Notes*\n" + "\n".join(f"• {note.text}" for note in fit.notes)))
+        blocks.append(section("*Notes*\n" + "\n".join(f"• {note.text}" for note in fit.notes)))
     if fit.questions:
-        blocks.append(_section("*To sharpen the answer*\n" + "\n".join(f"• {q.text}" for q in fit.questions)))
-    blocks.append(_context(f"rulebook {fit.rulebook_version}"))
+        blocks.append(section("*To sharpen the answer*\n" + "\n".join(f"• {q.text}" for q in fit.questions)))
+    blocks.append(context(f"rulebook {fit.rulebook_version}"))
     return blocks[:BLOCK_LIMIT]

@@ -1,22 +1,22 @@
-"""A Verdict as plain text, Slack Block Kit, and Excel cells (JSON is pydantic's own)."""
+"""A Verdict as people read it: plain text (``text``), Slack Block Kit (``slack``) and Excel cells
+(``excel``); JSON is pydantic's own.
+
+What every surface shows alike lives here: the confidence as a percentage (never certainty), the
+title check and the warnings made consistent with what is shown beside them, the three questions'
+lines, the words quoted. Each surface module only lays them out.
+"""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Optional
 
-from .decision import MOST_SURE
+from ..decision import MOST_SURE
 
 if TYPE_CHECKING:
-    from .reasons import Finding
-    from .rulebook import Rulebook
-    from .verdict import Brief, Verdict
+    from ..reasons import Finding
+    from ..rulebook import Rulebook
+    from ..verdict import Brief, Verdict
 
-# Slack's limits: 3,000 characters in a section's text, 50 blocks, 150 in a header.
-SECTION_LIMIT = 3000
-HEADER_LIMIT = 150
-BLOCK_LIMIT = 50
-# Excel: at most 32,767 characters a cell.
-CELL_LIMIT = 32767
 # The catalogue's ids the shown verdict is made consistent with.
 TOO_LITTLE, LOW_CONFIDENCE, TITLE_MISMATCH, NOT_A_DATA_ROLE = "low_information", "low_confidence", "title_mismatch", \
     "out_of_scope"
@@ -88,7 +88,7 @@ def shown_warnings(v: "Verdict | Brief", rulebook: "Rulebook") -> list["Finding"
     """The warnings as they read beside the confidence and the title check shown: a confidence
     below the rulebook's low mark has its warning, one above it has none; a mismatch shown has its
     warning, and only a mismatch shown has one."""
-    from .reasons import Finding
+    from ..reasons import Finding
 
     low = shown_confidence(v.confidence) < rulebook.catalogue.thresholds.low_confidence and not says_too_little(v)
     mismatch = is_mismatch(v)
@@ -111,7 +111,7 @@ def shown_warnings(v: "Verdict | Brief", rulebook: "Rulebook") -> list["Finding"
 def rulebook_of(v: "Verdict | Brief") -> "Rulebook":
     """The rulebook a verdict was made with: a Brief carries it; a Verdict, read back from JSON say,
     is taken to be the shipped rulebook's."""
-    from .rulebook import load_rulebook
+    from ..rulebook import load_rulebook
 
     return getattr(v, "rulebook", None) or load_rulebook()
 
@@ -155,102 +155,3 @@ def title_and_continuum(v: "Verdict") -> list[str]:
     if v.continuum is not None:
         facts.append(f"Research↔engineering: {continuum_words(v.continuum)}")
     return facts
-
-
-def as_text(v: "Verdict") -> str:
-    lines = [f"{v.label} — confidence {percent(v.confidence)}"]
-    if v.runner_up_name:
-        lines.append(f"Runner-up: {v.runner_up_name}")
-    lines.extend(title_and_continuum(v))
-    for heading, reasons in (("Why:", v.top_reasons), ("Against it:", v.reasons_against)):
-        if reasons:
-            lines.append("")
-            lines.append(heading)
-            for reason in reasons:
-                lines.append(f"  • {reason.because}{quoted(reason.quote)}")
-                lines.append(f"    — {reason.source}")
-    if v.answers:
-        lines.append("")
-        lines.append("The three questions:")
-        lines.extend(f"  {answer_line(a)}" for a in v.answers)
-    if v.why_not and v.why_not.rules:
-        lines.append("")
-        lines.append(f"What would make it {v.why_not.role_name}:")
-        for missed in v.why_not.rules:
-            need = ", and ".join(missed.missing) or "its conditions"
-            lines.append(f"  • {need}")
-    warnings = shown_warnings(v, rulebook_of(v))
-    if warnings:
-        lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  ! {w.text}" for w in warnings)
-    if v.questions:
-        lines.append("")
-        lines.append("Ask the hiring manager:")
-        lines.extend(f"  ? {q.text}" for q in v.questions)
-    if v.interview_focus:
-        lines.append("")
-        lines.append("Interview focus:")
-        lines.extend(f"  - {item}" for item in v.interview_focus)
-    lines.append("")
-    lines.append(f"rulebook {v.rulebook_version}")
-    return "\n".join(lines)
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}}
-
-
-def as_blocks(v: "Verdict") -> list[dict]:
-    """Block Kit for Slack: header, reasons with sources, warnings, runner-up, focus, questions."""
-    blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": cut(f"{v.label} · {percent(v.confidence)} sure", HEADER_LIMIT)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(" · ".join(title_and_continuum(v)),
-                                                                         SECTION_LIMIT)}]},
-    ]
-    if v.top_reasons:
-        reasons = "\n".join(f"• {r.because}{quoted(r.quote)}\n   _{r.source}_" for r in v.top_reasons)
-        blocks.append(_section(f"*Why*\n{reasons}"))
-    if v.reasons_against:
-        against = "\n".join(f"• {r.because}{quoted(r.quote)}" for r in v.reasons_against)
-        blocks.append(_section(f"*Against it*\n{against}"))
-    if v.answers:
-        blocks.append(_section("*The three questions*\n" + "\n".join(f"• {answer_line(a)}" for a in v.answers)))
-    warnings = shown_warnings(v, rulebook_of(v))
-    if warnings:
-        blocks.append(_section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in warnings)))
-    if v.runner_up_name:
-        text = f"*Runner-up:* {v.runner_up_name}"
-        if v.why_not and v.why_not.rules:
-            missing = "; ".join(m for r in v.why_not.rules for m in r.missing[:1])
-            text += f"\nIt would need: {missing}" if missing else ""
-        blocks.append(_section(text))
-    if v.interview_focus:
-        blocks.append(_section("*Interview focus*\n" + "\n".join(f"• {f}" for f in v.interview_focus)))
-    if v.questions:
-        blocks.append(_section("*Ask the hiring manager*\n" + "\n".join(f"• {q.text}" for q in v.questions)))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"rulebook {v.rulebook_version}"}]})
-    return blocks[:BLOCK_LIMIT]
-
-
-def as_cells(v: "Verdict | Brief") -> dict[str, object]:
-    """The columns an annotated workbook gets, by header; each list one item a line."""
-    return {
-        "Recommended role": v.role_name,
-        "Flavour": v.flavour_name or "",
-        "Confidence": shown_confidence(v.confidence),
-        "Runner-up": v.runner_up_name or "",
-        "Title check": shown_title_check(v),
-        "Warnings": one_a_line(w.text for w in shown_warnings(v, rulebook_of(v))),
-        "Rationale": cut(one_a_line(r.because for r in v.top_reasons), CELL_LIMIT),
-        "Interview focus": one_a_line(v.interview_focus),
-    }
-
-
-def full_rationale(v: "Verdict | Brief") -> str:
-    """Every reason with its source and the role it points to, for a cell note or a rationale sheet."""
-    roles = rulebook_of(v).roles
-    lines = [f"{r.because}{quoted(r.quote)} ({r.source}; {'counts against' if r.weight < 0 else 'points to'} "
-             f"{roles[r.role].name})" for r in v.rationale]
-    lines.extend(f"Warning: {w.text} ({w.source})" for w in shown_warnings(v, rulebook_of(v)))
-    return cut("\n".join(lines), CELL_LIMIT)
