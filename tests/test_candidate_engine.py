@@ -43,8 +43,8 @@ def test_profiles_fire_the_same_rules(fitters):
     fired = {1: 0, 2: 0}
     for line in PROFILES:
         facts = profile_facts(Profile.build(line), BOOK)
-        first, second = durable.fired(facts)
-        assert (first, second) == reference.fired(facts), line
+        first, second = durable.stages.fire(facts)
+        assert (first, second) == reference.stages.fire(facts), line
         fired[1] += bool(first)
         fired[2] += bool(second)
     assert fired[1] == len(PROFILES) and fired[2] >= 5

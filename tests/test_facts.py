@@ -58,7 +58,7 @@ def test_every_declared_candidate_fact_is_worked_out_and_none_other():
     produced: set[str] = set()
     for profile in profiles:
         facts = profile_facts(Profile.build(profile), book)
-        first, _ = fitter.fired(facts)
+        first, _ = fitter.stages.fire(facts)
         produced |= worked_out(second_stage_facts(facts, [book.rule(i) for i in first], book), book)
     evidence = {role: [r for r in book.stage(1) if r.then.role == role and r.then.weight > 0] for role in book.roles}
     for lead, runner in permutations(book.roles, 2):

@@ -7,12 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
-from .engine import Engine, make_engine
+from .engine import Stages
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
 from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
 from .signals import extract
-from .evidence import second_stage_facts
 from .reasons import Finding
 from .verdict import Brief, Verdict, brief
 from .weights import Weights
@@ -33,27 +32,25 @@ class Classifier:
         self.rules_dir = Path(rules_dir) if rules_dir else None
         self.rulebook: Rulebook = load_rulebook(self.rules_dir, fitted=fitted)
         self.engine_name = engine
-        self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
+        self.stages = Stages(self.rulebook, engine)
 
     def fired(self, requisition: Requisition, quotes: Optional[dict[str, list[str]]] = None) -> Fired:
         """Facts and the ids of the rules each stage fired (what the engine tests compare); ``quotes``,
         if given, gets the words that raised each signal."""
         facts = extract(requisition, self.rulebook, quotes=quotes)
-        first, second = self.stages
-        fired_first = first.fire(facts)
-        stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
-        return facts, fired_first, second.fire(stage2)
+        return (facts, *self.stages.fire(facts))
 
     def facts_and_rules(self, requisition: Requisition) -> tuple[dict[str, float], list[Rule]]:
         """The first-stage facts of a requisition and the rules of both stages that fire on it
         (what the weights are fitted on)."""
-        facts, first, second = self.fired(requisition)
-        return facts, [self.rulebook.rule(i) for i in (*first, *second)]
+        facts = extract(requisition, self.rulebook)
+        return facts, self.stages.rules(facts)
 
     def with_weights(self, weights: Optional[Weights]) -> "Classifier":
         """The same compiled rules, counted with other weights (fitted on other postings)."""
         other = copy.copy(self)
         other.rulebook = replace(self.rulebook, weights=weights)
+        other.stages = self.stages.counted_with(other.rulebook)
         return other
 
     def brief(self, requisition: Requisition) -> Brief:

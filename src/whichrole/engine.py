@@ -9,6 +9,7 @@ under threads.
 from __future__ import annotations
 
 import bisect
+import copy
 import itertools
 import re
 import threading
@@ -16,7 +17,8 @@ from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from typing import Iterable, Protocol
 
-from .rulebook import Condition, Rule
+from .evidence import second_stage_facts
+from .rulebook import Condition, Rule, Rulebook
 
 # Rules per ruleset, each with its own cache of answers keyed on what its rules read. Few rules
 # read few signals, so their keys recur across requisitions: with five, a stream of new
@@ -225,3 +227,34 @@ def make_engine(kind: str, rules: Iterable[Rule]) -> Engine:
     if kind == "reference":
         return ReferenceEngine(rules)
     raise ValueError(f"unknown engine {kind!r} (durable or reference)")
+
+
+class Stages:
+    """A rulebook's two stages, each compiled for one engine: the first reads the facts; the second
+    reads them with what the first stage's rules made of them (``evidence``)."""
+
+    def __init__(self, rulebook: Rulebook, kind: str):
+        self.rulebook = rulebook
+        self.engines: list[Engine] = [make_engine(kind, rulebook.stage(n)) for n in (1, 2)]
+
+    def __getitem__(self, stage: int) -> Engine:
+        return self.engines[stage]
+
+    def counted_with(self, rulebook: Rulebook) -> "Stages":
+        """The same compiled engines, the first stage's evidence counted by ``rulebook`` (the same
+        rules with other weights)."""
+        other = copy.copy(self)
+        other.rulebook = rulebook
+        return other
+
+    def fire(self, facts: dict[str, float]) -> tuple[list[str], list[str]]:
+        """The ids of the rules each stage fires (what the engine tests compare)."""
+        first, second = self.engines
+        fired_first = first.fire(facts)
+        stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in fired_first], self.rulebook)
+        return fired_first, second.fire(stage2)
+
+    def rules(self, facts: dict[str, float]) -> list[Rule]:
+        """The rules of both stages that fire on ``facts``."""
+        first, second = self.fire(facts)
+        return [self.rulebook.rule(i) for i in (*first, *second)]

@@ -5,10 +5,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
-from ..engine import Engine, make_engine
-from ..rulebook import Rule
 from ..decision import role_scores
-from ..evidence import second_stage_facts
+from ..engine import Stages
 from .profile import Profile, ProfileError
 from .result import Fit, OrgOutcome, best_role, build_fit
 from .rulebook import load_candidate_rulebook
@@ -23,24 +21,14 @@ class Fitter:
     def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable"):
         self.rulebook = load_candidate_rulebook(rules_dir)
         self.engine_name = engine
-        self.stages: list[Engine] = [make_engine(engine, self.rulebook.stage(n)) for n in (1, 2)]
+        self.stages = Stages(self.rulebook, engine)
         self.org_types = {name.replace("_", " "): signals for name, signals in
                           self.rulebook.lexicon.choices("orgs").items() if signals}
-
-    def fired(self, facts: dict[str, float]) -> tuple[list[str], list[str]]:
-        """The ids of the rules each stage fires (what the engine tests compare)."""
-        first = self.stages[0].fire(facts)
-        stage2 = second_stage_facts(facts, [self.rulebook.rule(i) for i in first], self.rulebook)
-        return first, self.stages[1].fire(stage2)
-
-    def rules_for(self, facts: dict[str, float]) -> list[Rule]:
-        first, second = self.fired(facts)
-        return [self.rulebook.rule(i) for i in (*first, *second)]
 
     def fit(self, value: ProfileLike) -> Fit:
         profile = Profile.build(value)
         facts = profile_facts(profile, self.rulebook)
-        return build_fit(profile, facts, self.rules_for(facts), self.rulebook, self.engine_name,
+        return build_fit(profile, facts, self.stages.rules(facts), self.rulebook, self.engine_name,
                          self.by_organisation(facts))
 
     def by_organisation(self, facts: dict[str, float]) -> list[OrgOutcome]:
@@ -49,7 +37,7 @@ class Fitter:
         roles = self.rulebook.roles
         groups: dict[Optional[str], OrgOutcome] = {}
         for name, signals in self.org_types.items():
-            best = best_role(role_scores(self.rules_for(with_only_org(facts, signals)), list(roles)))
+            best = best_role(role_scores(self.stages.rules(with_only_org(facts, signals)), list(roles)))
             group = groups.setdefault(best, OrgOutcome(role=best, role_name=roles[best].name if best else
                                                        "Undetermined", orgs=[]))
             group.orgs.append(name)
