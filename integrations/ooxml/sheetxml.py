@@ -9,7 +9,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import IO, Iterable, Optional, Sequence
 
-from .columns import column_letter
+from .references import column_letter
 from .xmltext import MAIN_NS, REL_NS, escape
 
 # Excel's limit on the characters of one cell.
@@ -22,15 +22,6 @@ MAX_ROW_HEIGHT = 409
 PROSE_PER_DIGIT = 1.25
 # Day 0 of Excel's dates (as the 1900 date system counts them, after its phantom 29 February 1900).
 EXCEL_EPOCH = datetime(1899, 12, 30)
-
-
-def quote_sheet(name: str) -> str:
-    """A sheet name as a formula or hyperlink reference wants it: 'Q3 reqs' -> '''Q3 reqs''' form."""
-    return "'" + name.replace("'", "''") + "'"
-
-
-def location(sheet: str, column: int, row: int) -> str:
-    return f"{quote_sheet(sheet)}!{column_letter(column)}{row}"
 
 
 def cell(column: int, row: int, value: object, style: Optional[int] = None, prefix: str = "") -> str:
