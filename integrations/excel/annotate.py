@@ -39,7 +39,7 @@ from whichrole.integrations.ooxml.chart import (CT_CHART, CT_DRAWING, REL_CHART,
 from whichrole.integrations.ooxml.package import (CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError,
                                                   open_workbook, rels_part_of)
 from whichrole.integrations.ooxml.references import absolute_range, column_letter, location, quote_sheet
-from whichrole.integrations.ooxml.sheetxml import LINE_HEIGHT, MAX_ROW_HEIGHT, cell, hyperlink, text_lines
+from whichrole.integrations.ooxml.sheetxml import cell, hyperlink, wrapped_height
 from whichrole.integrations.ooxml.splice import Block, Layout, cell_styles, splice_sheet
 from whichrole.integrations.ooxml.styles import MINIMAL_STYLES
 from whichrole.integrations.ooxml.tables import sheet_tables, widen_table
@@ -313,7 +313,7 @@ class RowAnnotator:
         rationale_row = self.rationale.add(number, block.first, requisition, verdict)
         self.layout.links.append(hyperlink(block.last, number, location(self.rationale_name, 5, rationale_row),
                                            LINK_TEXT, prefix))
-        self.layout.heights[number] = _height(verdict.cells)
+        self.layout.heights[number] = wrapped_height(verdict.cells, WIDTHS)
         return _verdict_cells(verdict, block, number, looks, prefix)
 
     def _verdict_of(self, number: int) -> tuple[Union[Requisition, RequisitionError, None],
@@ -385,13 +385,6 @@ def _looked_at(styles: dict[int, dict[int, int]], header_row: int, header_cells:
     column = columns.columns.get("title", columns.columns.get("description", min(header_cells, default=0)))
     body = next((row[column] for number, row in sorted(styles.items()) if number > header_row and column in row), 0)
     return {"header": header, "body": body}
-
-
-def _height(values: tuple) -> float:
-    """The points a row needs for the verdict's wrapped text in the verdict's column widths (spreadsheet
-    programs do not all fit a row to its wrapped text on opening)."""
-    lines = max((text_lines(v, width) for v, width in zip(values, WIDTHS) if isinstance(v, str) and v), default=1)
-    return min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT) if lines > 1 else 0
 
 
 def _verdict_cells(verdict: VerdictRow, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:
