@@ -5,7 +5,9 @@ theirs, and a load and save through openpyxl's object model does not: it drops p
 Pillow), shapes and text boxes, sparklines and the other worksheet extensions, slicers, custom
 XML, data connections, printer settings and, unless asked, macros. So this package never builds a
 model of a workbook: it streams the one sheet it changes, edits a few small parts as text, and
-copies every other part byte for byte. Workbooks made from nothing are written with openpyxl.
+copies every other part byte for byte. Workbooks made from nothing (the audit's, a CSV's) are
+streamed by sheetxml's SheetWriter too: openpyxl's write-only mode, measured, writes an audit
+workbook twelve times slower.
 
 From the bottom up:
 
