@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from test_excel_safety import assert_refused, run_cli, small_book
-from whichrole.integrations.excel.prolog import PROLOG_LIMIT
+from whichrole.integrations.ooxml.prolog import PROLOG_LIMIT
 
 ENTITIES = '<!ENTITY lol "lol">' + "".join(
     f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))

@@ -17,8 +17,8 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 from whichrole.integrations.excel.columns import (HEADER_SEARCH_ROWS, ColumnError, ColumnMap,
                                                   detect_columns, requisition_from_row, row_is_blank)
 from whichrole.integrations.excel.csvbook import csv_rows
-from whichrole.integrations.excel.package import WorkbookError
-from whichrole.integrations.excel.unzipped import TooLargeUnzipped, check_zip_file
+from whichrole.integrations.ooxml.package import WorkbookError
+from whichrole.integrations.ooxml.unzipped import TooLargeUnzipped, check_zip_file
 from whichrole.files import sha256_and_size
 from whichrole.integrations.ats import AtsSource
 from whichrole.model import Requisition

@@ -10,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from whichrole.render import one_a_line
-from whichrole.integrations.excel.book import CT_STYLES, CT_WORKSHEET, FILTER_NAME, REL_NS_TYPES
-from whichrole.integrations.excel.chart import (CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing,
+from whichrole.integrations.excel.looks import ACCENT, house_styles
+from whichrole.integrations.ooxml.book import CT_STYLES, CT_WORKSHEET, FILTER_NAME, REL_NS_TYPES
+from whichrole.integrations.ooxml.chart import (CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing,
                                                 relationships_xml)
-from whichrole.integrations.excel.columns import column_letter
-from whichrole.integrations.excel.package import REL_OFFICE_DOCUMENT, REL_STYLES, REL_WORKSHEET, AtomicZip
-from whichrole.integrations.excel.sheetxml import SheetWriter, location, quote_sheet
-from whichrole.integrations.excel.styles import MINIMAL_STYLES, add_styles
-from whichrole.integrations.excel.xmltext import MAIN_NS, REL_NS, escape
+from whichrole.integrations.ooxml.package import REL_OFFICE_DOCUMENT, REL_STYLES, REL_WORKSHEET, AtomicZip
+from whichrole.integrations.ooxml.references import column_letter, location, quote_sheet
+from whichrole.integrations.ooxml.sheetxml import SheetWriter
+from whichrole.integrations.ooxml.styles import MINIMAL_STYLES
+from whichrole.integrations.ooxml.xmltext import MAIN_NS, REL_NS, escape
 
 from .changes import Changes
 from .findings import kind_name
@@ -43,17 +44,17 @@ TO_LOOK_AT = 25
 def write_workbook(result: AuditResult, destination: Path) -> None:
     rows = {req.key: number for number, req in enumerate(result.requisitions, start=2)}
     with AtomicZip(destination) as package:
-        styles_xml, styles, _ = add_styles(MINIMAL_STYLES)
+        styles_xml, styles, _ = house_styles(MINIMAL_STYLES)
         package.write("xl/styles.xml", styles_xml)
         with package.open("xl/worksheets/sheet1.xml") as out:
             first_row, counts = _summary(SheetWriter(out, SUMMARY_WIDTHS, tab_colour="FF1F4E79"), result, styles, rows)
         package.write("xl/worksheets/_rels/sheet1.xml.rels",
                       relationships_xml(("rId1", REL_DRAWING, "../drawings/drawing1.xml")))
-        package.write("xl/drawings/drawing1.xml", drawing("rId1", *CHART_CELLS))
+        package.write("xl/drawings/drawing1.xml", drawing("rId1", *CHART_CELLS, "Findings by severity"))
         package.write("xl/drawings/_rels/drawing1.xml.rels",
                       relationships_xml(("rId1", REL_CHART, "../charts/chart1.xml")))
         package.write("xl/charts/chart1.xml", bar_chart("Findings by severity", quote_sheet(SUMMARY), first_row,
-                                                        list(counts), list(counts.values())))
+                                                        list(counts), list(counts.values()), ACCENT))
         last_rows = {}
         with package.open("xl/worksheets/sheet2.xml") as out:
             last_rows[FINDINGS] = _findings(_table(out, FINDING_COLUMNS, styles), result, styles, rows)

@@ -32,16 +32,23 @@ from whichrole.classify import Classifier, classifier as default_classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.render import TOO_LITTLE
 
-from . import book as wb, xmltext
-from .chart import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing, relationships_xml
-from .columns import (ColumnError, ColumnMap, column_letter, detect_columns, parse_map, requisition_from_row,
-                      row_is_blank, HEADER_SEARCH_ROWS)
+from whichrole.integrations.ooxml import xmltext
+from whichrole.integrations.ooxml.book import FILTER_NAME, PRINT_AREA
+from whichrole.integrations.ooxml.chart import (CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, bar_chart, drawing,
+                                                relationships_xml)
+from whichrole.integrations.ooxml.package import (CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError,
+                                                  open_workbook, rels_part_of)
+from whichrole.integrations.ooxml.references import absolute_range, column_letter, location, quote_sheet
+from whichrole.integrations.ooxml.sheetxml import cell, hyperlink, wrapped_height
+from whichrole.integrations.ooxml.splice import Block, Layout, cell_styles, splice_sheet
+from whichrole.integrations.ooxml.styles import MINIMAL_STYLES
+from whichrole.integrations.ooxml.tables import sheet_tables, widen_table
+
+from .columns import (ColumnError, ColumnMap, detect_columns, parse_map, requisition_from_row, row_is_blank,
+                      HEADER_SEARCH_ROWS)
 from .csvbook import csv_workbook
-from .package import CONTENT_TYPES, AtomicZip, Package, Sheet, WorkbookError, open_workbook, rels_part_of
-from .sheetxml import LINE_HEIGHT, MAX_ROW_HEIGHT, cell, hyperlink, location, quote_sheet, text_lines
-from .splice import Block, Layout, cell_styles, splice_sheet
-from .styles import MINIMAL_STYLES, add_styles
-from .tables import sheet_tables, widen_table
+from .looks import ACCENT, house_styles
+from .marks import VERDICTS_MARK, MarkedWorkbook
 from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
 from .verdictrow import VERDICT_HEADERS, VerdictRow
 
@@ -120,7 +127,7 @@ def read_rows(values: CalamineWorkbook, sheet: Sheet, label: str) -> list[list]:
     return data
 
 
-def choose_sheet(package: Package, values: CalamineWorkbook, edit: wb.WorkbookEdit, name: Optional[str],
+def choose_sheet(package: Package, values: CalamineWorkbook, edit: MarkedWorkbook, name: Optional[str],
                  overrides: dict) -> tuple[Sheet, list[list], ColumnMap]:
     """The sheet named, or else the first visible worksheet whose columns can be told apart."""
     own = {s.name for s in (edit.own_sheet("summary"), edit.own_sheet("rationale")) if s is not None}
@@ -146,7 +153,7 @@ def choose_sheet(package: Package, values: CalamineWorkbook, edit: wb.WorkbookEd
     raise first_error
 
 
-def existing_block(edit: wb.WorkbookEdit, sheet: Sheet, rows: list[list], header_row: int) -> Optional[Block]:
+def existing_block(edit: MarkedWorkbook, sheet: Sheet, rows: list[list], header_row: int) -> Optional[Block]:
     """The verdict columns of an earlier run: by the hidden name it left, or by their headers."""
     mark = edit.verdicts_mark(sheet.name)
     if mark is not None:
@@ -184,7 +191,7 @@ def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[P
 def _annotate(package: Package, values: CalamineWorkbook, book: Path, destination: Path, sheet_name: Optional[str],
               overrides: dict, progress: Optional[Progress], engine: Classifier, workers: Optional[int],
               started_at: datetime, started: float) -> AnnotateResult:
-    edit = wb.WorkbookEdit(package)
+    edit = MarkedWorkbook(package)
     sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
     header_row = columns.header_row + 1
     if all(row_is_blank(row) for row in rows[header_row:]):  # the empty template, say: nothing to write
@@ -205,7 +212,7 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     styles_part, styles_xml = edit.ensure_styles_part(MINIMAL_STYLES)
     with package.open_part(sheet.part) as source:
         taken_from = _looked_at(cell_styles(source, header_row + BODY_ROWS_READ), header_row, header_cells, columns)
-    styles_xml, looks, highlights = add_styles(styles_xml, taken_from)
+    styles_xml, looks, highlights = house_styles(styles_xml, taken_from)
     summary = edit.own_sheet_part("summary")
     rationale_name, rationale_part, _ = edit.own_sheet_part("rationale")
     drawing_part = edit.free_part("xl/drawings/drawing{}.xml")
@@ -242,13 +249,13 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
         written = _write_summary(target, summary, drawing_part, chart_part, rows_done.tally, facts, looks)
 
         _keep_printout(edit, sheet.name, block, max(spliced.last_row, header_row))
-        edit.set_defined_name(wb.VERDICTS_MARK, _range(sheet.name, block.first, header_row, block.last, header_row),
+        edit.set_defined_name(VERDICTS_MARK, absolute_range(sheet.name, block.first, header_row, block.last, header_row),
                               edit.sheet_index(sheet.name))
         if layout.use_autofilter:
             last_row = max(spliced.last_row, header_row)
-            edit.set_defined_name(wb.FILTER_NAME, _range(sheet.name, layout.first_user_column, header_row,
+            edit.set_defined_name(FILTER_NAME, absolute_range(sheet.name, layout.first_user_column, header_row,
                                                          block.last, last_row), edit.sheet_index(sheet.name))
-        edit.set_defined_name(wb.FILTER_NAME, _range(rationale_name, 0, RationaleSheet.HEADER_ROW,
+        edit.set_defined_name(FILTER_NAME, absolute_range(rationale_name, 0, RationaleSheet.HEADER_ROW,
                                                      len(RationaleSheet.HEADERS) - 1, last_rationale_row),
                               edit.sheet_index(rationale_name))
         edit.mark_sheet("summary", summary[0])
@@ -306,7 +313,7 @@ class RowAnnotator:
         rationale_row = self.rationale.add(number, block.first, requisition, verdict)
         self.layout.links.append(hyperlink(block.last, number, location(self.rationale_name, 5, rationale_row),
                                            LINK_TEXT, prefix))
-        self.layout.heights[number] = _height(verdict.cells)
+        self.layout.heights[number] = wrapped_height(verdict.cells, WIDTHS)
         return _verdict_cells(verdict, block, number, looks, prefix)
 
     def _verdict_of(self, number: int) -> tuple[Union[Requisition, RequisitionError, None],
@@ -350,23 +357,24 @@ def _write_summary(target: AtomicZip, summary: tuple[str, str, str], drawing_par
     target.write(part, summary_xml)
     target.write(rels_part_of(part), relationships_xml(
         ("rId1", REL_DRAWING, "../drawings/" + drawing_part.rsplit("/", 1)[1])))
-    target.write(drawing_part, drawing("rId1", CHART_COLUMNS[0], 3, CHART_COLUMNS[1], 3 + CHART_ROWS))
+    target.write(drawing_part, drawing("rId1", CHART_COLUMNS[0], 3, CHART_COLUMNS[1], 3 + CHART_ROWS,
+                                       "Requisitions per role"))
     target.write(rels_part_of(drawing_part), relationships_xml(
         ("rId1", REL_CHART, "../charts/" + chart_part.rsplit("/", 1)[1])))
     target.write(chart_part, bar_chart("Requisitions per recommended role", quote_sheet(name), table_row,
                                        [label for label, _ in table] or ["(none)"],
-                                       [count for _, count in table] or [0]))
+                                       [count for _, count in table] or [0], ACCENT))
     return {part, rels_part_of(part), drawing_part, rels_part_of(drawing_part), chart_part}
 
 
-def _keep_printout(edit: wb.WorkbookEdit, sheet: str, block: Block, last_row: int) -> None:
+def _keep_printout(edit: MarkedWorkbook, sheet: str, block: Block, last_row: int) -> None:
     """The sheet prints the user's own columns, as it did before: the verdict's nine more would shrink
     a page fit to its width to an unreadable strip, or add a page for every one. Each verdict prints
     in full, readably, from the Rationale sheet. A print area the user set is theirs, and kept."""
     index = edit.sheet_index(sheet)
-    if block.first == 0 or any(n.name == wb.PRINT_AREA and n.local_sheet == index for n in edit.defined_names()):
+    if block.first == 0 or any(n.name == PRINT_AREA and n.local_sheet == index for n in edit.defined_names()):
         return
-    edit.set_defined_name(wb.PRINT_AREA, _range(sheet, 0, 1, block.first - 1, last_row), index, hidden=False)
+    edit.set_defined_name(PRINT_AREA, absolute_range(sheet, 0, 1, block.first - 1, last_row), index, hidden=False)
 
 
 def _looked_at(styles: dict[int, dict[int, int]], header_row: int, header_cells: list[int],
@@ -377,19 +385,6 @@ def _looked_at(styles: dict[int, dict[int, int]], header_row: int, header_cells:
     column = columns.columns.get("title", columns.columns.get("description", min(header_cells, default=0)))
     body = next((row[column] for number, row in sorted(styles.items()) if number > header_row and column in row), 0)
     return {"header": header, "body": body}
-
-
-def _height(values: tuple) -> float:
-    """The points a row needs for the verdict's wrapped text in the verdict's column widths (spreadsheet
-    programs do not all fit a row to its wrapped text on opening)."""
-    lines = max((text_lines(v, width) for v, width in zip(values, WIDTHS) if isinstance(v, str) and v), default=1)
-    return min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT) if lines > 1 else 0
-
-
-def _range(sheet: str, first_column: int, first_row: int, last_column: int, last_row: int) -> str:
-    """An absolute range reference, 'Sheet'!$A$3:$M$40, as defined names hold them."""
-    return (f"{quote_sheet(sheet)}!${column_letter(first_column)}${first_row}:"
-            f"${column_letter(last_column)}${max(last_row, first_row)}")
 
 
 def _verdict_cells(verdict: VerdictRow, block: Block, row: int, looks: dict[str, int], prefix: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence
 
+from whichrole.integrations.ooxml.references import column_index
 from whichrole.model import Requisition
 
 # How far down a sheet the header row may be (a title and a blank line above a table are common).
@@ -55,25 +55,6 @@ def normalise(header: object) -> str:
 
 _ALIASES: dict[str, str] = {normalise(h): f for f, headers in FIELD_HEADERS.items() for h in headers}
 _ALIASES.update({normalise(f): f for f in FIELDS})  # the field names themselves: primary_output
-
-
-@lru_cache(maxsize=4096)
-def column_letter(index: int) -> str:
-    """0 -> 'A', 27 -> 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """'A' -> 0, 'AB' -> 27."""
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number - 1
 
 
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:

@@ -10,11 +10,13 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from .book import safe_sheet_name
-from .package import WorkbookError
-from .sheetxml import SheetWriter
-from .styles import MINIMAL_STYLES, add_styles
-from .xmltext import MAIN_NS, REL_NS, escape
+from whichrole.integrations.ooxml.book import safe_sheet_name
+from whichrole.integrations.ooxml.package import WorkbookError
+from whichrole.integrations.ooxml.sheetxml import SheetWriter
+from whichrole.integrations.ooxml.styles import MINIMAL_STYLES
+from whichrole.integrations.ooxml.xmltext import MAIN_NS, REL_NS, escape
+
+from .looks import house_styles
 
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -77,7 +79,7 @@ def typed(text: str) -> "str | int | float | date | datetime":
 def csv_workbook(path: Path) -> bytes:
     """An .xlsx package holding the CSV's rows, in one sheet named after the file."""
     rows = csv_rows(path)
-    styles_xml, looks, _ = add_styles(MINIMAL_STYLES)
+    styles_xml, looks, _ = house_styles(MINIMAL_STYLES)
     columns = max((len(row) for row in rows), default=0)
     widths = [min(max([NARROWEST] + [len(row[c]) + 2 for row in rows if c < len(row)]), WIDEST) for c in range(columns)]
     sheet = io.BytesIO()

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import IO
 
 from whichrole.model import Requisition
+from whichrole.integrations.ooxml.references import location
+from whichrole.integrations.ooxml.sheetxml import SheetWriter
 
-from .sheetxml import SheetWriter, location
 from .verdictrow import VerdictRow
 
 # Each list on the Summary stops here; the verdict columns' filters show the rest.

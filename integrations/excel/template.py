@@ -17,9 +17,10 @@ from whichrole.rulebook import Lexicon, load_rulebook
 from .columns import FIELD_HEADERS
 from whichrole.files import replaced_atomically
 
-from .package import WorkbookError
-from .sheetxml import LINE_HEIGHT, text_lines
-from .styles import ACCENT
+from whichrole.integrations.ooxml.package import WorkbookError
+from whichrole.integrations.ooxml.sheetxml import LINE_HEIGHT, text_lines
+
+from .looks import ACCENT
 
 FIELD_ORDER = ("id", "title", "description", "team", "level", "status", "opened", "org_archetype",
                "primary_output", "work_location", "failure_mode", "mix", "outcomes")

@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from . import xmltext
-from .columns import column_index, column_letter
+from .references import column_index, column_letter
 from .package import Package, Sheet, relationships, rels_part_of, resolve
 from .splice import Block
 

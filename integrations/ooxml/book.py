@@ -1,11 +1,5 @@
-"""The workbook-level parts an annotation changes: the sheet list, defined names, relationships
-and content types, edited as text so that everything the tool does not touch stays as it was.
-
-The tool recognises what it wrote before by hidden defined names (Excel keeps them, and moves
-them with a renamed sheet or inserted columns): `whichrole_summary` and `whichrole_rationale`
-point at its sheets, `whichrole_verdicts` (local to the annotated sheet) at the header of its
-columns.
-"""
+"""The workbook-level parts a change to a workbook touches: the sheet list, defined names,
+relationships and content types, edited as text so that everything not touched stays as it was."""
 from __future__ import annotations
 
 import posixpath
@@ -14,13 +8,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import xmltext
-from .columns import column_index
 from .package import REL_STYLES, REL_WORKSHEET, Package, Sheet, relationships, rels_part_of, resolve
-from .sheetxml import quote_sheet
 
-SHEET_NAME = {"summary": "Summary", "rationale": "Rationale"}
-MARK = {"summary": "whichrole_summary", "rationale": "whichrole_rationale"}
-VERDICTS_MARK = "whichrole_verdicts"
 FILTER_NAME = "_xlnm._FilterDatabase"
 PRINT_AREA = "_xlnm.Print_Area"
 
@@ -32,7 +21,6 @@ WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtectio
                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
                   "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
                   "fileRecoveryPr", "webPublishObjects", "extLst")
-_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
 # Characters Excel does not allow in a sheet name.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -42,26 +30,6 @@ class DefinedName:
     name: str
     local_sheet: Optional[int]
     value: str
-
-
-@dataclass(frozen=True)
-class Reference:
-    sheet: str
-    first_column: int
-    first_row: int
-    last_column: int
-    last_row: int
-
-
-def parse_reference(value: str) -> Optional[Reference]:
-    """'Sheet 1'!$H$3:$P$3 -> Reference; None for #REF! and anything else."""
-    match = _REFERENCE.match(value.strip())
-    if not match:
-        return None
-    quoted, plain, first_col, first_row, last_col, last_row = match.groups()
-    sheet = quoted.replace("''", "'") if quoted else plain
-    return Reference(sheet, column_index(first_col), int(first_row),
-                     column_index(last_col or first_col), int(last_row or first_row))
 
 
 def safe_sheet_name(name: str) -> str:
@@ -102,25 +70,6 @@ class WorkbookEdit:
     def sheet_index(self, name: str) -> int:
         return [s.name for s in self.package.sheets].index(name)
 
-    def own_sheet(self, key: str) -> Optional[Sheet]:
-        """The summary or rationale sheet an earlier run wrote, found by its mark."""
-        for name in self.defined_names():
-            if name.name == MARK[key] and name.local_sheet is None:
-                reference = parse_reference(name.value)
-                sheet = next((s for s in self.package.sheets if reference and s.name == reference.sheet), None)
-                if sheet is not None and sheet.kind == "worksheet":
-                    return sheet
-        return None
-
-    def verdicts_mark(self, sheet_name: str) -> Optional[Reference]:
-        index = self.sheet_index(sheet_name)
-        for name in self.defined_names():
-            if name.name == VERDICTS_MARK and name.local_sheet == index:
-                reference = parse_reference(name.value)
-                if reference and reference.sheet == sheet_name:
-                    return reference
-        return None
-
     def styles_part(self) -> Optional[str]:
         for rel in relationships(self.rels).values():
             if rel.type == REL_STYLES:
@@ -147,19 +96,17 @@ class WorkbookEdit:
         self.added.add(part)
         return part
 
-    def own_sheet_part(self, key: str) -> tuple[str, str, str]:
-        """(sheet name, part, relationship id) for the tool's sheet: the earlier one replaced, or a new one.
+    def reuse_sheet(self, sheet: Sheet) -> None:
+        """Keep a sheet's place in the workbook (so sheet positions, and the defined names that refer
+        to them by position, do not move) while its part is written afresh: what hung from it (its
+        drawing and chart) is dropped, to be written again."""
+        self._drop_dependants(sheet.part)
+        self.added.add(sheet.part)
 
-        The earlier sheet keeps its place in the workbook, so sheet positions (and the defined
-        names that refer to them by position) do not move; what hung from it (its drawing and
-        chart) is dropped and written again.
-        """
-        old = self.own_sheet(key)
-        if old is not None:
-            self._drop_dependants(old.part)
-            self.added.add(old.part)
-            return old.name, old.part, old.rel_id
-        name = self.free_sheet_name(SHEET_NAME[key])
+    def add_sheet(self, wanted: str) -> tuple[str, str, str]:
+        """(sheet name, part, relationship id) of a new worksheet, last in the sheet list, its name
+        made unique; the caller writes its part."""
+        name = self.free_sheet_name(wanted)
         part = self.free_part("xl/worksheets/sheet{}.xml")
         rel_id = self.add_relationship(REL_WORKSHEET, posixpath.relpath(part, posixpath.dirname(self.package.workbook_part)))
         self.add_content_type(part, CT_WORKSHEET)
@@ -241,9 +188,6 @@ class WorkbookEdit:
                 self.workbook = self.workbook[:element.start] + entry + self.workbook[element.start:]
                 return
         self.workbook = self.workbook[:names.inner_end] + entry + self.workbook[names.inner_end:]
-
-    def mark_sheet(self, key: str, sheet_name: str) -> None:
-        self.set_defined_name(MARK[key], f"{quote_sheet(sheet_name)}!$A$1")
 
     def ensure_styles_part(self, minimal: str) -> tuple[str, str]:
         """(part name, text) of the styles part, creating one for a workbook that has none."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Optional
 
 from . import xmltext
-from .columns import column_index, column_letter
+from .references import column_index, column_letter
 from .sheetxml import col_widths
 
 CHUNK_CHARS = 1 << 22

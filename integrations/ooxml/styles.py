@@ -1,11 +1,9 @@
-"""The look of the verdict columns and of the sheets the tool adds, appended to a styles part.
+"""Cell formats appended to a workbook's styles part, which cells refer to by index.
 
-Cell formats live in the workbook's one styles part, referred to by index. The verdict
-columns take the look of the sheet they annotate (its header's and its body's font, fill,
-borders and alignment); the tool's own sheets have a house look. The tool appends the fonts,
-fills, borders and formats it needs (reusing any identical one already there, so
-running it again does not grow the part) and leaves every existing entry, and so every existing
-index, as it was.
+A look (bold, a fill, a number format, wrapped...) becomes a font, fill, border and cell format;
+a look may also be taken from an existing cell's format and varied (its font bolded, say). Any
+identical entry already there is reused, so adding the same looks again does not grow the part,
+and every existing entry, and so every existing index, stays as it was.
 """
 from __future__ import annotations
 
@@ -14,9 +12,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import xmltext
-
-ACCENT = "FF1F4E79"      # dark blue: headers of the tool's own sheets, the bar chart
-LINK = "FF0563C1"
 
 # Schema order of the children of <styleSheet>, needed to add a missing section in its place.
 SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
@@ -46,50 +41,22 @@ class Look:
     horizontal: str = ""
 
 
-# The verdict columns' looks, each taken from a cell of the annotated sheet ("header" or "body")
-# and varied as a verdict needs: its text wrapped, the role in bold, the confidence a percentage.
-TAKEN: dict[str, tuple[str, Look]] = {
-    "header": ("header", Look(wrap=True, vertical="")),
-    "verdict": ("body", Look(wrap=True)),
-    "verdict_first": ("body", Look(bold=True, wrap=True)),
-    "verdict_percent": ("body", Look(number_format=9, horizontal="center")),
-    "verdict_link": ("body", Look(colour=LINK, underline=True)),
-}
+def add_styles(xml: str, looks: dict[str, Look], highlights: dict[str, tuple[str, str]] = {},
+               taken: dict[str, tuple[str, Look]] = {}, taken_from: Optional[dict[str, int]] = None,
+               ) -> tuple[str, dict[str, int], dict[str, int]]:
+    """The styles part with the looks added; the cell format index of each look, the differential
+    format (dxf) index of each highlight, (font colour, fill) by name, for conditional formats.
 
-LOOKS: dict[str, Look] = {
-    "title": Look(bold=True, size_up=3),
-    "heading": Look(bold=True, size_up=1),
-    "table_header": Look(bold=True, colour="FFFFFFFF", fill=ACCENT, vertical="center"),
-    "text": Look(),
-    "wrapped": Look(wrap=True),
-    "percent": Look(number_format=9, horizontal="center"),
-    "date": Look(number_format="yyyy-mm-dd", horizontal="left"),
-    "number": Look(number_format=3),   # #,##0: a count
-    "link": Look(colour=LINK, underline=True),
-    "note": Look(colour="FF595959"),
-}
-
-# Conditional formats (differential formats): Excel's own good / neutral / bad palette.
-HIGHLIGHTS: dict[str, tuple[str, str]] = {  # name -> (font colour, fill)
-    "bad": ("FF9C0006", "FFFFC7CE"),
-    "neutral": ("FF9C5700", "FFFFEB9C"),
-    "good": ("FF006100", "FFC6EFCE"),
-}
-
-
-def add_styles(xml: str, taken_from: Optional[dict[str, int]] = None) -> tuple[str, dict[str, int], dict[str, int]]:
-    """The styles part with ours added; the cell format index of each look, the dxf index of each highlight.
-
-    ``taken_from``: the cell format index of the annotated sheet's "header" and "body" cells, whose
-    look the verdict columns take; without it only the house looks are added."""
+    ``taken``: looks that vary an existing cell's format, by the name of that cell in ``taken_from``
+    (its cell format index); without ``taken_from`` they are not added."""
     name, size = _default_font(xml)
     fonts, fills, borders, alignments = {}, {}, {}, {}
-    for key, look in LOOKS.items():
+    for key, look in looks.items():
         xml, fonts[key] = _ensure(xml, "fonts", _font_xml(look, name, size))
         xml, fills[key] = _ensure(xml, "fills", _fill_xml(look.fill))
         xml, borders[key] = _ensure(xml, "borders", _border_xml())
         alignments[key] = {"horizontal": look.horizontal, "vertical": look.vertical, "wrapText": "1" if look.wrap else ""}
-    for key, (cell, look) in (TAKEN.items() if taken_from is not None else ()):
+    for key, (cell, look) in (taken.items() if taken_from is not None else ()):
         user = _cell_format(xml, taken_from.get(cell, 0))
         xml, fonts[key] = _ensure(xml, "fonts", _varied_font(_entry(xml, "fonts", user.get("fontId")), look))
         fills[key], borders[key] = int(user.get("fillId", 0)), int(user.get("borderId", 0))
@@ -97,7 +64,7 @@ def add_styles(xml: str, taken_from: Optional[dict[str, int]] = None) -> tuple[s
                                                                         ("vertical", look.vertical)) if v}}
         alignments[key]["vertical"] = alignments[key].get("vertical") or "top"
         alignments[key]["wrapText"] = "1" if look.wrap else alignments[key].get("wrapText", "")
-    looks = {**LOOKS, **{key: look for key, (_, look) in TAKEN.items()}}
+    looks = {**looks, **{key: look for key, (_, look) in taken.items()}}
     style_xf = "" if _section(xml, "cellStyleXfs") is None else ' xfId="0"'
     formats = {}
     for key in fonts:
@@ -107,12 +74,12 @@ def add_styles(xml: str, taken_from: Optional[dict[str, int]] = None) -> tuple[s
               f'borderId="{borders[key]}"{style_xf} applyNumberFormat="1" applyFont="1" applyFill="1" '
               f'applyBorder="1" applyAlignment="1"><alignment{alignment}/></xf>')
         xml, formats[key] = _ensure(xml, "cellXfs", xf)
-    highlights = {}
-    for key, (colour, fill) in HIGHLIGHTS.items():
+    differential = {}
+    for key, (colour, fill) in highlights.items():
         dxf = (f'<dxf><font><color rgb="{colour}"/></font>'
                f'<fill><patternFill><bgColor rgb="{fill}"/></patternFill></fill></dxf>')
-        xml, highlights[key] = _ensure(xml, "dxfs", dxf)
-    return xml, formats, highlights
+        xml, differential[key] = _ensure(xml, "dxfs", dxf)
+    return xml, formats, differential
 
 
 def _default_font(xml: str) -> tuple[str, float]:

@@ -9,7 +9,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import IO, Iterable, Optional, Sequence
 
-from .columns import column_letter
+from .references import column_letter
 from .xmltext import MAIN_NS, REL_NS, escape
 
 # Excel's limit on the characters of one cell.
@@ -24,23 +24,13 @@ PROSE_PER_DIGIT = 1.25
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
-def quote_sheet(name: str) -> str:
-    """A sheet name as a formula or hyperlink reference wants it: 'Q3 reqs' -> '''Q3 reqs''' form."""
-    return "'" + name.replace("'", "''") + "'"
-
-
-def location(sheet: str, column: int, row: int) -> str:
-    return f"{quote_sheet(sheet)}!{column_letter(column)}{row}"
-
-
 def cell(column: int, row: int, value: object, style: Optional[int] = None, prefix: str = "") -> str:
     """One <c> element; ``column`` is 0-based, ``row`` 1-based. None gives a styled blank (or nothing)."""
     ref = f"{column_letter(column)}{row}"
     s = f' s="{style}"' if style is not None else ""
     if value.__class__ is str and value:  # the common case first
-        text = value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT - 1] + "…"
         return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">'
-                f'{escape(text)}</{prefix}t></{prefix}is></{prefix}c>')
+                f'{escape(clipped(value))}</{prefix}t></{prefix}is></{prefix}c>')
     if value is None or value == "":
         return f'<{prefix}c r="{ref}"{s}/>' if style is not None else ""
     if isinstance(value, bool):
@@ -51,11 +41,13 @@ def cell(column: int, row: int, value: object, style: Optional[int] = None, pref
         value = int(value) if value.is_integer() else value
     if isinstance(value, (int, float)) and math.isfinite(value):
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{value!r}</{prefix}v></{prefix}c>'
-    text = str(value)
-    if len(text) > CELL_LIMIT:
-        text = text[:CELL_LIMIT - 1] + "…"
     return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">'
-            f'{escape(text)}</{prefix}t></{prefix}is></{prefix}c>')
+            f'{escape(clipped(str(value)))}</{prefix}t></{prefix}is></{prefix}c>')
+
+
+def clipped(text: str) -> str:
+    """Text cut to what one cell may hold, an ellipsis saying so."""
+    return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT - 1] + "…"
 
 
 def text_lines(text: str, width: float) -> int:
@@ -66,6 +58,13 @@ def text_lines(text: str, width: float) -> int:
     if "\n" not in text:  # most cells
         return max(1, -(-len(text) // usable))
     return sum(max(1, -(-len(line) // usable)) for line in text.split("\n"))
+
+
+def wrapped_height(values: Iterable[object], widths: Sequence[float]) -> float:
+    """The points a row needs for its text wrapped in columns ``widths`` characters wide, 0 when one
+    line is enough: spreadsheet programs do not all fit a row to its wrapped text on opening."""
+    lines = max((text_lines(v, width) for v, width in zip(values, widths) if isinstance(v, str)), default=1)
+    return min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT) if lines > 1 else 0
 
 
 def hyperlink(column: int, row: int, target: str, display: str, prefix: str = "") -> str:
@@ -112,19 +111,14 @@ class SheetWriter:
             wrapped: bool = False) -> int:
         """Write the next row: (value, style) per column from A; links are (column, target, display).
 
-        A ``wrapped`` row gets the height its longest text needs: spreadsheet programs do not all
-        fit row heights to wrapped text when they open a file.
+        A ``wrapped`` row gets the height its longest text needs (wrapped_height).
         """
         values = list(values)
         self.row_number += 1
         cells = [cell(i, self.row_number, value, style) for i, (value, style) in enumerate(values)]
         self.max_column = max(self.max_column, len(cells))
-        height = ""
-        if wrapped:
-            lines = max((text_lines(str(v), self.widths[i]) for i, (v, _) in enumerate(values)
-                         if isinstance(v, str) and i < len(self.widths)), default=1)
-            if lines > 1:
-                height = f' ht="{min(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT):g}" customHeight="1"'
+        points = wrapped_height((v for v, _ in values), self.widths) if wrapped else 0
+        height = f' ht="{points:g}" customHeight="1"' if points else ""
         self._write(f'<row r="{self.row_number}"{height}>{"".join(cells)}</row>')
         self.links.extend(hyperlink(column, self.row_number, target, display) for column, target, display in links)
         return self.row_number

@@ -1,8 +1,7 @@
 """A horizontal bar chart of a two-column table, and the drawing that places it on a sheet."""
 from __future__ import annotations
 
-from .columns import column_letter
-from .styles import ACCENT
+from .references import column_letter
 from .xmltext import REL_NS, escape
 
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -16,18 +15,17 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def bar_chart(title: str, sheet_ref: str, first_row: int, categories: list[str], values: list[float],
-              label_column: int = 0, value_column: int = 1) -> str:
+              colour: str, label_column: int = 0, value_column: int = 1) -> str:
     """Chart part XML: one series, categories top to bottom in table order, values labelled.
 
-    ``sheet_ref`` is the quoted sheet name; the cached points let a reader draw the chart
-    without recalculating.
+    ``sheet_ref`` is the quoted sheet name; ``colour`` the bars', ARGB. The cached points let a
+    reader draw the chart without recalculating.
     """
     last_row = first_row + len(categories) - 1
     label_col, value_col = column_letter(label_column), column_letter(value_column)
     cat_points = "".join(f'<c:pt idx="{i}"><c:v>{escape(c)}</c:v></c:pt>' for i, c in enumerate(categories))
     val_points = "".join(f'<c:pt idx="{i}"><c:v>{v:g}</c:v></c:pt>' for i, v in enumerate(values))
     count = len(categories)
-    colour = ACCENT[2:]
     return (
         f'{_DECLARATION}<c:chartSpace xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{REL_NS}">'
         '<c:roundedCorners val="0"/><c:chart>'
@@ -36,7 +34,7 @@ def bar_chart(title: str, sheet_ref: str, first_row: int, categories: list[str],
         '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
         '<c:plotArea><c:layout/><c:barChart><c:barDir val="bar"/><c:grouping val="clustered"/>'
         '<c:varyColors val="0"/><c:ser><c:idx val="0"/><c:order val="0"/>'
-        f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></c:spPr><c:invertIfNegative val="0"/>'
+        f'<c:spPr><a:solidFill><a:srgbClr val="{colour[2:]}"/></a:solidFill></c:spPr><c:invertIfNegative val="0"/>'
         '<c:dLbls><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/><c:showSerName val="0"/>'
         '<c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'
         f'<c:cat><c:strRef><c:f>{escape(sheet_ref)}!${label_col}${first_row}:${label_col}${last_row}</c:f>'
@@ -55,8 +53,9 @@ def bar_chart(title: str, sheet_ref: str, first_row: int, categories: list[str],
         '</c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
 
 
-def drawing(chart_rel_id: str, first_column: int, first_row: int, last_column: int, last_row: int) -> str:
-    """Drawing part XML anchoring one chart between two cells (0-based column and row)."""
+def drawing(chart_rel_id: str, first_column: int, first_row: int, last_column: int, last_row: int,
+            name: str) -> str:
+    """Drawing part XML anchoring one chart, called ``name``, between two cells (0-based column and row)."""
     return (
         f'{_DECLARATION}<xdr:wsDr xmlns:xdr="{_XDR}" xmlns:a="{_A}">'
         '<xdr:twoCellAnchor editAs="oneCell">'
@@ -64,7 +63,7 @@ def drawing(chart_rel_id: str, first_column: int, first_row: int, last_column: i
         '<xdr:rowOff>0</xdr:rowOff></xdr:from>'
         f'<xdr:to><xdr:col>{last_column}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{last_row}</xdr:row>'
         '<xdr:rowOff>0</xdr:rowOff></xdr:to>'
-        '<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Requisitions per role"/>'
+        f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="{escape(name)}"/>'
         '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
         f'<a:graphic><a:graphicData uri="{_C}"><c:chart xmlns:c="{_C}" xmlns:r="{REL_NS}" r:id="{chart_rel_id}"/>'
         '</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>')
