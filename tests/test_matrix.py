@@ -1,7 +1,6 @@
 """The skill × role matrix and the three questions: the matrix file checked like the rules, its
 cells fitted toward the documents' prior, and verdicts that answer the three questions and quote
 the words that decided them."""
-import json
 import shutil
 
 import pytest

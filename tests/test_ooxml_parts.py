@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import openpyxl
-
 from ooxml_books import build
 from whichrole.integrations.ooxml import xmltext
 from whichrole.integrations.ooxml.book import PRINT_AREA, WorkbookEdit

@@ -315,7 +315,6 @@ class _Run:
         """The source's open rows (or a board's postings), assessed. An unchanged row takes over its assessment, a known text
         takes over its text's; the other requisitions go to the rules engine (worker processes, when
         there are many), whose assessments come back in the order the rows went out (``sent``)."""
-        options = self.options
         sent: deque = deque()
 
         def to_classify() -> Iterator[Optional[Requisition]]:
