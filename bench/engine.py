@@ -5,7 +5,7 @@ Everything runs in the same process and the same run; the figures that matter ar
   Aho-Corasick automaton over the same lower-cased texts (goal: within 3x);
 - end to end (durable_rules) against a peer: TF-IDF + logistic regression (scikit-learn),
   batch `predict` on the same texts, trained beforehand on them (goal: at least 2x its speed).
-End to end is also measured in brief (``verdicts(..., then=f)``), as annotate and audit read it,
+End to end is also measured in brief (``verdicts(..., keep=f)``), as annotate and audit read it,
 and so is the peak memory of a batch of 100,000 requisitions streamed through it, beside that of
 the same process generating them and classifying none.
 The durable path caches firing by signal set (identical facts give identical firings); the
@@ -64,7 +64,7 @@ def batch(count: int, classify: bool) -> None:
     rng = random.Random(7)
     stream = (requisition(rng) for _ in range(count))
     if classify:
-        stream = Classifier().verdicts(stream, then=_role)
+        stream = Classifier().verdicts(stream, keep=_role)
     print(sum(1 for _ in stream))
 
 
@@ -100,7 +100,7 @@ def main() -> None:
     ref = rate("reference evaluator (end to end)", reference.classify_many, items)
     dur = rate("durable_rules, cached (end to end)", durable.classify_many, items)
     # What annotate and audit pay: the verdict in brief, of which ``then`` keeps a few fields.
-    rate("durable_rules, cached, in brief (then=)", lambda xs: durable.verdicts(xs, then=_role), items)
+    rate("durable_rules, cached, in brief (keep=)", lambda xs: durable.verdicts(xs, keep=_role), items)
     saved = engine_module.CACHE_SIZE
     engine_module.CACHE_SIZE = 0
     try:

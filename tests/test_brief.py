@@ -117,8 +117,8 @@ def full_verdicts_only(monkeypatch):
         built.append(brief)
         return make(brief)
 
-    def handed_the_verdict(then):
-        return lambda requisition, brief: then(requisition, brief.verdict())
+    def handed_the_verdict(keep):
+        return lambda requisition, brief: keep(requisition, brief.verdict())
 
     monkeypatch.setattr(Brief, "verdict", counted)
     yield built, handed_the_verdict

@@ -7,7 +7,7 @@ from samples import CLEAR, GERMAN
 from whichrole.candidate.fit import Fitter
 from whichrole.candidate.profile import Profile
 from whichrole.candidate.signals import profile_facts
-from whichrole.classify import Classifier
+from whichrole.classifier import Classifier
 from whichrole.facts import TITLE, TITLE_MATCHES, TITLE_MISMATCH
 from whichrole.model import MIX_PARTS, Requisition
 from whichrole.evidence import second_stage_facts

@@ -56,7 +56,7 @@ def label(requisition: Requisition, verdict) -> tuple:
 def test_then_runs_where_the_verdict_is_made(durable):
     items = [r for r in mixed_requisitions(300) if r is not None and not r.org_archetype]
     expected = [(r.id, durable.classify(r).label) for r in items]
-    assert list(durable.verdicts(items, workers=2, then=label)) == expected
+    assert list(durable.verdicts(items, workers=2, keep=label)) == expected
 
 
 def die(requisition: Requisition, verdict) -> None:
@@ -66,7 +66,7 @@ def die(requisition: Requisition, verdict) -> None:
 def test_a_worker_that_dies_is_one_line():
     with pytest.raises(RuntimeError, match="worker process classifying requisitions stopped unexpectedly; "
                                            "run again with --workers 0"):
-        list(Classifier().verdicts(mixed_requisitions(50), workers=1, then=die))
+        list(Classifier().verdicts(mixed_requisitions(50), workers=1, keep=die))
 
 
 def test_classify_many_raises_what_it_cannot_read(durable):
@@ -147,7 +147,7 @@ def test_verdicts_take_what_classify_takes(durable):
         labels = [v if v is None else v.label for v in durable.verdicts(values, workers=workers)]
         assert labels == expected, workers
     named = values[:-2]
-    assert list(durable.verdicts(named, workers=2, then=label)) == [(v["id"], l) for v, l in zip(named, expected)]
+    assert list(durable.verdicts(named, workers=2, keep=label)) == [(v["id"], l) for v, l in zip(named, expected)]
 
 
 def test_an_item_that_is_no_requisition_gives_its_error_in_its_place(durable):

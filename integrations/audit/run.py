@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, 
 
 from python_calamine import CalamineError
 
-from whichrole.classify import Classifier, classifier
+from whichrole.classifier import Classifier, shared_classifier
 from whichrole.integrations.ats import AtsSource, Fetch, FetchError, Limits, Posting
 from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.rulebook import load_rulebook
@@ -337,7 +337,7 @@ class _Run:
                 sent.append((row.sheet, row.number, fingerprint, req, content))
                 yield req if new else None
 
-        for outcome in self.assessor.engine.verdicts(to_classify(), workers, then=assess):
+        for outcome in self.assessor.classifier.verdicts(to_classify(), workers, keep=assess):
             sheet, number, fingerprint, found, content = sent.popleft()
             if isinstance(found, PastRow):
                 yield self._audited(found.req_id, fingerprint, reading, sheet, number, found.title, found.team,
@@ -385,9 +385,9 @@ class _Assessor:
         self.ids.update((assessment, assessment_id) for assessment_id, assessment in assessments.items())
 
     @cached_property
-    def engine(self) -> Classifier:
+    def classifier(self) -> Classifier:
         # Compiled on the first source that is read: a run over unchanged sources never needs it.
-        return classifier(self.options.rules_dir, self.options.engine)
+        return shared_classifier(self.options.rules_dir, self.options.engine)
 
     def content(self, requisition: Requisition) -> tuple[str, bool]:
         """The requisition's text (its content key), and whether the rules engine has to read it:

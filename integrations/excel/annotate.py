@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 
 from python_calamine import CalamineWorkbook
 
-from whichrole.classify import Classifier, classifier as default_classifier
+from whichrole.classifier import Classifier, shared_classifier
 from whichrole.model import Requisition, RequisitionError, one_line_error
 from whichrole.render import TOO_LITTLE
 
@@ -49,7 +49,7 @@ from .columns import (ColumnError, ColumnMap, detect_columns, parse_map, requisi
 from .csvbook import csv_workbook
 from .looks import ACCENT, house_styles
 from .marks import VERDICTS_MARK, MarkedWorkbook
-from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, RationaleSheet, RunFacts, Tally, summary_sheet
+from .summary import CHART_COLUMNS, CHART_ROWS, NOT_CLASSIFIED, AnnotationRun, RationaleSheet, Tally, summary_sheet
 from .verdictrow import VERDICT_HEADERS, VerdictRow
 
 # The verdict columns, and a link to the full rationale.
@@ -182,14 +182,14 @@ def annotate(book: "str | Path", *, sheet: Optional[str] = None, out: Optional[P
     package, values = open_source(book)
     try:
         return _annotate(package, values, book, destination, sheet, overrides, progress,
-                         classifier or default_classifier(), workers, started_at, started)
+                         classifier or shared_classifier(), workers, started_at, started)
     finally:
         package.close()
         values.close()
 
 
 def _annotate(package: Package, values: CalamineWorkbook, book: Path, destination: Path, sheet_name: Optional[str],
-              overrides: dict, progress: Optional[Progress], engine: Classifier, workers: Optional[int],
+              overrides: dict, progress: Optional[Progress], classifier: Classifier, workers: Optional[int],
               started_at: datetime, started: float) -> AnnotateResult:
     edit = MarkedWorkbook(package)
     sheet, rows, columns = choose_sheet(package, values, edit, sheet_name, overrides)
@@ -220,8 +220,8 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
     edit.add_content_type(drawing_part, CT_DRAWING)
     edit.add_content_type(chart_part, CT_CHART)
 
-    low_confidence = engine.rulebook.catalogue.thresholds.low_confidence
-    too_little = engine.rulebook.catalogue.warnings[TOO_LITTLE].text.split(":")[0]
+    low_confidence = classifier.rulebook.catalogue.thresholds.low_confidence
+    too_little = classifier.rulebook.catalogue.warnings[TOO_LITTLE].text.split(":")[0]
     layout = Layout(header_row=header_row, first_user_column=min(header_cells, default=0),
                     block=block, old_block=old, widths=list(WIDTHS),
                     conditional_formats=lambda prefix, last, priority: _conditional_formats(
@@ -235,7 +235,7 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
         # The content types are complete now that every new part has its name; conventionally first.
         target.write(CONTENT_TYPES, edit.content_types)
         rationale = RationaleSheet(rationale_file, sheet.name, looks)
-        rows_done = RowAnnotator(rows, columns, layout, engine, looks, rationale, rationale_name, progress, workers)
+        rows_done = RowAnnotator(rows, columns, layout, classifier, looks, rationale, rationale_name, progress, workers)
         with closing(rows_done.verdicts), package.open_part(sheet.part) as source, target.open(sheet.part) as sink:
             spliced = splice_sheet(source, sink, layout, rows_done)
         rows_done.finish()
@@ -244,9 +244,9 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
         with target.open(rationale_part) as sink:
             shutil.copyfileobj(rationale_file, sink, 1 << 20)
 
-        facts = RunFacts(source=book.name, sheet=sheet.name, rulebook_version=engine.rulebook.version,
+        run = AnnotationRun(source=book.name, sheet=sheet.name, rulebook_version=classifier.rulebook.version,
                          started=started_at, seconds=time.perf_counter() - started)
-        written = _write_summary(target, summary, drawing_part, chart_part, rows_done.tally, facts, looks)
+        written = _write_summary(target, summary, drawing_part, chart_part, rows_done.tally, run, looks)
 
         _keep_printout(edit, sheet.name, block, max(spliced.last_row, header_row))
         edit.set_defined_name(VERDICTS_MARK, absolute_range(sheet.name, block.first, header_row, block.last, header_row),
@@ -271,17 +271,17 @@ def _annotate(package: Package, values: CalamineWorkbook, book: Path, destinatio
                 target.copy(package, name)
 
     return AnnotateResult(source=book, output=destination, sheet=sheet.name, columns=columns, tally=rows_done.tally,
-                          rulebook_version=engine.rulebook.version, seconds=time.perf_counter() - started,
+                          rulebook_version=classifier.rulebook.version, seconds=time.perf_counter() - started,
                           classify_seconds=rows_done.classify_seconds)
 
 
 class RowAnnotator:
     """The verdict cells of each row as the sheet streams by; counts and the Rationale sheet on the way."""
 
-    def __init__(self, rows: list[list], columns: ColumnMap, layout: Layout, engine: Classifier,
+    def __init__(self, rows: list[list], columns: ColumnMap, layout: Layout, classifier: Classifier,
                  looks: dict[str, int], rationale: RationaleSheet, rationale_name: str,
                  progress: Optional[Progress], workers: Optional[int]):
-        self.rows, self.columns, self.layout, self.engine = rows, columns, layout, engine
+        self.rows, self.columns, self.layout, self.classifier = rows, columns, layout, classifier
         self.looks, self.rationale, self.rationale_name, self.progress = looks, rationale, rationale_name, progress
         self.tally = Tally()
         self.classify_seconds = 0.0
@@ -340,7 +340,7 @@ class RowAnnotator:
                 sent.append((number, requisition))
                 yield requisition if isinstance(requisition, Requisition) else None
 
-        for verdict in self.engine.verdicts(requisitions(), workers, then=VerdictRow.of):
+        for verdict in self.classifier.verdicts(requisitions(), workers, keep=VerdictRow.of):
             number, requisition = sent.popleft()
             yield number, requisition, verdict
 
@@ -350,10 +350,10 @@ class RowAnnotator:
 
 
 def _write_summary(target: AtomicZip, summary: tuple[str, str, str], drawing_part: str, chart_part: str,
-                   tally: Tally, facts: RunFacts, looks: dict[str, int]) -> set[str]:
+                   tally: Tally, run: AnnotationRun, looks: dict[str, int]) -> set[str]:
     """The Summary sheet, its drawing and its chart; the parts written."""
     name, part, _ = summary
-    summary_xml, table_row, table = summary_sheet(tally, facts, looks, "rId1")
+    summary_xml, table_row, table = summary_sheet(tally, run, looks, "rId1")
     target.write(part, summary_xml)
     target.write(rels_part_of(part), relationships_xml(
         ("rId1", REL_DRAWING, "../drawings/" + drawing_part.rsplit("/", 1)[1])))

@@ -88,7 +88,9 @@ def plural(count: int, noun: str) -> str:
 
 
 @dataclass
-class RunFacts:
+class AnnotationRun:
+    """What the Summary sheet says of the run that wrote it."""
+
     source: str
     sheet: str
     rulebook_version: str
@@ -96,15 +98,15 @@ class RunFacts:
     seconds: float
 
 
-def summary_sheet(tally: Tally, facts: RunFacts, styles: dict[str, int], drawing_rel: str) -> tuple[bytes, int, list]:
+def summary_sheet(tally: Tally, run: AnnotationRun, styles: dict[str, int], drawing_rel: str) -> tuple[bytes, int, list]:
     """Summary sheet XML; also the first row of the role table and its (label, count) rows for the chart."""
     out = io.BytesIO()
     sheet = SheetWriter(out, widths=list(SUMMARY_WIDTHS), tab_colour="FF1F4E79")
-    sheet.row([(f"whichrole summary: sheet '{facts.sheet}' of {facts.source}", styles["title"])])
+    sheet.row([(f"whichrole summary: sheet '{run.sheet}' of {run.source}", styles["title"])])
     unreadable = f", {tally.unreadable.total} could not be read" if tally.unreadable.total else ""
     sheet.row([(f"{plural(tally.annotated, 'requisition')} annotated, {plural(tally.skipped, 'row')} skipped "
-                f"(nothing to classify){unreadable}. Rulebook {facts.rulebook_version}; run {facts.started:%Y-%m-%d %H:%M} "
-                f"in {facts.seconds:.1f} s.", styles["note"])])
+                f"(nothing to classify){unreadable}. Rulebook {run.rulebook_version}; run {run.started:%Y-%m-%d %H:%M} "
+                f"in {run.seconds:.1f} s.", styles["note"])])
     sheet.skip()
     sheet.row([("Recommended role", styles["table_header"]), ("Requisitions", styles["table_header"]),
                ("Share", styles["table_header"])])
@@ -115,7 +117,7 @@ def summary_sheet(tally: Tally, facts: RunFacts, styles: dict[str, int], drawing
         sheet.row([(label, styles["text"]), (count, styles["text"]), (count / total if total else 0, styles["percent"])])
     sheet.row([("Total", styles["heading"]), (total, styles["heading"])])
     sheet.skip(max(0, 3 + CHART_ROWS - sheet.row_number) + 1)
-    data_sheet = facts.sheet
+    data_sheet = run.sheet
     for listing in tally.listings:
         if listing is tally.unreadable and not listing.total:
             continue

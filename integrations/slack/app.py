@@ -21,7 +21,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from whichrole.classify import Classifier, classifier as default_classifier
+from whichrole.classifier import Classifier, shared_classifier
 from whichrole.model import Requisition, RequisitionError
 
 from . import messages
@@ -53,7 +53,7 @@ class SlackApp:
 
     def __init__(self, settings: SlackSettings, classifier: Optional[Classifier] = None,
                  workers: int = WORKERS, rules_dir: Optional[Path] = None):
-        self.classifier = classifier or default_classifier(rules_dir)
+        self.classifier = classifier or shared_classifier(rules_dir)
         self.client = WebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url,
                                 timeout=settings.timeout, logger=SDK_LOG)
         signing_secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""

@@ -1,5 +1,5 @@
 """whichrole: which data/ML/AI role a requisition is really for, and why."""
-from .classify import Classifier, classify, classify_many
+from .classifier import Classifier, classify, classify_many
 from .model import ActivityMix, Requisition, RequisitionError
 from .rulebook import RulebookError, check_rulebook, load_rulebook
 from .verdict import Verdict

@@ -11,7 +11,7 @@ import json
 from collections import deque
 from typing import IO, Callable, Iterable, Iterator, Optional, Union
 
-from .classify import Classifier
+from .classifier import Classifier
 from .model import Requisition, RequisitionError, one_line_error
 from .verdict import Verdict
 
@@ -56,7 +56,7 @@ def from_csv(text: str, label: str) -> Iterator[Read]:
             yield index + 1, requisition
 
 
-def classify_all(read: Iterable[Read], engine: Classifier, out: IO[str], workers: Optional[int] = 0,
+def classify_all(read: Iterable[Read], classifier: Classifier, out: IO[str], workers: Optional[int] = 0,
                  progress: Optional[Callable[[int], None]] = None) -> tuple[int, int]:
     """Write the answer to each requisition read; return how many were classified and how many not."""
     sent: deque = deque()
@@ -67,7 +67,7 @@ def classify_all(read: Iterable[Read], engine: Classifier, out: IO[str], workers
             yield None if isinstance(value, RequisitionError) else value
 
     classified = failed = 0
-    for outcome in engine.verdicts(requisitions(), workers):
+    for outcome in classifier.verdicts(requisitions(), workers):
         number, value = sent.popleft()
         answer: dict = {"line": number, "id": _id_of(value)}
         problem = value if isinstance(value, RequisitionError) else outcome

@@ -128,7 +128,7 @@ def classify(
     workers: Optional[int] = WorkersOption,
 ):
     """Classify one requisition: the role, how sure, and why; or, with --jsonl or --csv, many."""
-    from .classify import classify as classify_one
+    from .classifier import classify as classify_one
 
     if jsonl or csv_file:
         if jsonl and csv_file or text or title or field:
@@ -152,7 +152,7 @@ def classify(
 
 def classify_file(path: Path, kind: str, rules: Optional[Path], engine: str, workers: Optional[int]) -> None:
     from .batch import classify_all, from_csv, from_json_lines
-    from .classify import classifier
+    from .classifier import shared_classifier
 
     label = "standard input" if str(path) == "-" else str(path)
     try:
@@ -161,7 +161,7 @@ def classify_file(path: Path, kind: str, rules: Optional[Path], engine: str, wor
         raise UserError(f"{label}: not UTF-8 text") from None
     read = from_json_lines(text.splitlines()) if kind == "jsonl" else from_csv(text, label)
     with Progress("classifying") as progress:
-        classified, failed = classify_all(read, classifier(rules, engine), sys.stdout, workers,
+        classified, failed = classify_all(read, shared_classifier(rules, engine), sys.stdout, workers,
                                           progress.update)
     progress.echo(f"{label}: {classified} classified" + (f", {failed} could not be read (see their 'error')"
                                                          if failed else ""))
@@ -268,7 +268,7 @@ def evaluate_cmd(
 ):
     """Accuracy against labelled postings: per-role precision and recall, DS flavour, conflation,
     calibration (a reliability table and the expected calibration error), the confusion matrix."""
-    from .classify import classifier
+    from .classifier import shared_classifier
     from .evaluation import evaluate, evaluate_folds
 
     if not folds and (repeats > 1 or setting):
@@ -276,10 +276,10 @@ def evaluate_cmd(
     out = disagreements or postings.with_name(f"{postings.stem}.disagreements.jsonl")
     with Progress("folds" if folds else "evaluating") as progress:
         if folds:
-            report = evaluate_folds(postings, classifier(rules, engine), folds, parse_settings(setting), out,
+            report = evaluate_folds(postings, shared_classifier(rules, engine), folds, parse_settings(setting), out,
                                     progress.update, repeats)
         else:
-            report = evaluate(postings, classifier(rules, engine), out, progress.update)
+            report = evaluate(postings, shared_classifier(rules, engine), out, progress.update)
     typer.echo(report.model_dump_json(indent=2) if as_json else report.text())
 
 
@@ -295,7 +295,7 @@ def rules_fit(
     rules: Optional[Path] = RulesOption,
 ):
     """Fit how much each rule counts to labelled postings; record where the weights come from."""
-    from .classify import Classifier
+    from .classifier import Classifier
     from .evaluation import fit_file
     from .weights import WEIGHTS_FILE, save
 

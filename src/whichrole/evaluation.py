@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
-from .classify import Classifier
+from .classifier import Classifier
 from .files import sha256_and_size, write_text
 from .fitting import FitError, fit_weights, read_labelled_file, settings_with, stratified_folds
 from .labelled import read_labelled, requisition_of, targets

@@ -2,7 +2,7 @@
 
 The rules engine is process-global and must not be called from several threads (engine.py), so
 more cores mean more processes. Each worker process compiles its own Classifier and classifies
-chunks of requisitions, and what comes back, in input order, is what the caller's ``then`` makes
+chunks of requisitions, and what comes back, in input order, is what the caller's ``keep`` makes
 of each verdict there, in brief: a pickled Verdict, whose nested models pydantic pickles one by one, costs
 more to send than to make, while the few plain values a workbook row or an audit needs cost
 little. At most a few chunks per worker are in flight, so memory stays flat however long the
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, U
 from .model import Requisition, RequisitionError
 
 if TYPE_CHECKING:
-    from .classify import Classifier
+    from .classifier import Classifier
     from .verdict import Brief
 
 CHUNK = 200             # requisitions per task: a task's round trip costs about one classification
@@ -37,8 +37,8 @@ LOOK_AHEAD = 10 * WORTH_A_WORKER
 # 1 and 3.5 KB descriptions). And each worker holds its own compiled rulebook (about 75 MB).
 MOST_WORKERS = 4
 
-Outcome = Union[Any, RequisitionError, None]  # what ``then`` made of the verdict, or why there is none
-Then = Callable[[Requisition, "Brief"], Any]
+Outcome = Union[Any, RequisitionError, None]  # what ``keep`` made of the verdict, or why there is none
+Keep = Callable[[Requisition, "Brief"], Any]
 Item = Union[Requisition, RequisitionError, None]  # a requisition to classify, why there is none, or a gap
 
 
@@ -77,7 +77,7 @@ _worker: Optional["Classifier"] = None
 
 
 def _start_worker(rules_dir, engine: str) -> None:
-    from .classify import Classifier
+    from .classifier import Classifier
 
     # Ctrl-C is the calling process's to handle: it stops the workers itself. And a worker whose
     # caller was killed outright has nothing left to do: it would wait for work for ever.
@@ -96,13 +96,13 @@ def _exit_with(parent) -> None:
     os._exit(1)
 
 
-def _classify_chunk(then: Optional[Then], fields: list[dict]) -> list[Outcome]:
+def _classify_chunk(keep: Optional[Keep], fields: list[dict]) -> list[Outcome]:
     # The fields were validated where the requisition was built.
-    return list(_worker.verdicts((Requisition.model_construct(**values) for values in fields), then=then))
+    return list(_worker.verdicts((Requisition.model_construct(**values) for values in fields), keep=keep))
 
 
 def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Item],
-                        workers: int, then: Optional[Then]) -> Iterator[Outcome]:
+                        workers: int, keep: Optional[Keep]) -> Iterator[Outcome]:
     """What ``classifier.verdicts`` gives, from ``workers`` processes, in input order."""
     # A forked child would inherit durable_rules' process-global state mid-use: start afresh.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -116,7 +116,7 @@ def verdicts_in_workers(classifier: "Classifier", requisitions: Iterable[Item],
                 if not chunk:
                     break
                 fields = [r.__dict__ for r in chunk if isinstance(r, Requisition)]
-                in_flight.append((chunk, pool.submit(_classify_chunk, then, fields) if fields else None))
+                in_flight.append((chunk, pool.submit(_classify_chunk, keep, fields) if fields else None))
             if not in_flight:
                 return
             chunk, task = in_flight.popleft()

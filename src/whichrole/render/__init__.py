@@ -151,7 +151,7 @@ def answer_line(answer) -> str:
 
 def title_and_continuum(v: "Verdict") -> list[str]:
     """The title check and, for a role the continuum places, where the work sits on it."""
-    facts = [f"Title check: {shown_title_check(v)}"]
+    lines = [f"Title check: {shown_title_check(v)}"]
     if v.continuum is not None:
-        facts.append(f"Research↔engineering: {continuum_words(v.continuum)}")
-    return facts
+        lines.append(f"Research↔engineering: {continuum_words(v.continuum)}")
+    return lines

@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from .engine import Stages
 from .model import MAX_TEXT_CHARS, Requisition, RequisitionError
-from .parallel import Outcome, Then, choose_workers, verdicts_in_workers
+from .parallel import Keep, Outcome, choose_workers, verdicts_in_workers
 from .rulebook import Rule, Rulebook, load_rulebook
 from .signals import extract
 from .reasons import Finding
@@ -67,10 +67,10 @@ class Classifier:
         return self.brief(Requisition.build(value)).verdict()
 
     def verdicts(self, requisitions: Iterable[Optional[RequisitionLike]], workers: Optional[int] = 0,
-                 then: Optional[Then] = None) -> Iterator[Outcome]:
+                 keep: Optional[Keep] = None) -> Iterator[Outcome]:
         """A verdict for each requisition (what ``classify`` takes), in order, from ``workers``
         processes (0: this one; None: one per core, up to four, when there are enough
-        requisitions), or what ``then(requisition, brief)`` makes of the verdict in brief where it
+        requisitions), or what ``keep(requisition, brief)`` makes of the verdict in brief where it
         was made (a module-level function, so that a worker can be sent it): a Brief holds every
         field of the verdict but the few only a rendered one shows, and ``brief.verdict()`` is the
         whole Verdict. None stays None; an item that is no requisition, or one the rules cannot
@@ -79,7 +79,7 @@ class Classifier:
         if workers is None:
             workers, requisitions = choose_workers(requisitions)
         if workers:
-            yield from verdicts_in_workers(self, requisitions, workers, then)
+            yield from verdicts_in_workers(self, requisitions, workers, keep)
             return
         for requisition in requisitions:
             if not isinstance(requisition, Requisition):  # None, or why it is no requisition
@@ -90,7 +90,7 @@ class Classifier:
             except RequisitionError as error:
                 yield error
                 continue
-            yield then(requisition, made) if then else made.verdict()
+            yield keep(requisition, made) if keep else made.verdict()
 
     def classify_many(self, values: Iterable[RequisitionLike], workers: Optional[int] = 0) -> Iterator[Verdict]:
         """Verdicts in order; the first value that cannot be read raises its RequisitionError,
@@ -112,17 +112,17 @@ def readable(value: Optional[RequisitionLike]) -> Union[Requisition, Requisition
 
 
 @lru_cache(maxsize=None)
-def classifier(rules_dir: Optional[Path] = None, engine: str = "durable") -> Classifier:
+def shared_classifier(rules_dir: Optional[Path] = None, engine: str = "durable") -> Classifier:
     """One shared Classifier per rulebook and engine: compiling costs more than using it."""
     return Classifier(rules_dir, engine)
 
 
 def classify(value: RequisitionLike, *, rules_dir: Optional[Path] = None, engine: str = "durable") -> Verdict:
     """The verdict for free text, a mapping of requisition fields, or a Requisition."""
-    return classifier(rules_dir, engine).classify(value)
+    return shared_classifier(rules_dir, engine).classify(value)
 
 
 def classify_many(values: Iterable[RequisitionLike], *, rules_dir: Optional[Path] = None,
                   engine: str = "durable", workers: Optional[int] = 0) -> Iterator[Verdict]:
     """Verdicts in order, from ``workers`` processes (see Classifier.verdicts)."""
-    return classifier(rules_dir, engine).classify_many(values, workers)
+    return shared_classifier(rules_dir, engine).classify_many(values, workers)
