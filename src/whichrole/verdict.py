@@ -513,7 +513,7 @@ def _why_not(runner: Optional[str], scores: dict[str, float], evidence: dict[str
              facts: dict[str, float], fired: list[Rule], rulebook: Rulebook) -> Optional[WhyNot]:
     """The runner-up's rules that did not fire and are nearest to firing, and what each lacks; none
     for a runner-up with too little evidence (its rules' declared weights) for that to be worth saying."""
-    # A rulebook written before this threshold existed says it for every runner-up, as it did then.
+    # A rulebook without the why_not_from threshold says it for every runner-up.
     if not runner or evidence[runner] < rulebook.catalogue.thresholds.get("why_not_from", 0):
         return None
     fired_ids = {r.id for r in fired}
