@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from whichrole import Classifier  # noqa: E402
 
-# On CI the property tests run the same examples every time, so a submission passes or fails on
+# On CI the property tests run the same examples every time, so a change passes or fails on
 # its own merits; on a developer's machine they keep exploring new ones.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from test_audit import RECENT, cli, write_csv
 from test_audit_store import many_requisitions
@@ -50,6 +51,7 @@ def two_weeks(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     return source, db, md, xlsx
 
 
+@pytest.mark.slow
 def test_a_report_that_cannot_be_written_leaves_the_run_unrecorded(tmp_path, capsys):
     source, db, md, xlsx = two_weeks(tmp_path)
     assert cli("audit", source, "--db", db, "--markdown", md, "--out", tmp_path / "gone" / "audit.xlsx",

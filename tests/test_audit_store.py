@@ -146,6 +146,7 @@ def test_a_schema_2_history_of_flavoured_labels_reports_nothing_changed(tmp_path
     assert "(analytical)" not in shown and "(model development)" not in shown
 
 
+@pytest.mark.slow
 def test_a_run_killed_midway_leaves_the_history_as_it_was(tmp_path):
     small = write_csv(tmp_path / "small.csv", sample_rows()[:4])
     big = write_csv(tmp_path / "big.csv", many_requisitions(4000))
@@ -200,6 +201,7 @@ def test_a_second_audit_waits_for_the_first_or_says_so(tmp_path):
             pass
 
 
+@pytest.mark.slow
 def test_two_audits_started_together_both_land_one_after_the_other(tmp_path):
     reqs = write_csv(tmp_path / "reqs.csv", sample_rows() + many_requisitions(300))
     db = tmp_path / "h.sqlite3"

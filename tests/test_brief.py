@@ -53,28 +53,27 @@ def requisitions(draw) -> dict:
     return value
 
 
-def same_reading(brief: Brief, requisition: Requisition, classifier: Classifier) -> None:
-    verdict = classifier.classify(requisition)
-    assert verdict == brief.verdict()
+def same_reading(requisition: Requisition, durable: Classifier, reference: Classifier) -> None:
+    """The brief one engine makes reads as the whole verdict the other makes: each field the brief
+    gives, and what annotate, audit and a reader take from it."""
+    brief, verdict = durable.brief(requisition), reference.classify(requisition)
     for name in BRIEF_FIELDS:
-        assert getattr(brief, name) == getattr(verdict, name), name
+        if name != "engine":
+            assert getattr(brief, name) == getattr(verdict, name), name
     assert (brief.label, brief.top_reasons, brief.cells()) == (verdict.label, verdict.top_reasons, verdict.cells())
     assert VerdictRow.of(requisition, brief) == VerdictRow.of(requisition, verdict)
     assert Assessment.of(brief) == Assessment.of(verdict)
 
 
 @pytest.mark.parametrize("value", HAND_WRITTEN)
-def test_a_brief_says_what_its_verdict_says(durable, value):
-    requisition = Requisition.build(value)
-    same_reading(durable.brief(requisition), requisition, durable)
+def test_a_brief_says_what_its_verdict_says(durable, reference, value):
+    same_reading(Requisition.build(value), durable, reference)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=requisitions())
 def test_generated_briefs_say_what_their_verdicts_say(durable, reference, value):
-    requisition = Requisition.build(value)
-    for classifier in (durable, reference):
-        same_reading(classifier.brief(requisition), requisition, classifier)
+    same_reading(Requisition.build(value), durable, reference)
 
 
 def test_what_only_a_rendered_verdict_shows_is_added_by_it(durable):

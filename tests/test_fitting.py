@@ -89,6 +89,7 @@ def test_fitted_weights_classify_what_they_were_fitted_on(fitted):
     assert sum(band.count for band in report.reliability) == report.scored
 
 
+@pytest.mark.slow
 def test_out_of_fold_scores_every_posting_once_with_weights_fitted_without_it(fitted, tmp_path):
     rules, postings, _ = fitted
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3},
@@ -184,6 +185,7 @@ def test_classifying_does_not_need_the_fitting_libraries():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_repeated_splits_score_each_posting_once_per_split(fitted):
     rules, postings, _ = fitted
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)
@@ -240,6 +242,7 @@ def test_a_fit_needs_two_roles_and_a_rule_that_fires(fitted, tmp_path):
         fit_file(vague, Classifier(rules, "reference"), folds=2)
 
 
+@pytest.mark.slow
 def test_stale_weights_are_refitted_not_refused(fitted, tmp_path):
     rules, postings, _ = fitted
     stale = tmp_path / "rules"
@@ -315,6 +318,7 @@ def test_confusion_columns_never_read_alike(fitted):
     assert len(set(short.values())) == len(names) and all(len(v) <= 7 for v in short.values())
 
 
+@pytest.mark.slow
 def test_out_of_fold_puts_the_bag_of_words_peer_and_a_learning_curve_beside_the_figure(fitted):
     rules, postings, _ = fitted
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)

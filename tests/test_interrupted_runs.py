@@ -16,6 +16,8 @@ import pytest
 from processes import gone_within, wait_for_workers
 from test_excel_safety import small_book
 
+pytestmark = pytest.mark.slow  # processes started and waited for
+
 
 def started_writing(process: subprocess.Popen, folder: Path, pattern: str) -> None:
     """Wait until the run has a temporary beside its destination, and is well into writing it."""

@@ -57,6 +57,7 @@ def assert_same_reading(text: str) -> None:
     assert SCANNER.read(text, LEX.title_weight) == REFERENCE.read(text, LEX.title_weight)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(texts)
 @example("We maintain Feature Stores and ci/cd; RETRIEVAL-AUGMENTED GENERATION.")

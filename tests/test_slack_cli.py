@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -18,6 +20,8 @@ from slack_fake import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, FakeSoc
 from whichrole.integrations.slack.app import COMMAND
 from whichrole.integrations.slack.server import EVENTS_PATH
 from whichrole.integrations.slack.settings import SettingsError, SlackSettings
+
+pytestmark = pytest.mark.slow  # processes started and waited for
 
 WHICHROLE = Path(sys.executable).with_name("whichrole")
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
@@ -202,7 +206,7 @@ def test_socket_mode_that_cannot_connect_gives_up_in_one_line(fake):
 
 def test_socket_mode_told_to_keep_trying_connects_when_slack_comes_back(fake):
     fake.answer("/api/apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:9/link/?ticket=closed"})
-    serving = Serving(["--socket", "--connect-timeout", "1", "--keep-trying"],
+    serving = Serving(["--socket", "--connect-timeout", "1", "--keep-trying", "--ping-interval", "1"],
                       environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url))
     websocket = FakeSocketMode()
     try:
@@ -210,7 +214,7 @@ def test_socket_mode_told_to_keep_trying_connects_when_slack_comes_back(fake):
                          r"\(ConnectionRefusedError\); trying on")
         assert serving.process.poll() is None
         fake.answer("/api/apps.connections.open", {"ok": True, "url": websocket.url})
-        serving.wait_for(r"connected to Slack over Socket Mode; serving /whichrole", timeout=30)
+        serving.wait_for(r"connected to Slack over Socket Mode; serving /whichrole", timeout=5)
         websocket.send({"envelope_id": "e-back", "type": "slash_commands", "accepts_response_payload": True,
                         "payload": command_fields("deploy models and monitor drift", fake.response_url("back"))})
         assert websocket.answer_to("e-back") == {"envelope_id": "e-back"}
@@ -238,8 +242,11 @@ def test_serve_slack_carries_the_audit_schedule(fake, tmp_path):
                       environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                                   SLACK_API_URL=fake.api_url))
     try:
-        scheduled = serving.wait_for(r"audit scheduled \(0 9 \* \* MON, Europe/Berlin\); next run (\S+)")
-        assert scheduled.group(1) > "2000"
+        scheduled = serving.wait_for(r"audit scheduled \(0 9 \* \* MON, Europe/Berlin\); next run (\S+ \S+)")
+        next_run = datetime.fromisoformat(scheduled.group(1))
+        in_berlin = next_run.astimezone(ZoneInfo("Europe/Berlin"))
+        assert (in_berlin.weekday(), in_berlin.hour, in_berlin.minute) == (0, 9, 0)
+        assert timedelta(0) < next_run - datetime.now(timezone.utc) <= timedelta(days=7)
         serving.wait_for(r"serving /whichrole at")
     finally:
         serving.stop()

@@ -184,7 +184,7 @@ def test_a_rulebook_without_the_why_not_threshold_still_classifies(tmp_path):
     catalogue.write_text("".join(line for line in catalogue.read_text().splitlines(keepends=True)
                                  if not line.lstrip().startswith("why_not_from:")))
     verdict = Classifier(rules, engine="reference").classify({"title": TECHNICIAN[0], "description": TECHNICIAN[1]})
-    assert verdict.why_not is not None  # as before the threshold: every runner-up's
+    assert verdict.why_not is not None  # without the threshold: every runner-up's
 
 
 def test_the_work_s_reasons_come_before_the_title_s(durable):

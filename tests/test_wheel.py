@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # processes started and waited for
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

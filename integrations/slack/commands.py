@@ -10,6 +10,9 @@ import typer
 
 # Socket Mode: seconds without a connection before serve-slack gives up (unless --keep-trying).
 CONNECT_TIMEOUT = 30.0
+# Socket Mode: seconds between slack_sdk's checks of the connection, each a ping to Slack and, for a
+# connection that is down, a new try (slack_bolt's own default).
+PING_INTERVAL = 10.0
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +27,9 @@ def serve_slack(
     connect_timeout: float = typer.Option(CONNECT_TIMEOUT, "--connect-timeout", min=0.1,
                                           help="Socket Mode: seconds without a connection to Slack before giving up."),
     keep_trying: bool = typer.Option(False, "--keep-trying", help="Socket Mode: never give up connecting to Slack."),
+    ping_interval: float = typer.Option(PING_INTERVAL, "--ping-interval", min=0.1,
+                                        help="Socket Mode: seconds between pings to Slack, and between tries to "
+                                             "connect again when the connection is down."),
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Requests answered at the same time."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Rules directory (default: the shipped rulebook).",
                                          file_okay=False, dir_okay=True),
@@ -75,7 +81,8 @@ def serve_slack(
         if socket:
             log.info("connecting to Slack over Socket Mode to serve /whichrole")
             try:
-                serve_socket_mode(slack.bolt, settings.app_token.get_secret_value(), connect_timeout, keep_trying)
+                serve_socket_mode(slack.bolt, settings.app_token.get_secret_value(), connect_timeout, keep_trying,
+                                  ping_interval)
             except SlackApiError as error:
                 raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({api_error(error)})") from None
         else:

@@ -142,18 +142,20 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def serve_socket_mode(bolt: App, app_token: str, connect_timeout: float, keep_trying: bool) -> None:
+def serve_socket_mode(bolt: App, app_token: str, connect_timeout: float, keep_trying: bool,
+                      ping_interval: float) -> None:
     """Connect out to Slack over a WebSocket (no public URL needed) and serve until interrupted.
 
     slack_sdk tries to connect again and again, forever, logging each attempt as a success. This
     waits for a connection that holds; without one after ``connect_timeout`` seconds it raises
-    OSError naming the last failure, or, ``keep_trying``, says so once and waits on.
+    OSError naming the last failure, or, ``keep_trying``, says so once and waits on, slack_sdk
+    trying again every ``ping_interval`` seconds.
     """
     sdk_log = logging.getLogger("whichrole.slack.socket")
     # slack_sdk logs at INFO that "a new session has been established" even when the connection was
     # refused; its warnings and errors are kept, and the lines below say what holds.
     sdk_log.setLevel(logging.WARNING)
-    handler = SocketModeHandler(bolt, app_token, logger=sdk_log)
+    handler = SocketModeHandler(bolt, app_token, logger=sdk_log, ping_interval=ping_interval)
     failures: deque[BaseException] = deque(maxlen=1)   # the last one says why
     handler.client.on_error_listeners.append(failures.append)
     try:

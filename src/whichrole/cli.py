@@ -211,6 +211,8 @@ def rules_check(
 ):
     """Validate a rulebook; print each problem as file:line: what."""
     from .candidate.rulebook import CANDIDATES
+    from .classifier import Classifier
+    from .examples import check_examples
     from .rulebook import REQUISITIONS, check_rulebook, weights_notes
 
     kinds = {k.name: k for k in (REQUISITIONS, CANDIDATES)}
@@ -220,6 +222,8 @@ def rules_check(
     count = 0
     for folder, rulebook_kind in targets:
         book, problems = check_rulebook(folder, rulebook_kind)
+        if book and not problems and rulebook_kind is REQUISITIONS:  # its examples need a rulebook that loads
+            problems = check_examples(Classifier(folder))
         prefix = f"{rulebook_kind.subdir}/" if rulebook_kind.subdir and not folder else ""
         for problem in problems:
             typer.echo(f"{prefix}{problem}")

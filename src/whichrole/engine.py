@@ -1,6 +1,6 @@
 """Which rules fire on a set of facts: durable_rules, and a pure-Python reference of the same.
 
-durable_rules is kept behind this module alone. What it needs (see DESIGN.md):
+durable_rules is kept behind this module alone. What it needs:
 facts rather than events, a unique id per fact, retraction after each use, at most 511 rules
 per ruleset (here a few rules of one file each), sessions reset before ~46,000
 facts, and every call serialised, because its rulesets are process-global and silently wrong
@@ -210,7 +210,7 @@ class DurableEngine:
         return list(dict.fromkeys(self._fired))
 
     def _rotate_session(self) -> None:
-        """A fresh session before durable_rules' fact bookkeeping goes wrong (issue #376)."""
+        """A fresh session before durable_rules' fact bookkeeping goes wrong (durable_rules' own issue #376)."""
         if self._session_facts < SESSION_FACTS:
             return
         for shard in self._shards:

@@ -1,7 +1,7 @@
 """Classifying many requisitions on every core.
 
-The rules engine is process-global and must not be called from several threads (engine.py), so
-more cores mean more processes. Each worker process compiles its own Classifier and classifies
+The rules engine is process-global, so the engine serialises its calls (engine.py): threads
+would classify one at a time, and more cores mean more processes. Each worker process compiles its own Classifier and classifies
 chunks of requisitions, and what comes back, in input order, is what the caller's ``keep`` makes
 of each verdict there, in brief: a pickled Verdict, whose nested models pydantic pickles one by one, costs
 more to send than to make, while the few plain values a workbook row or an audit needs cost

@@ -224,7 +224,6 @@ class Source(BaseModel):
 
     title: str
     author: str
-    file: str
 
     def cite(self, section: str) -> str:
         return f"{self.author}, {self.title} ({section})"
