@@ -46,10 +46,10 @@ def bare_automaton(book):
 
 
 def tfidf_peer(texts: list[str], labels: list[str]):
-    """The bag-of-words peer of ``whichrole eval`` fitted on the texts; what it costs to predict
+    """The bag-of-words peer of ``whichrole eval`` trained on the texts; what it costs to predict
     them in one batch."""
     try:
-        model = BagOfWords().fit(texts, labels)
+        model = BagOfWords().train(texts, labels)
     except PeerUnavailable:
         return None
     return model.predict

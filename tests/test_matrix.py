@@ -1,5 +1,5 @@
 """The skill × role matrix and the three questions: the matrix file checked like the rules, its
-cells fitted toward the documents' prior, and verdicts that answer the three questions and quote
+cells trained toward the documents' prior, and verdicts that answer the three questions and quote
 the words that decided them."""
 import shutil
 
@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from whichrole import Classifier
-from whichrole.fitting import Example, fit_weights, settings_with
+from whichrole.training import Example, train_weights, settings_with
 from whichrole.rulebook import MATRIX_FILE, check_rulebook, default_rules_dir, load_rulebook
 
 
@@ -57,11 +57,11 @@ def test_every_signal_answering_a_question_is_one_of_the_three():
 
 
 def test_cells_no_posting_speaks_to_keep_the_share_of_the_prior_they_are_pulled_to():
-    book = load_rulebook(fitted=False)
+    book = load_rulebook(trained=False)
     # Two roles told apart by one signal each; skill:rag is in no example, so only the prior moves it.
     examples = [Example([], {"output:insight": 1.0}, "data_scientist") for _ in range(6)]
     examples += [Example([], {"venue:warehouse": 1.0}, "data_engineer") for _ in range(6)]
-    weights = fit_weights(examples, book, settings_with({"calibration_folds": 2}))
+    weights = train_weights(examples, book, settings_with({"calibration_folds": 2}))
     matrix, prior = weights.roles.matrix, settings_with()["prior"]
     assert matrix["skill:rag"]["ai_engineer"] == pytest.approx(prior * book.matrix.row("skill:rag").counts["ai_engineer"])
     # What the examples say moves the cells they speak to: for their own role and against the other.
@@ -76,7 +76,7 @@ def test_a_changed_matrix_is_noted_as_stale(rules_copy):
     data["rows"][0]["counts"]["data_scientist"] = 3.0
     (rules_copy / MATRIX_FILE).write_text(yaml.safe_dump(data, sort_keys=False))
     notes = [str(n) for n in weights_notes(load_rulebook(rules_copy))]
-    assert any(n.startswith(MATRIX_FILE) and "changed since the weights were fitted" in n for n in notes)
+    assert any(n.startswith(MATRIX_FILE) and "changed since the weights were trained" in n for n in notes)
     assert not any(n.startswith(MATRIX_FILE) for n in map(str, weights_notes(load_rulebook())))
 
 
@@ -137,11 +137,11 @@ def test_the_title_does_not_outweigh_the_work_described():
 
 
 def test_flavours_read_the_signals_too():
-    book = load_rulebook(fitted=False)
+    book = load_rulebook(trained=False)
     examples = [Example([], {"output:insight": 1.0}, "data_scientist", "analytical") for _ in range(6)]
     examples += [Example([], {"skill:novel_methods": 1.0}, "data_scientist", "research") for _ in range(6)]
     examples += [Example([], {"venue:warehouse": 1.0}, "data_engineer") for _ in range(6)]
-    flavours = fit_weights(examples, book, settings_with({"calibration_folds": 2})).flavours["data_scientist"]
+    flavours = train_weights(examples, book, settings_with({"calibration_folds": 2})).flavours["data_scientist"]
     assert flavours.matrix["skill:novel_methods"]["research"] > 0 > flavours.matrix["skill:novel_methods"]["analytical"]
 
 

@@ -28,9 +28,9 @@ TEXT_CUT = Finding(id="text_cut", severity="low",
 class Classifier:
     """One rulebook compiled for one engine; reuse it, compiling costs more than classifying."""
 
-    def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable", fitted: bool = True):
+    def __init__(self, rules_dir: Optional[Path] = None, engine: str = "durable", trained: bool = True):
         self.rules_dir = Path(rules_dir) if rules_dir else None
-        self.rulebook: Rulebook = load_rulebook(self.rules_dir, fitted=fitted)
+        self.rulebook: Rulebook = load_rulebook(self.rules_dir, trained=trained)
         self.engine_name = engine
         self.stages = Stages(self.rulebook, engine)
 

@@ -241,7 +241,7 @@ def rules_check(
         raise typer.Exit(1)
 
 
-SettingOption = typer.Option([], "--set", metavar="NAME=VALUE", help="A fit setting, name=value (repeatable): l2, prior, bias_l2, "
+SettingOption = typer.Option([], "--set", metavar="NAME=VALUE", help="A training setting, name=value (repeatable): l2, prior, bias_l2, "
                              "matrix_l2, calibration_folds, seed.")
 
 
@@ -276,7 +276,7 @@ def evaluate_cmd(
     from .evaluation import evaluate, evaluate_folds
 
     if not folds and (repeats > 1 or setting):
-        raise UserError("--repeats and --set are settings of a fit: give --folds K")
+        raise UserError("--repeats and --set are settings of a training run: give --folds K")
     out = disagreements or postings.with_name(f"{postings.stem}.disagreements.jsonl")
     with Progress("folds" if folds else "evaluating") as progress:
         if folds:
@@ -287,8 +287,8 @@ def evaluate_cmd(
     typer.echo(report.model_dump_json(indent=2) if as_json else report.text())
 
 
-@rules_app.command("fit")
-def rules_fit(
+@rules_app.command("train")
+def rules_train(
     postings: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled postings (JSON Lines with "
                                     "title, description, role; ds_flavour where known)."),
     folds: int = typer.Option(5, "--folds", min=2, help="Folds for the out-of-fold figures recorded with the weights."),
@@ -300,20 +300,20 @@ def rules_fit(
 ):
     """Fit how much each rule counts to labelled postings; record where the weights come from."""
     from .classifier import Classifier
-    from .evaluation import fit_file
+    from .evaluation import train_file
     from .weights import WEIGHTS_FILE, save
 
-    fitter = Classifier(rules, "reference", fitted=False)  # the weights there now may be stale: refit regardless
-    target = out or fitter.rulebook.directory / WEIGHTS_FILE
+    declared = Classifier(rules, "reference", trained=False)  # the weights there now may be stale: retrain regardless
+    target = out or declared.rulebook.directory / WEIGHTS_FILE
     if target.is_dir() or not target.parent.is_dir():
         raise UserError(f"--out {target}: not a file in an existing folder")
-    with Progress("fitting") as progress:
-        weights = fit_file(postings, fitter, parse_settings(setting), folds, progress.update, repeats)
+    with Progress("training") as progress:
+        weights = train_file(postings, declared, parse_settings(setting), folds, progress.update, repeats)
     save(weights, target)
     cv, provenance = weights.provenance.cross_validated, weights.provenance
     counted = sum(len(w) for w in weights.roles.weights.values())
     skipped = f" ({provenance.skipped} unreadable, left out)" if provenance.skipped else ""
-    typer.echo(f"fitted the weights of {counted} rules ({counted - len(provenance.never_fired)} fired) on "
+    typer.echo(f"trained the weights of {counted} rules ({counted - len(provenance.never_fired)} fired) on "
                f"{provenance.postings} postings of {postings.name}{skipped}; wrote {target}")
     splits = f", {cv.repeats} splits" if cv.repeats > 1 else ""
     typer.echo(f"out of fold ({cv.folds} folds{splits}): accuracy {cv.accuracy:.1%} ± {cv.accuracy_spread:.1%} "

@@ -1,6 +1,6 @@
 """How the evidence decides: each role's score, the lead and the runner-up, how sure, the flavour.
 
-With fitted weights (``rules/weights.yaml``) the scores are each role's probability from the fired
+With trained weights (``rules/weights.yaml``) the scores are each role's probability from the fired
 rules and the signals' matrix cells; without, the declared weights' sums. The candidate side reads
 the same maths.
 """
@@ -42,7 +42,7 @@ def confidence(scores: dict[str, float], rulebook: Rulebook) -> float:
     return round(share * coverage, 2)
 
 
-# A probability fitted on a few hundred labelled postings is never certainty.
+# A probability trained on a few hundred labelled postings is never certainty.
 MOST_SURE = 0.99
 
 
@@ -55,7 +55,7 @@ class Decision(NamedTuple):
 
 def decide(fired: list[Rule], values: dict[str, float], rulebook: Rulebook) -> Decision:
     """The leading role, the runner-up and how sure, from the fired rules and the signals' ``values``
-    (``Rulebook.matrix_values``): by the fitted weights where the rulebook has them (the scores are
+    (``Rulebook.matrix_values``): by the trained weights where the rulebook has them (the scores are
     then each role's probability), else by the declared weights' sums."""
     kept = tuple(sorted(values.items())) if rulebook.weights is not None else ()
     return _decision(tuple(rule.id for rule in fired if rule.then.role), kept, rulebook)
@@ -103,8 +103,8 @@ def _role_of(rulebook: Rulebook) -> Callable[[Rule], Optional[str]]:
 
 
 def counted_weight(rulebook: Rulebook, rule: Rule) -> float:
-    """How much a fired rule counts toward the verdict: its fitted weight (for its role, or else
-    for its flavour), or its declared weight in a rulebook with no fitted weights."""
+    """How much a fired rule counts toward the verdict: its trained weight (for its role, or else
+    for its flavour), or its declared weight in a rulebook with no trained weights."""
     weights = rulebook.weights
     if weights is None:
         return rule.then.weight

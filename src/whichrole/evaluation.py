@@ -3,9 +3,9 @@ or out of fold.
 
 Against a ``role`` field where the file has one (careful readers' labels, optionally with
 ``ds_flavour`` and ``conflated``), else agreement with ``title_families`` (a guess from the title,
-not ground truth). Out of fold (``folds``), the weights are fitted on all folds but one and the
+not ground truth). Out of fold (``folds``), the weights are trained on all folds but one and the
 postings of that one are classified with them, for each fold in turn: the figure to quote, since
-a rulebook is used on postings it was not fitted to. Disagreements are written out by id, title,
+a rulebook is used on postings it was not trained on. Disagreements are written out by id, title,
 verdict and the labels (the readers' own note among them), never the description: the postings'
 text belongs to their employers.
 """
@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from .classifier import Classifier
 from .files import sha256_and_size, write_text
-from .fitting import FitError, fit_weights, read_labelled_file, settings_with, stratified_folds
+from .training import TrainingError, train_weights, read_labelled_file, settings_with, stratified_folds
 from .labelled import read_labelled, requisition_of, targets
 from .model import RequisitionError
 from .peer import BagOfWords, PeerUnavailable, peer_text
@@ -162,7 +162,7 @@ class Report(BaseModel):
 def evaluate(path: Path, classifier: Classifier, disagreements: Optional[Path] = None,
              progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None) -> Report:
     """The classifier as it is (its shipped weights) on every posting: the in-sample figure when
-    the weights were fitted to these postings."""
+    the weights were trained on these postings."""
     postings = read_labelled(path, classifier.rulebook)
     outcomes = []
     for done, (number, posting) in enumerate(postings, 1):
@@ -183,7 +183,7 @@ def evaluate_folds(path: Path, classifier: Classifier, folds: int, settings: Opt
                    disagreements: Optional[Path] = None,
                    progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
                    repeats: int = 1) -> Report:
-    """Fit on all folds but one, classify the one left out, for each fold: the out-of-fold figure.
+    """Train on all folds but one, classify the one left out, for each fold: the out-of-fold figure.
     With ``repeats``, again for each of as many other splits into folds (seeds following the
     settings' own), every posting scored once per split: one split's figure depends on the split."""
     settings = settings_with(settings)
@@ -196,13 +196,13 @@ def cross_validate(labelled, classifier: Classifier, folds: int, settings: dict,
                    progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
                    repeats: int = 1, curve: Sequence[float] = CURVE_SHARES) -> Report:
     """The out-of-fold report of ``settings`` on postings already read (see evaluate_folds), with
-    the bag-of-words peer fitted and scored on the same folds, and a learning curve on the first
+    the bag-of-words peer trained and scored on the same folds, and a learning curve on the first
     split: the same folds, each training fold cut to a share of its postings (every role kept)."""
     postings, examples = labelled.postings, labelled.examples
     if not 2 <= folds <= len(postings):
-        raise FitError(f"--folds {folds}: needs between 2 and {len(postings)} folds for {len(postings)} postings")
+        raise TrainingError(f"--folds {folds}: needs between 2 and {len(postings)} folds for {len(postings)} postings")
     if repeats < 1:
-        raise FitError(f"--repeats {repeats}: needs at least 1")
+        raise TrainingError(f"--repeats {repeats}: needs at least 1")
     try:
         BagOfWords()
         peer_note = None
@@ -266,15 +266,15 @@ class _Fold(NamedTuple):
 
 def _score_fold(labelled, classifier: Classifier, settings: dict, train: list[int], k: int,
                 assignment: list[int], with_peer: bool) -> _Fold:
-    """Fit on the postings ``train``, score fold ``k``: the rules' weights, and the peer."""
+    """Train on the postings ``train``, score fold ``k``: the rules' weights, and the peer."""
     postings, examples = labelled.postings, labelled.examples
-    held_out = classifier.with_weights(fit_weights([examples[i] for i in train], classifier.rulebook, settings))
+    held_out = classifier.with_weights(train_weights([examples[i] for i in train], classifier.rulebook, settings))
     held = [i for i, f in enumerate(assignment) if f == k]
     verdicts = [(i, held_out.classify(postings[i][2])) for i in held]
     right = sum(verdict.role == postings[i][1]["role"] for i, verdict in verdicts)
     peer_right = None
     if with_peer:
-        peer = BagOfWords().fit([peer_text(postings[i][1]) for i in train], [examples[i].role for i in train])
+        peer = BagOfWords().train([peer_text(postings[i][1]) for i in train], [examples[i].role for i in train])
         predicted = peer.predict([peer_text(postings[i][1]) for i in held])
         peer_right = sum(p == postings[i][1]["role"] for p, i in zip(predicted, held))
     return _Fold(verdicts, len(held), right, peer_right)
@@ -389,16 +389,16 @@ def reliability(calibration: list[tuple[float, bool]], bands: int = BANDS) -> li
             for i, g in enumerate(groups)]
 
 
-# ---------------------------------------------------------------- the fit, with its out-of-fold figures
+# ---------------------------------------------------------------- the training, with its out-of-fold figures
 
-def fit_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
+def train_file(path: Path, classifier, settings: Optional[dict] = None, folds: int = 5,
              progress: Callable[[int, Optional[int]], None] = lambda n, total=None: None,
              repeats: int = 1) -> Weights:
-    """Weights fitted to every labelled posting of ``path``, with their provenance and the
+    """Weights trained on every labelled posting of ``path``, with their provenance and the
     out-of-fold figures of the same settings over ``folds`` folds (and ``repeats`` splits)."""
     settings = settings_with(settings)
     labelled = read_labelled_file(path, classifier)
-    weights = fit_weights(labelled.examples, classifier.rulebook, settings)
+    weights = train_weights(labelled.examples, classifier.rulebook, settings)
     report = cross_validate(labelled, classifier, folds, settings, progress=progress, repeats=repeats, curve=())
     conflation = report.conflation or {}
     cross_validated = CrossValidated(

@@ -5,7 +5,7 @@ Each is declared here once: its name (or its pattern, one name per role, mix par
 what it means, and its stage — 1 for what is computed from the requisition itself (its title, its
 stated mix, its language, how much it says), 2 for what is computed from the first stage's
 evidence. The code that computes a fact writes it by its declaration (``LEAD.stem + role``); rule
-checking knows a name by it, 'why not' says it in the words given here, the fitted weights keep
+checking knows a name by it, 'why not' says it in the words given here, the trained weights keep
 apart the facts that repeat the first stage's verdict, and a test computes every declared fact
 from sample requisitions and finds no other.
 """

@@ -2,7 +2,7 @@
 
 Each posting has a ``role`` (careful readers' label, optionally with ``ds_flavour`` and
 ``conflated``) or, failing that, ``title_families`` (a guess from the title, not ground truth).
-Both the fit and the evaluation read them through this module.
+Both the training and the evaluation read them through this module.
 """
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def headline_reasons(rationale: list[Reason], role: Optional[str], flavour: Opti
 def matrix_reasons(values: dict[str, float], lead: Optional[str], runner: Optional[str], rulebook: Rulebook,
                    quotes: dict[str, list[str]]) -> list[Reason]:
     """What each signal of the work (its ``values``) contributes to the lead over the runner-up, by
-    its fitted matrix cells: positive for the lead, negative against it."""
+    its trained matrix cells: positive for the lead, negative against it."""
     weights = rulebook.weights
     if weights is None or not lead:
         return []

@@ -176,8 +176,8 @@ class Rule(BaseModel):
 # ---------------------------------------------------------------- the skill × role matrix
 # rules/matrix.yaml: one row a signal, saying what the documents count it for (Table 1 of The AI
 # Roles Continuum, the mix of Pick the Team, the three questions, the organisation archetypes),
-# with the section it comes from. Its cells are the prior of the fit: every cell, named there or
-# not, may be fitted for or against its role (weights.Model.matrix). The rules add what a linear
+# with the section it comes from. Its cells are the prior of the training: every cell, named there or
+# not, may be trained for or against its role (weights.Model.matrix). The rules add what a linear
 # read of the signals cannot: combinations, flavours, conflation, title checks, questions.
 
 class MatrixRow(BaseModel):
@@ -208,7 +208,7 @@ class Matrix(BaseModel):
         return self._by_signal.get(signal)
 
     def fingerprint(self, signals: list[str]) -> str:
-        """What the fitted matrix depends on: the signals it is fitted over and the prior cells."""
+        """What the trained matrix depends on: the signals it is trained over and the prior cells."""
         said = {"signals": sorted(signals), "prior": {row.signal: row.counts for row in self.rows}}
         return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -263,7 +263,7 @@ class Thresholds(BaseModel):
     low_confidence: float = Field(ge=0, le=1, description="below this the verdict says so and asks the questions")
     # A rulebook without these two names every role something speaks for, and says what would make
     # every runner-up the answer, as rulebooks did before they existed.
-    speaks_from: float = Field(default=0.0, ge=0, description="a role with less fitted evidence for it than "
+    speaks_from: float = Field(default=0.0, ge=0, description="a role with less trained evidence for it than "
                                                               "this is not named, however likely its prior")
     why_not_from: float = Field(default=0.0, ge=0, description="a runner-up with less declared evidence is too "
                                                                "far off to say what would make it the answer")
@@ -472,11 +472,11 @@ def default_rules_dir(kind: RulebookKind = REQUISITIONS) -> Path:
 
 @lru_cache(maxsize=8)
 def load_rulebook(directory: Optional[Path] = None, kind: RulebookKind = REQUISITIONS,
-                  fitted: bool = True) -> Rulebook:
+                  trained: bool = True) -> Rulebook:
     """The rulebook in ``directory`` (default: the shipped one); raises RulebookError if not clean.
-    Without ``fitted``, its fitted weights are left unread (every rule counts its declared weight),
-    as a fit needs them, stale or not."""
-    rulebook, problems = _read(Path(directory) if directory else default_rules_dir(kind), kind, fitted)
+    Without ``trained``, its trained weights are left unread (every rule counts its declared weight),
+    as a training run needs them, stale or not."""
+    rulebook, problems = _read(Path(directory) if directory else default_rules_dir(kind), kind, trained)
     if problems:
         raise RulebookError(problems)
     return rulebook
@@ -598,7 +598,7 @@ def _nested_model(cls: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]
     return cls
 
 
-def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Optional[Rulebook], list[Problem]]:
+def _read(directory: Path, kind: RulebookKind, trained: bool = True) -> tuple[Optional[Rulebook], list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "is not a rules directory")]
@@ -611,14 +611,14 @@ def _read(directory: Path, kind: RulebookKind, fitted: bool = True) -> tuple[Opt
     rules: list[Rule] = []
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == WEIGHTS_FILE and not fitted:
+        if path.name == WEIGHTS_FILE and not trained:
             continue
         digest.update(path.read_bytes())
         if path.name in (CATALOGUE_FILE, LEXICON_FILE, WEIGHTS_FILE, MATRIX_FILE):
             continue
         rules.extend(_read_rules(path, problems))
     weights = None
-    if fitted and (directory / WEIGHTS_FILE).exists():
+    if trained and (directory / WEIGHTS_FILE).exists():
         data = _read_yaml(directory / WEIGHTS_FILE, problems)
         if data is not None:  # a file that is no YAML has said so once
             weights = _model(Weights, data, directory / WEIGHTS_FILE, problems)
@@ -763,43 +763,43 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
 
 
 def _weights_problems(book: Rulebook) -> list[Problem]:
-    """Fitted models must speak of the catalogue's own roles and flavours."""
+    """Trained models must speak of the catalogue's own roles and flavours."""
     weights, roles = book.weights, book.roles
     if weights is None:
         return []
     problems = []
     if set(weights.roles.bias) != set(roles):
         problems.append(Problem(WEIGHTS_FILE, 1, f"roles: the model's roles ({', '.join(weights.roles.bias)}) "
-                                                 f"are not the catalogue's ({', '.join(roles)}); run 'whichrole rules fit'"))
+                                                 f"are not the catalogue's ({', '.join(roles)}); run 'whichrole rules train'"))
     for role, model in weights.flavours.items():
         if role not in roles or set(model.bias) != set(roles[role].flavours):
             problems.append(Problem(WEIGHTS_FILE, 1, f"flavours.{role}: not the catalogue's flavours of that role; "
-                                                     "run 'whichrole rules fit'"))
+                                                     "run 'whichrole rules train'"))
     return problems
 
 
 def weights_notes(book: Rulebook) -> list[Problem]:
-    """What a reader of the fitted weights should know, none of it an error: rules changed or added
-    since the fit, fitted rules that are gone, rules that never fired on the labelled postings."""
+    """What a reader of the trained weights should know, none of it an error: rules changed or added
+    since the training, trained rules that are gone, rules that never fired on the labelled postings."""
     weights = book.weights
     if weights is None:
-        return [Problem(WEIGHTS_FILE, 0, "no fitted weights: every rule counts its declared weight; "
-                                         "run 'whichrole rules fit LABELLED.jsonl'")]
+        return [Problem(WEIGHTS_FILE, 0, "no trained weights: every rule counts its declared weight; "
+                                         "run 'whichrole rules train LABELLED.jsonl'")]
     by_id = {rule.id: rule for rule in book.rules}
     changed, missing, gone = weights.stale(book.rules)
-    refit = "; run 'whichrole rules fit' again"
-    notes = [Problem(by_id[r].file, by_id[r].line, f"{r}: changed since its weight was fitted{refit}") for r in changed]
-    notes += [Problem(by_id[r].file, by_id[r].line, f"{r}: no fitted weight, counts its declared weight{refit}")
+    retrain = "; run 'whichrole rules train' again"
+    notes = [Problem(by_id[r].file, by_id[r].line, f"{r}: changed since its weight was trained{retrain}") for r in changed]
+    notes += [Problem(by_id[r].file, by_id[r].line, f"{r}: no trained weight, counts its declared weight{retrain}")
               for r in missing]
-    notes += [Problem(WEIGHTS_FILE, 1, f"{r}: fitted, but the rulebook has no such rule{refit}") for r in gone]
+    notes += [Problem(WEIGHTS_FILE, 1, f"{r}: trained, but the rulebook has no such rule{retrain}") for r in gone]
     if weights.matrix_fingerprint != book.matrix.fingerprint(list(book.lexicon.signals)):
-        notes.append(Problem(MATRIX_FILE, 1, f"the matrix or the lexicon's signals changed since the weights were fitted{refit}"))
-    # One line for them all: they say how the weights were fitted, not what is wrong with the rules.
+        notes.append(Problem(MATRIX_FILE, 1, f"the matrix or the lexicon's signals changed since the weights were trained{retrain}"))
+    # One line for them all: they say how the weights were trained, not what is wrong with the rules.
     labelled = weights.provenance
     idle = [r for r in labelled.never_fired if r in by_id]
     if idle:
         notes.append(Problem(WEIGHTS_FILE, 0, f"{len(idle)} rules fired on none of the {labelled.postings} labelled "
-                                              f"postings the weights were fitted on ({labelled.labelled_file}): "
+                                              f"postings the weights were trained on ({labelled.labelled_file}): "
                                               f"{', '.join(sorted(idle))}"))
     return notes
 

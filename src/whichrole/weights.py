@@ -1,10 +1,10 @@
-"""How much each fired rule counts: weights fitted from labelled postings.
+"""How much each fired rule counts: weights trained from labelled postings.
 
 A rule's YAML says what it is evidence *for* (a role, a flavour, a warning) and how strong its
 author declared it; ``rules/weights.yaml`` says how much its firing counts toward the probability
-of that role, as fitted by ``whichrole rules fit`` (a multinomial logistic model over rule firings,
+of that role, as trained by ``whichrole rules train`` (a multinomial logistic model over rule firings,
 each weight constrained to the sign its rule declares, so a rule only ever counts for what it says).
-Classifying needs only this module: the fitting itself (numpy, scipy) lives in ``fitting.py``.
+Classifying needs only this module: the training itself (numpy, scipy) lives in ``training.py``.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Model(BaseModel):
         self._weight = {rule: w for rules in self.weights.values() for rule, w in rules.items()}
 
     def weight(self, rule: "Rule") -> float:
-        """The fitted weight; a rule added since the fit counts its declared weight until refitted."""
+        """The trained weight; a rule added since the training counts its declared weight until retrained."""
         return self._weight.get(rule.id, rule.then.weight)
 
     def logits(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]],
@@ -69,10 +69,10 @@ class Model(BaseModel):
 def save(weights: "Weights", path: Path) -> None:
     """Write the weights as YAML, atomically, with a header saying where they come from."""
     p = weights.provenance
-    header = (f"# Fitted by 'whichrole rules fit' from {p.labelled_file} (sha256 {p.sha256[:16]}..., "
-              f"{p.postings} postings) on {p.fitted_on}.\n"
+    header = (f"# Trained by 'whichrole rules train' from {p.labelled_file} (sha256 {p.sha256[:16]}..., "
+              f"{p.postings} postings) on {p.trained_on}.\n"
               "# How much each rule's firing counts toward its role (or flavour); the rules themselves are\n"
-              "# in the other files of this folder. Refit after changing rules: 'whichrole rules check' says when.\n")
+              "# in the other files of this folder. Retrain after changing rules: 'whichrole rules check' says when.\n")
     body = yaml.safe_dump(weights.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=100)
     write_text(path, header + body)
 
@@ -85,7 +85,7 @@ def softmax(logits: dict[str, float], temperature: float = 1.0) -> dict[str, flo
 
 
 class CrossValidated(BaseModel):
-    """Out-of-fold figures of the settings the weights were fitted with."""
+    """Out-of-fold figures of the settings the weights were trained with."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -106,7 +106,7 @@ class Provenance(BaseModel):
     labelled_file: str
     sha256: str
     postings: int
-    fitted_on: str
+    trained_on: str
     settings: dict[str, Union[int, float]]
     cross_validated: Optional[CrossValidated] = None
     skipped: int = Field(default=0, description="labelled postings that could not be read, left out")
@@ -115,19 +115,19 @@ class Provenance(BaseModel):
 
 
 class Weights(BaseModel):
-    """The fitted models of a rulebook and where they come from."""
+    """The trained models of a rulebook and where they come from."""
 
     model_config = ConfigDict(extra="forbid")
 
     provenance: Provenance
     roles: Model
     flavours: dict[str, Model] = Field(default_factory=dict, description="role -> model over its flavours")
-    fingerprints: dict[str, str] = Field(description="rule id -> fingerprint of what it was fitted as")
+    fingerprints: dict[str, str] = Field(description="rule id -> fingerprint of what it was trained as")
     matrix_fingerprint: Optional[str] = Field(default=None, description="the signals and prior cells the matrix "
-                                              "was fitted with")
+                                              "was trained with")
 
     def stale(self, rules: Iterable["Rule"]) -> tuple[list[str], list[str], list[str]]:
-        """Rules fitted as something they no longer are; rules with no fitted weight; fitted rules
+        """Rules trained as something they no longer are; rules with no trained weight; trained rules
         the rulebook no longer has."""
         by_id = {rule.id: rule for rule in rules}
         changed = [rid for rid, fp in self.fingerprints.items() if rid in by_id and fingerprint(by_id[rid]) != fp]
@@ -138,9 +138,9 @@ class Weights(BaseModel):
 
 
 def fingerprint(rule: "Rule") -> str:
-    """What a fitted weight depends on: the rule's condition, what it speaks for, and its declared weight."""
+    """What a trained weight depends on: the rule's condition, what it speaks for, and its declared weight."""
     said = {"when": rule.when.model_dump(), "role": rule.then.role, "flavour": rule.then.flavour,
-            "declared": rule.then.weight}  # the fit pulls toward a share of it, and keeps its sign
+            "declared": rule.then.weight}  # the training pulls toward a share of it, and keeps its sign
     return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:12]
 
 

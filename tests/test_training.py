@@ -1,4 +1,4 @@
-"""Fitting the rules' weights and scoring them out of fold, on labelled postings written here."""
+"""Training the rules' weights and scoring them out of fold, on labelled postings written here."""
 import hashlib
 import json
 import re
@@ -11,8 +11,8 @@ import yaml
 
 from samples import CLEAR
 from whichrole import Classifier
-from whichrole.evaluation import evaluate, evaluate_folds, fit_file, reliability
-from whichrole.fitting import FitError, stratified_folds
+from whichrole.evaluation import evaluate, evaluate_folds, train_file, reliability
+from whichrole.training import TrainingError, stratified_folds
 from whichrole.rulebook import default_rules_dir, load_rulebook, weights_notes
 from whichrole.weights import WEIGHTS_FILE, Weights, role_of, save
 
@@ -42,19 +42,19 @@ def labelled_file(path, extra=()):
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
-    """A copy of the shipped rules, refitted to the postings written here."""
-    folder = tmp_path_factory.mktemp("fit")
+def trained(tmp_path_factory):
+    """A copy of the shipped rules, retrained on the postings written here."""
+    folder = tmp_path_factory.mktemp("train")
     rules = folder / "rules"
     shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("candidate", "__pycache__", "*.py"))
     postings = labelled_file(folder / "labelled.jsonl")
-    weights = fit_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
+    weights = train_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
     save(weights, rules / WEIGHTS_FILE)
     return rules, postings, weights
 
 
-def test_fitted_weights_keep_their_provenance_and_their_rules_sign(fitted):
-    rules, postings, weights = fitted
+def test_fitted_weights_keep_their_provenance_and_their_rules_sign(trained):
+    rules, postings, weights = trained
     provenance = weights.provenance
     assert provenance.sha256 == hashlib.sha256(postings.read_bytes()).hexdigest()
     assert provenance.postings == 15 and provenance.labelled_file == "labelled.jsonl"
@@ -69,29 +69,29 @@ def test_fitted_weights_keep_their_provenance_and_their_rules_sign(fitted):
     assert weights.roles.temperature > 0
 
 
-def test_fitting_is_reproducible(fitted, tmp_path):
-    rules, postings, weights = fitted
-    again = fit_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
+def test_fitting_is_reproducible(trained, tmp_path):
+    rules, postings, weights = trained
+    again = train_file(postings, Classifier(rules, "reference"), {"calibration_folds": 3}, folds=3)
     assert again.roles == weights.roles and again.flavours == weights.flavours
 
 
-def test_the_saved_file_reads_back_as_the_same_weights(fitted):
-    rules, _, weights = fitted
+def test_the_saved_file_reads_back_as_the_same_weights(trained):
+    rules, _, weights = trained
     text = (rules / WEIGHTS_FILE).read_text()
-    assert text.startswith("# Fitted by 'whichrole rules fit' from labelled.jsonl")
+    assert text.startswith("# Trained by 'whichrole rules train' from labelled.jsonl")
     assert Weights.model_validate(yaml.safe_load(text)) == weights
 
 
-def test_fitted_weights_classify_what_they_were_fitted_on(fitted):
-    rules, postings, _ = fitted
+def test_fitted_weights_classify_what_they_were_fitted_on(trained):
+    rules, postings, _ = trained
     report = evaluate(postings, Classifier(rules, "reference"))
     assert not report.out_of_fold and report.accuracy >= 0.9
     assert sum(band.count for band in report.reliability) == report.scored
 
 
 @pytest.mark.slow
-def test_out_of_fold_scores_every_posting_once_with_weights_fitted_without_it(fitted, tmp_path):
-    rules, postings, _ = fitted
+def test_out_of_fold_scores_every_posting_once_with_weights_fitted_without_it(trained, tmp_path):
+    rules, postings, _ = trained
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3},
                             disagreements=tmp_path / "d.jsonl")
     assert report.out_of_fold and report.folds == 3 and len(report.fold_accuracies) == 3
@@ -117,8 +117,8 @@ def test_reliability_and_calibration_error_of_known_verdicts():
     assert bands[3].count == 1 and bands[3].accuracy == 0
 
 
-def test_a_label_the_catalogue_does_not_know_is_refused_with_its_line(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_a_label_the_catalogue_does_not_know_is_refused_with_its_line(trained, tmp_path):
+    rules, _, _ = trained
     postings = labelled_file(tmp_path / "bad.jsonl", [{"title": "x", "description": "y", "role": "undetermined"}])
     with pytest.raises(ValueError, match=r"bad\.jsonl:16: role 'undetermined' is not a role"):
         evaluate(postings, Classifier(rules, "reference"))
@@ -128,8 +128,8 @@ def test_a_label_the_catalogue_does_not_know_is_refused_with_its_line(fitted, tm
         evaluate(flavoured, Classifier(rules, "reference"))
 
 
-def test_a_verdict_naming_no_role_is_its_own_outcome(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_a_verdict_naming_no_role_is_its_own_outcome(trained, tmp_path):
+    rules, _, _ = trained
     postings = tmp_path / "vague.jsonl"
     postings.write_text(json.dumps({"title": "", "description": "We need someone great.", "role": "out_of_scope"}) + "\n")
     report = evaluate(postings, Classifier(rules, "reference"))
@@ -137,17 +137,17 @@ def test_a_verdict_naming_no_role_is_its_own_outcome(fitted, tmp_path):
     assert report.confusion["out_of_scope"] == {"undetermined": 1}
 
 
-def test_too_few_postings_for_the_folds_is_one_line(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_too_few_postings_for_the_folds_is_one_line(trained, tmp_path):
+    rules, _, _ = trained
     postings = tmp_path / "two.jsonl"
     postings.write_text("".join(json.dumps({"title": t, "description": d, "role": r}) + "\n"
                                 for r, (t, d) in list(CLEAR.items())[:2]))
-    with pytest.raises(FitError, match="--folds 5: needs between 2 and 2 folds"):
+    with pytest.raises(TrainingError, match="--folds 5: needs between 2 and 2 folds"):
         evaluate_folds(postings, Classifier(rules, "reference"), 5)
 
 
-def test_check_notes_rules_changed_or_added_since_the_fit(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_check_notes_rules_changed_or_added_since_the_fit(trained, tmp_path):
+    rules, _, _ = trained
     changed = tmp_path / "rules"
     shutil.copytree(rules, changed)
     needs = changed / "needs.yaml"
@@ -155,26 +155,26 @@ def test_check_notes_rules_changed_or_added_since_the_fit(fitted, tmp_path):
                                                "when: {all: [output:data_platform, venue:warehouse]}", 1))
     book = load_rulebook(changed)
     notes = [str(n) for n in weights_notes(book)]
-    assert any("need.foundation: changed since its weight was fitted" in n for n in notes), notes
+    assert any("need.foundation: changed since its weight was trained" in n for n in notes), notes
     assert not any("changed since" in str(n) for n in weights_notes(load_rulebook(rules)))
 
 
-def test_the_fit_command_writes_weights_and_says_how_good_they_are(fitted, tmp_path):
-    rules, postings, _ = fitted
+def test_the_fit_command_writes_weights_and_says_how_good_they_are(trained, tmp_path):
+    rules, postings, _ = trained
     copy = tmp_path / "rules"
     shutil.copytree(rules, copy)
     (copy / WEIGHTS_FILE).unlink()
-    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
+    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "train", str(postings), "--rules", str(copy),
                              "--folds", "3", "--repeats", "2", "--set", "calibration_folds=3"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "rules" in result.stdout and "fired) on 15 postings of labelled.jsonl" in result.stdout and "out of fold (3 folds, 2 splits): accuracy" in result.stdout
     provenance = load_rulebook(copy).weights.provenance
     assert provenance.postings == 15 and provenance.cross_validated.repeats == 2
-    bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(copy),
+    bad = subprocess.run([sys.executable, "-m", "whichrole", "rules", "train", str(postings), "--rules", str(copy),
                           "--set", "l3=1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip() == (
-        "whichrole: error: unknown fit setting(s): l3 (known: l2, prior, bias_l2, matrix_l2, calibration_folds, seed)")
+        "whichrole: error: unknown training setting(s): l3 (known: l2, prior, bias_l2, matrix_l2, calibration_folds, seed)")
 
 
 def test_classifying_does_not_need_the_fitting_libraries():
@@ -186,8 +186,8 @@ def test_classifying_does_not_need_the_fitting_libraries():
 
 
 @pytest.mark.slow
-def test_repeated_splits_score_each_posting_once_per_split(fitted):
-    rules, postings, _ = fitted
+def test_repeated_splits_score_each_posting_once_per_split(trained):
+    rules, postings, _ = trained
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)
     assert report.repeats == 2 and report.scored == 30 and len(report.repeat_accuracies) == 2
     assert len(report.fold_accuracies) == 6
@@ -196,14 +196,14 @@ def test_repeated_splits_score_each_posting_once_per_split(fitted):
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("l2=nan", "fit setting l2=nan: must be a finite number, not negative"),
-    ("prior=-1", "fit setting prior=-1: must be a finite number, not negative"),
-    ("calibration_folds=0", "fit setting calibration_folds=0: needs at least 2"),
-    ("seed=1.5", "fit setting seed=1.5: must be a whole number"),
+    ("l2=nan", "training setting l2=nan: must be a finite number, not negative"),
+    ("prior=-1", "training setting prior=-1: must be a finite number, not negative"),
+    ("calibration_folds=0", "training setting calibration_folds=0: needs at least 2"),
+    ("seed=1.5", "training setting seed=1.5: must be a whole number"),
     ("l2", "--set 'l2': expected name=value"),
 ])
-def test_bad_fit_settings_are_one_line(fitted, tmp_path, setting, message):
-    rules, postings, _ = fitted
+def test_bad_fit_settings_are_one_line(trained, tmp_path, setting, message):
+    rules, postings, _ = trained
     result = subprocess.run([sys.executable, "-m", "whichrole", "eval", str(postings), "--rules", str(rules),
                              "--folds", "3", "--set", setting, "--disagreements", str(tmp_path / "d.jsonl")],
                             capture_output=True, text=True, timeout=120)
@@ -220,39 +220,39 @@ def test_bad_fit_settings_are_one_line(fitted, tmp_path, setting, message):
      ":1: conflated must be true or false, not 'no'"),
     ([{"title": "", "description": "", "role": "data_engineer"}], "no posting could be read"),
 ])
-def test_labelled_files_that_cannot_be_scored_say_where(fitted, tmp_path, rows, message):
-    rules, _, _ = fitted
+def test_labelled_files_that_cannot_be_scored_say_where(trained, tmp_path, rows, message):
+    rules, _, _ = trained
     postings = tmp_path / "bad.jsonl"
     postings.write_text("".join(json.dumps(r) + "\n" for r in rows))
     with pytest.raises(ValueError, match=re.escape(message)):
         evaluate(postings, Classifier(rules, "reference"))
 
 
-def test_a_fit_needs_two_roles_and_a_rule_that_fires(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_a_fit_needs_two_roles_and_a_rule_that_fires(trained, tmp_path):
+    rules, _, _ = trained
     one_role = tmp_path / "one.jsonl"
     one_role.write_text("".join(json.dumps({"title": "", "description": text, "role": "data_engineer"}) + "\n"
                                 for text in VARIANTS["data_engineer"]))
-    with pytest.raises(FitError, match="fitting needs at least two roles"):
-        fit_file(one_role, Classifier(rules, "reference"), folds=2)
+    with pytest.raises(TrainingError, match="training needs at least two roles"):
+        train_file(one_role, Classifier(rules, "reference"), folds=2)
     vague = tmp_path / "vague.jsonl"
     vague.write_text("".join(json.dumps({"title": "", "description": "We need someone great.", "role": role}) + "\n"
                              for role in ("data_engineer", "ml_engineer")))
-    with pytest.raises(FitError, match="no rule that speaks for a role fires"):
-        fit_file(vague, Classifier(rules, "reference"), folds=2)
+    with pytest.raises(TrainingError, match="no rule that speaks for a role fires"):
+        train_file(vague, Classifier(rules, "reference"), folds=2)
 
 
 @pytest.mark.slow
-def test_stale_weights_are_refitted_not_refused(fitted, tmp_path):
-    rules, postings, _ = fitted
+def test_stale_weights_are_refitted_not_refused(trained, tmp_path):
+    rules, postings, _ = trained
     stale = tmp_path / "rules"
     shutil.copytree(rules, stale)
     data = yaml.safe_load((stale / WEIGHTS_FILE).read_text())
     del data["roles"]["bias"]["out_of_scope"]
     (stale / WEIGHTS_FILE).write_text(yaml.safe_dump(data))
-    with pytest.raises(Exception, match="run 'whichrole rules fit'"):
+    with pytest.raises(Exception, match="run 'whichrole rules train'"):
         load_rulebook(stale)
-    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "fit", str(postings), "--rules", str(stale),
+    result = subprocess.run([sys.executable, "-m", "whichrole", "rules", "train", str(postings), "--rules", str(stale),
                              "--folds", "3", "--repeats", "1", "--set", "calibration_folds=3"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -265,8 +265,8 @@ def test_folds_are_as_equal_in_size_as_they_can_be():
     assert sizes == [4, 4, 5, 5]
 
 
-def test_weights_that_are_not_numbers_are_refused_with_their_file(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_weights_that_are_not_numbers_are_refused_with_their_file(trained, tmp_path):
+    rules, _, _ = trained
     broken = tmp_path / "rules"
     shutil.copytree(rules, broken)
     data = yaml.safe_load((broken / WEIGHTS_FILE).read_text())
@@ -276,30 +276,30 @@ def test_weights_that_are_not_numbers_are_refused_with_their_file(fitted, tmp_pa
         load_rulebook(broken)
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_its_line(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(trained, tmp_path):
+    rules, _, _ = trained
     postings = tmp_path / "latin.jsonl"
     postings.write_bytes(b'{"title": "x", "description": "y", "role": "data_engineer"}\n{"title": "caf\xe9"}\n')
     with pytest.raises(ValueError, match=r"latin\.jsonl:2: not UTF-8 text"):
         evaluate(postings, Classifier(rules, "reference"))
 
 
-def test_fit_settings_without_folds_are_refused(fitted, tmp_path):
-    rules, postings, _ = fitted
+def test_fit_settings_without_folds_are_refused(trained, tmp_path):
+    rules, postings, _ = trained
     result = subprocess.run([sys.executable, "-m", "whichrole", "eval", str(postings), "--rules", str(rules),
                              "--repeats", "3", "--disagreements", str(tmp_path / "d.jsonl")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip() == "whichrole: error: --repeats and --set are settings of a fit: give --folds K"
+    assert result.stderr.strip() == "whichrole: error: --repeats and --set are settings of a training run: give --folds K"
 
 
-def test_the_report_says_whose_weights_it_scored(fitted, tmp_path):
-    rules, postings, _ = fitted
+def test_the_report_says_whose_weights_it_scored(trained, tmp_path):
+    rules, postings, _ = trained
     assert f"in sample (the weights in {rules})" in evaluate(postings, Classifier(rules, "reference")).text()
 
 
-def test_a_changed_declared_weight_is_noted_as_stale(fitted, tmp_path):
-    rules, _, _ = fitted
+def test_a_changed_declared_weight_is_noted_as_stale(trained, tmp_path):
+    rules, _, _ = trained
     changed = tmp_path / "rules"
     shutil.copytree(rules, changed)
     needs = changed / "needs.yaml"
@@ -308,19 +308,19 @@ def test_a_changed_declared_weight_is_noted_as_stale(fitted, tmp_path):
     end = text.index("weight: 1.5", start)
     needs.write_text(text[:end] + "weight: 2.5" + text[end + len("weight: 1.5"):])
     notes = [str(n) for n in weights_notes(load_rulebook(changed))]
-    assert any("need.foundation: changed since its weight was fitted" in n for n in notes), notes
+    assert any("need.foundation: changed since its weight was trained" in n for n in notes), notes
 
 
-def test_confusion_columns_never_read_alike(fitted):
+def test_confusion_columns_never_read_alike(trained):
     from whichrole.evaluation import abbreviations
-    names = list(load_rulebook(fitted[0]).roles) + ["undetermined"]
+    names = list(load_rulebook(trained[0]).roles) + ["undetermined"]
     short = abbreviations(names)
     assert len(set(short.values())) == len(names) and all(len(v) <= 7 for v in short.values())
 
 
 @pytest.mark.slow
-def test_out_of_fold_puts_the_bag_of_words_peer_and_a_learning_curve_beside_the_figure(fitted):
-    rules, postings, _ = fitted
+def test_out_of_fold_puts_the_bag_of_words_peer_and_a_learning_curve_beside_the_figure(trained):
+    rules, postings, _ = trained
     report = evaluate_folds(postings, Classifier(rules, "reference"), 3, {"calibration_folds": 3}, repeats=2)
     assert report.peer_note is None and 0 <= report.peer_accuracy <= 1 and len(report.peer_repeat_accuracies) == 2
     assert [point.share for point in report.learning_curve] == [0.25, 0.5, 0.75, 1.0]

@@ -1,19 +1,19 @@
-"""Fitting the rules' weights to labelled postings. ``evaluation`` scores a fit out of fold and
-records that score with the weights ``whichrole rules fit`` writes.
+"""Training the rules' weights to labelled postings. ``evaluation`` scores a training run out of fold and
+records that score with the weights ``whichrole rules train`` writes.
 
 The model is a multinomial logistic regression whose features are rule firings: a fired rule adds
 its weight to the logit of the role it speaks for, and to no other, and its weight keeps the sign
 its rule declares (a rule only ever counts for what it says). The penalty pulls each weight toward
 a share (``prior``) of its declared weight, so that a rule that rarely fires in the labelled postings
 keeps roughly what its author gave it instead of whatever a handful of postings suggest. The
-temperature is then fitted on out-of-fold logits inside the training postings, so that the
+temperature is then trained on out-of-fold logits inside the training postings, so that the
 probability means what it says on postings the weights have not seen.
 
-The rules' firings are read with the declared weights only (the rulebook without its fitted
-weights): what a fit learns from must not depend on an earlier fit, least of all one that saw the
+The rules' firings are read with the declared weights only (the rulebook without its trained
+weights): what a training run learns from must not depend on an earlier one, least of all one that saw the
 postings held out to score it.
 
-Needs numpy and scipy (``pip install 'whichrole[fit]'``); classifying does not.
+Needs numpy and scipy (``pip install 'whichrole[train]'``); classifying does not.
 """
 from __future__ import annotations
 
@@ -31,12 +31,12 @@ from .weights import Model, Provenance, Weights, fingerprint, flavour_of, role_o
 
 DEFAULT_SETTINGS = {"l2": 1.0, "prior": 0.5, "bias_l2": 1.0, "matrix_l2": 1.0, "calibration_folds": 5, "seed": 0}
 INTEGER_SETTINGS = ("calibration_folds", "seed")
-# The temperature is looked for between these (a wider range only finds degenerate fits).
+# The temperature is looked for between these (a wider range only finds degenerate models).
 TEMPERATURES = (0.2, 5.0)
 
 
-class FitError(ValueError):
-    """Labelled postings or settings that cannot be fitted (a one-line reason)."""
+class TrainingError(ValueError):
+    """Labelled postings or settings that cannot be trained (a one-line reason)."""
 
 
 def _numerics():
@@ -44,13 +44,13 @@ def _numerics():
         import numpy
         from scipy.optimize import minimize
     except ImportError:
-        raise FitError("fitting needs numpy and scipy: pip install 'whichrole[fit]'") from None
+        raise TrainingError("training needs numpy and scipy: pip install 'whichrole[train]'") from None
     return numpy, minimize
 
 
 @dataclass
 class Example:
-    """A labelled posting as the fit sees it: the rules that fired on it, its signals' values as the
+    """A labelled posting as the training sees it: the rules that fired on it, its signals' values as the
     matrix reads them, and what readers said."""
 
     fired: list[Rule]
@@ -62,7 +62,7 @@ class Example:
 @dataclass
 class Labelled:
     """The readable labelled postings of a file, with the rules that fire on each (read once, for
-    the fit and for its out-of-fold figures), and the lines that could not be read."""
+    the training and for its out-of-fold figures), and the lines that could not be read."""
 
     path: Path
     postings: list[tuple[int, dict, object]]  # line, posting, Requisition
@@ -72,13 +72,13 @@ class Labelled:
 
 @dataclass
 class Task:
-    """One model to fit: its classes, and which class each rule's firing counts for."""
+    """One model to train: its classes, and which class each rule's firing counts for."""
 
     classes: list[str]
     class_of: Callable[[Rule], Optional[str]]
     rules: list[Rule]
     examples: list[tuple[list[Rule], dict[str, float], str]] = field(default_factory=list)
-    # The signals whose matrix cells are fitted, and their prior cells (signal -> class -> weight).
+    # The signals whose matrix cells are trained, and their prior cells (signal -> class -> weight).
     signals: list[str] = field(default_factory=list)
     prior: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -90,7 +90,7 @@ def read_labelled_file(path: Path, classifier) -> Labelled:
     postings, examples, skipped = [], [], []
     for number, posting in read_labelled(path, classifier.rulebook):
         if not posting.get("role"):
-            raise FitError(f"{path}:{number}: fitting needs a 'role' label on every posting")
+            raise TrainingError(f"{path}:{number}: training needs a 'role' label on every posting")
         try:
             requisition = requisition_of(posting)
         except RequisitionError:
@@ -101,19 +101,19 @@ def read_labelled_file(path: Path, classifier) -> Labelled:
         examples.append(Example(fired, classifier.rulebook.matrix_values(facts), posting["role"],
                                 posting.get("ds_flavour")))
     if not examples:
-        raise FitError(f"{path}: no labelled posting to fit")
+        raise TrainingError(f"{path}: no labelled posting to train")
     if len({ex.role for ex in examples}) < 2:
-        raise FitError(f"{path}: every posting has the role {examples[0].role!r}; fitting needs at least two roles")
+        raise TrainingError(f"{path}: every posting has the role {examples[0].role!r}; training needs at least two roles")
     if not any(role_of(rule) for ex in examples for rule in ex.fired):
-        raise FitError(f"{path}: no rule that speaks for a role fires on any of its postings")
+        raise TrainingError(f"{path}: no rule that speaks for a role fires on any of its postings")
     return Labelled(path, postings, examples, skipped)
 
 
-def fit_model(task: Task, settings: dict) -> Model:
+def train_model(task: Task, settings: dict) -> Model:
     """Weights and biases by penalised maximum likelihood, then the calibration out of fold."""
-    model = _fit_weights(task, settings)
+    model = _train_weights(task, settings)
     if len(task.examples) >= 2 * settings["calibration_folds"]:
-        model = model.model_copy(update=_fit_calibration(task, settings))
+        model = model.model_copy(update=_train_calibration(task, settings))
     return model
 
 
@@ -143,7 +143,7 @@ def _design(task: Task, examples, rules: list[Rule]):
     return X, S, y
 
 
-def _fit_weights(task: Task, settings: dict, examples=None) -> Model:
+def _train_weights(task: Task, settings: dict, examples=None) -> Model:
     np, minimize = _numerics()
     examples = task.examples if examples is None else examples
     rules = _features(task)
@@ -192,7 +192,7 @@ def _softmax_rows(np, Z):
     return P / P.sum(axis=1, keepdims=True)
 
 
-def _fit_calibration(task: Task, settings: dict) -> dict:
+def _train_calibration(task: Task, settings: dict) -> dict:
     """The temperature that makes out-of-fold probabilities within the training postings most likely."""
     np, minimize = _numerics()
     folds = stratified_folds([label for _, _, label in task.examples], settings["calibration_folds"], settings["seed"])
@@ -200,7 +200,7 @@ def _fit_calibration(task: Task, settings: dict) -> dict:
     for k in range(settings["calibration_folds"]):
         train = [ex for ex, f in zip(task.examples, folds) if f != k]
         held = [ex for ex, f in zip(task.examples, folds) if f == k]
-        model = _fit_weights(task, settings, train)
+        model = _train_weights(task, settings, train)
         for fired, values, label in held:
             row = model.logits(fired, task.class_of, values)
             logits.append([row[c] for c in task.classes])
@@ -232,8 +232,8 @@ def stratified_folds(labels: Sequence[str], k: int, seed: int) -> list[int]:
     return folds
 
 
-def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
-    """The role model and each role's flavour model, fitted to ``examples``."""
+def train_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> Weights:
+    """The role model and each role's flavour model, trained on ``examples``."""
     signals = sorted(rulebook.lexicon.signals)
     prior = {row.signal: row.counts for row in rulebook.matrix.rows}
     role_task = Task(list(rulebook.roles), role_of, rulebook.rules,
@@ -246,13 +246,13 @@ def fit_weights(examples: list[Example], rulebook: Rulebook, settings: dict) -> 
             task = Task(list(role.flavours), flavour_of, mine,
                         [([r for r in ex.fired if r.then.role == role_id], ex.values, ex.flavour) for ex in labelled],
                         signals=signals)
-            flavours[role_id] = fit_model(task, settings)
+            flavours[role_id] = train_model(task, settings)
     fired_ids = {rule.id for ex in examples for rule in ex.fired}
-    fitted = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}
-    provenance = Provenance(labelled_file="", sha256="", postings=len(examples), fitted_on=date.today().isoformat(),
-                            settings=settings, never_fired=sorted(rid for rid in fitted if rid not in fired_ids))
-    return Weights(provenance=provenance, roles=fit_model(role_task, settings), flavours=flavours,
-                   fingerprints=fitted, matrix_fingerprint=rulebook.matrix.fingerprint(signals))
+    trained = {rule.id: fingerprint(rule) for rule in rulebook.rules if role_of(rule) or flavour_of(rule)}
+    provenance = Provenance(labelled_file="", sha256="", postings=len(examples), trained_on=date.today().isoformat(),
+                            settings=settings, never_fired=sorted(rid for rid in trained if rid not in fired_ids))
+    return Weights(provenance=provenance, roles=train_model(role_task, settings), flavours=flavours,
+                   fingerprints=trained, matrix_fingerprint=rulebook.matrix.fingerprint(signals))
 
 
 def settings_with(overrides: Optional[dict] = None) -> dict:
@@ -260,15 +260,15 @@ def settings_with(overrides: Optional[dict] = None) -> dict:
     negative, calibration folds a whole number of at least 2, the seed a whole number."""
     unknown = set(overrides or {}) - set(DEFAULT_SETTINGS)
     if unknown:
-        raise FitError(f"unknown fit setting(s): {', '.join(sorted(unknown))} (known: {', '.join(DEFAULT_SETTINGS)})")
+        raise TrainingError(f"unknown training setting(s): {', '.join(sorted(unknown))} (known: {', '.join(DEFAULT_SETTINGS)})")
     merged = {**DEFAULT_SETTINGS, **(overrides or {})}
     for name, value in merged.items():
         if not math.isfinite(value) or value < 0:
-            raise FitError(f"fit setting {name}={value:g}: must be a finite number, not negative")
+            raise TrainingError(f"training setting {name}={value:g}: must be a finite number, not negative")
         if name in INTEGER_SETTINGS:
             if value != int(value):
-                raise FitError(f"fit setting {name}={value:g}: must be a whole number")
+                raise TrainingError(f"training setting {name}={value:g}: must be a whole number")
             merged[name] = int(value)
     if merged["calibration_folds"] < 2:
-        raise FitError(f"fit setting calibration_folds={merged['calibration_folds']}: needs at least 2")
+        raise TrainingError(f"training setting calibration_folds={merged['calibration_folds']}: needs at least 2")
     return merged
