@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
+from .fields import FIELD
 from .verdict import MOST_SURE
 
 if TYPE_CHECKING:
@@ -133,10 +134,6 @@ def continuum_words(position: float) -> str:
     return "at the production end"
 
 
-QUESTION_LABELS = {"primary_output": "Primary output", "work_location": "Where the work lives",
-                   "failure_mode": "What failure looks like"}
-
-
 def quoted(words: list[str]) -> str:
     """The requisition's words that raised a reason, as the verdict quotes them."""
     return " (" + ", ".join(f"“{w}”" for w in words) + ")" if words else ""
@@ -145,7 +142,7 @@ def quoted(words: list[str]) -> str:
 def answer_line(answer) -> str:
     """One of the three questions and how the requisition answers it."""
     said = f"{answer.answer}{quoted(answer.quote)}" if answer.answer else "not said"
-    return f"{QUESTION_LABELS.get(answer.question, answer.question)}: {said}"
+    return f"{FIELD[answer.question].asked_as}: {said}"
 
 
 def title_and_continuum(v: "Verdict") -> list[str]:
