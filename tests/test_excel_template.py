@@ -5,7 +5,8 @@ import pytest
 from whichrole.cli import main
 from whichrole.integrations.excel.annotate import annotate
 from whichrole.integrations.excel.columns import detect_columns
-from whichrole.integrations.excel.template import FIELD_ORDER, choices
+from whichrole.fields import FIELDS
+from whichrole.integrations.excel.template import choices
 from whichrole.rulebook import load_rulebook
 
 
@@ -23,7 +24,7 @@ def test_template_columns_lists_and_instructions(tmp_path):
     assert book["Lists"].sheet_state == "hidden"
     sheet = book["Requisitions"]
     headers = [c.value for c in sheet[1]]
-    assert detect_columns([headers]).columns == {name: i for i, name in enumerate(FIELD_ORDER)}
+    assert detect_columns([headers]).columns == {field.name: i for i, field in enumerate(FIELDS)}
     lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"}
     primary = book["Lists"]
     column = next(c for c in primary[1] if c.value == "primary_output").column_letter

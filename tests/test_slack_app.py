@@ -354,11 +354,11 @@ def test_refine_opens_the_form_prefilled_and_its_answer_comes_back(slack, durabl
     assert inputs["description"]["initial_value"] == "build models for churn and pricing"
     assert inputs["level"]["initial_option"]["value"] == "senior"
     assert inputs["org_archetype"]["initial_option"]["value"] == "big_tech"
-    assert [inputs[f"outcome_{n}"].get("initial_value") for n in (1, 2, 3)] == ["a churn model", "a pricing test", None]
+    assert [inputs[f"outcomes_{n}"].get("initial_value") for n in (1, 2, 3)] == ["a churn model", "a pricing test", None]
     assert "initial_option" not in inputs["primary_output"]
 
     answer = submit(slack, view, {"primary_output": "deployed_model", "work_location": "serving",
-                                  "failure_mode": "model_degrades", "outcome_3": "a drift alert"})
+                                  "failure_mode": "model_degrades", "outcomes_3": "a drift alert"})
     assert (answer.status, answer.body) == (200, "")
     refined = slack.fake.wait(action_path)[0].body
     verdict = expected(durable, {"title": "Data Scientist", "level": "senior", "org_archetype": "big_tech",

@@ -114,7 +114,7 @@ def test_the_form_is_prefilled_within_its_limits_and_reads_back_the_same(durable
     assert inputs["org_archetype"]["initial_option"]["value"] == "vertical_ai"     # 'saas' means the same
     assert inputs["level"]["initial_option"]["value"] == "senior"                  # and 'staff' this
     assert inputs["mix"]["initial_value"] == "5/30/50/15"
-    assert inputs["outcome_3"]["initial_value"] == "canary releases; on-call runbook"
+    assert inputs["outcomes_3"]["initial_value"] == "canary releases; on-call runbook"
 
     fields, metadata = read_submission({**view, "state": filled_in(view)})
     assert metadata == {"response_url": "http://127.0.0.1/r/1", "issued": 100.0}

@@ -10,35 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Optional, Sequence
 
+from whichrole.fields import DATE, FIELD, FIELDS
 from whichrole.integrations.ooxml.references import column_index
 from whichrole.model import Requisition
 
 # How far down a sheet the header row may be (a title and a blank line above a table are common).
 HEADER_SEARCH_ROWS = 30
 
-# Requisition field -> the headers it goes by, compared after normalise(). The first is the
-# canonical header, the one the template writes.
-FIELD_HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("Req ID", "Requisition ID", "Req", "Req No", "Requisition", "Requisition Number",
-           "Job ID", "Job Req ID", "ID"),
-    "title": ("Title", "Job Title", "Position", "Position Title", "Role", "Role Title", "Job"),
-    "description": ("Description", "Job Description", "JD", "Posting", "Job Posting",
-                    "Role Description", "Details"),
-    "team": ("Team", "Department", "Dept", "Group"),
-    "level": ("Level", "Seniority", "Grade", "Job Level"),
-    "status": ("Status", "Req Status", "Requisition Status"),
-    "opened": ("Opened", "Open Date", "Date Opened", "Opened On", "Created", "Created On"),
-    "org_archetype": ("Org archetype", "Organisation archetype", "Organization archetype",
-                      "Org type", "Company type"),
-    "primary_output": ("Primary output", "Output"),
-    "work_location": ("Where the work lives", "Work location", "Where the work happens"),
-    "failure_mode": ("Failure mode", "What failure looks like", "Failure"),
-    "mix": ("Activity mix", "Mix", "Time split"),
-    "outcomes": ("Outcomes", "Outcomes in six months", "Six month outcomes", "First six months",
-                 "Three outcomes"),
-}
-
-FIELDS = tuple(FIELD_HEADERS)
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of Excel's 1900 date system (with its leap-year bug)
 _COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$", re.IGNORECASE)
 
@@ -53,8 +31,9 @@ def normalise(header: object) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-_ALIASES: dict[str, str] = {normalise(h): f for f, headers in FIELD_HEADERS.items() for h in headers}
-_ALIASES.update({normalise(f): f for f in FIELDS})  # the field names themselves: primary_output
+# Every header a field goes by, its own name too (primary_output), as normalise() spells them.
+_ALIASES: dict[str, str] = {normalise(header): field.name for field in FIELDS
+                            for header in (field.label, *field.headers, field.name)}
 
 
 def parse_map(pairs: Iterable[str]) -> dict[str, str]:
@@ -67,7 +46,7 @@ def parse_map(pairs: Iterable[str]) -> dict[str, str]:
             raise ColumnError(f"--map {pair!r}: expected column=field, e.g. 'Role Name=title'")
         target = _ALIASES.get(normalise(name))
         if target is None:
-            raise ColumnError(f"--map {pair!r}: unknown field {name!r} (fields: {', '.join(FIELDS)})")
+            raise ColumnError(f"--map {pair!r}: unknown field {name!r} (fields: {', '.join(FIELD)})")
         overrides[column] = target
     return overrides
 
@@ -168,11 +147,10 @@ def requisition_from_row(row: Sequence[object], columns: ColumnMap) -> Optional[
     values: dict[str, object] = {}
     for name, index in columns.columns.items():
         value = row[index] if index < len(row) else None
-        value = _opened(value) if name == "opened" else _cell_text(value)
+        value = _date(value) if FIELD[name].kind == DATE else _cell_text(value)
         if value not in (None, ""):
             values[name] = value
-    if not any(name in values for name in ("title", "description", "primary_output", "work_location",
-                                           "failure_mode", "mix", "outcomes")):
+    if not any(FIELD[name].suffices for name in values):
         return None
     return Requisition.build(values)
 
@@ -190,7 +168,7 @@ def _cell_text(value: object) -> Optional[str]:
     return str(value).strip()
 
 
-def _opened(value: object) -> object:
+def _date(value: object) -> object:
     """A date cell, an ISO date text, or an Excel serial number read as a number."""
     if isinstance(value, datetime):
         return value.date()

@@ -11,42 +11,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from whichrole.model import MIX_PARTS
-from whichrole.rulebook import Lexicon, load_rulebook
-
-from .columns import FIELD_HEADERS
+from whichrole.fields import DATE, FIELD, FIELDS
 from whichrole.files import replaced_atomically
-
 from whichrole.integrations.ooxml.package import WorkbookError
+from whichrole.integrations.ooxml.references import column_letter as sheet_column
 from whichrole.integrations.ooxml.sheetxml import LINE_HEIGHT, text_lines
+from whichrole.rulebook import Lexicon, load_rulebook
 
 from .looks import ACCENT
 
-FIELD_ORDER = ("id", "title", "description", "team", "level", "status", "opened", "org_archetype",
-               "primary_output", "work_location", "failure_mode", "mix", "outcomes")
-WIDTHS = {"id": 10, "title": 30, "description": 70, "team": 18, "level": 10, "status": 11, "opened": 12,
-          "org_archetype": 18, "primary_output": 18, "work_location": 20, "failure_mode": 20, "mix": 14,
-          "outcomes": 40}
-STATUSES = ("Open", "On hold", "Draft", "Filled", "Cancelled")
 GUIDE_WIDTHS = (24, 90)  # the Instructions sheet's two columns
 # Rows the drop-downs and formats cover.
 ROWS = 1000
-
-GUIDE = {
-    "id": "Your requisition number, as in the ATS.",
-    "title": "The title as posted. The verdict checks it against the work described.",
-    "description": "The posting, or what the hiring manager says the person will do. The more concrete, the better.",
-    "team": "The hiring team.",
-    "level": "Seniority.",
-    "status": "Where the requisition stands.",
-    "opened": "The date it opened.",
-    "org_archetype": "What kind of organisation hires: it shifts which roles are likely.",
-    "primary_output": "What the work produces: analysis and decisions, models, AI features, data platforms...",
-    "work_location": "Where the work lives: notebooks, training and serving, LLM APIs, pipelines...",
-    "failure_mode": "What failure would look like: a misleading analysis, a degrading model, an unreliable LLM feature...",
-    "mix": "Share of time on " + "/".join(MIX_PARTS) + " in percent, e.g. 20/40/20/20.",
-    "outcomes": "Three specific things the person will own in six months, separated by semicolons.",
-}
 
 
 def choices(lexicon: Lexicon, field: str) -> list[str]:
@@ -76,24 +52,24 @@ def write_template(path: "str | Path") -> None:
     if path.exists():
         raise WorkbookError(f"{path}: already exists; remove it or choose another name")
     lexicon = load_rulebook().lexicon
-    fields = lexicon.fields
-    lists = {name: choices(lexicon, name) for name in fields}
-    synonyms = {name: [in_words(value) for value in table if in_words(value) not in lists[name]]
-                for name, table in fields.items()}
-    lists["status"] = list(STATUSES)
+    lists = {field.name: choices(lexicon, field.name) for field in FIELDS
+             if field.from_lexicon and field.name in lexicon.fields}
+    synonyms = {name: [in_words(value) for value in lexicon.fields[name] if in_words(value) not in lists[name]]
+                for name in lists}
+    lists.update({field.name: list(field.values) for field in FIELDS if field.values})
+    column = {field.name: sheet_column(index) for index, field in enumerate(FIELDS)}
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Requisitions"
-    headers = [FIELD_HEADERS[name][0] for name in FIELD_ORDER]
+    headers = [field.label for field in FIELDS]
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFFFF")
         cell.fill = PatternFill("solid", fgColor=ACCENT)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for index, name in enumerate(FIELD_ORDER):
-        letter = sheet.cell(row=1, column=index + 1).column_letter
-        sheet.column_dimensions[letter].width = WIDTHS[name]
+    for field in FIELDS:
+        sheet.column_dimensions[column[field.name]].width = field.width
     sheet.freeze_panes = "C2"
     # Printed across landscape pages, each with the header.
     sheet.page_setup.orientation = "landscape"
@@ -102,31 +78,32 @@ def write_template(path: "str | Path") -> None:
 
     values = book.create_sheet("Lists")
     values.sheet_state = "hidden"
-    for column, (name, items) in enumerate(sorted(lists.items()), start=1):
-        values.cell(row=1, column=column, value=name)
+    for number, (name, items) in enumerate(sorted(lists.items()), start=1):
+        values.cell(row=1, column=number, value=name)
         for row, item in enumerate(items, start=2):
-            values.cell(row=row, column=column, value=item)
-        letter = values.cell(row=1, column=column).column_letter
-        target = sheet.cell(row=1, column=FIELD_ORDER.index(name) + 1).column_letter
+            values.cell(row=row, column=number, value=item)
+        letter = sheet_column(number - 1)
         rule = DataValidation(type="list", formula1=f"Lists!${letter}$2:${letter}${len(items) + 1}",
-                              allow_blank=True, showErrorMessage=True, errorTitle=FIELD_HEADERS[name][0],
+                              allow_blank=True, showErrorMessage=True, errorTitle=FIELD[name].label,
                               **_refusal(synonyms.get(name)),
-                              promptTitle=FIELD_HEADERS[name][0], prompt=GUIDE[name][:255])
-        rule.add(f"{target}2:{target}{ROWS}")
+                              promptTitle=FIELD[name].label, prompt=FIELD[name].help[:255])
+        rule.add(f"{column[name]}2:{column[name]}{ROWS}")
         sheet.add_data_validation(rule)
 
-    opened = sheet.cell(row=1, column=FIELD_ORDER.index("opened") + 1).column_letter
-    dates = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True,
-                           showErrorMessage=True, error="A date, e.g. 2025-09-01.", prompt=GUIDE["opened"])
-    dates.add(f"{opened}2:{opened}{ROWS}")
-    sheet.add_data_validation(dates)
-    for row in range(2, ROWS + 1):
-        sheet[f"{opened}{row}"].number_format = "yyyy-mm-dd"
-    for name in ("mix", "outcomes", "description", "title"):
-        letter = sheet.cell(row=1, column=FIELD_ORDER.index(name) + 1).column_letter
-        hint = DataValidation(allow_blank=True, promptTitle=FIELD_HEADERS[name][0], prompt=GUIDE[name][:255])
-        hint.add(f"{letter}2:{letter}{ROWS}")
-        sheet.add_data_validation(hint)
+    for field in FIELDS:
+        letter = column[field.name]
+        if field.kind == DATE:
+            dates = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True,
+                                   showErrorMessage=True, error="A date, e.g. 2025-09-01.", prompt=field.help)
+            dates.add(f"{letter}2:{letter}{ROWS}")
+            sheet.add_data_validation(dates)
+            for row in range(2, ROWS + 1):
+                sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
+        elif field.asked and field.name not in lists:
+            # The free text the Slack form asks for: its help pops up beside the cell as it is typed in.
+            hint = DataValidation(allow_blank=True, promptTitle=field.label, prompt=field.help[:255])
+            hint.add(f"{letter}2:{letter}{ROWS}")
+            sheet.add_data_validation(hint)
 
     guide = book.create_sheet("Instructions")
     for letter, width in zip("AB", GUIDE_WIDTHS):
@@ -145,9 +122,9 @@ def write_template(path: "str | Path") -> None:
     guide.append(["Column", "What to put in it"])
     for cell in guide[6]:
         cell.font = Font(bold=True)
-    for name in FIELD_ORDER:
-        allowed = f" Values: {', '.join(lists[name])}." if name in lists else ""
-        guide.append([FIELD_HEADERS[name][0], GUIDE[name] + allowed])
+    for field in FIELDS:
+        allowed = f" Values: {', '.join(lists[field.name])}." if field.name in lists else ""
+        guide.append([field.label, field.help + allowed])
     for row in guide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

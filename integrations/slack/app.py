@@ -28,7 +28,7 @@ from . import messages
 from .delivery import SDK_LOG, Delivery, ReplyTo, api_error, describe
 from .incoming import AnswerOnce, WellFormed
 from .messages import REFINE_ACTION, SHARE_ACTION, Reply, escape, notice
-from .modal import REFINE_VIEW, SELECTS, error_block, read_submission, refine_modal
+from .modal import ASKED, REFINE_VIEW, error_block, read_submission, refine_modal
 from .parse import CommandError, parse_command, usage
 from .recent import RecentRequisitions
 from .settings import SlackSettings
@@ -63,7 +63,8 @@ class SlackApp:
         # Verifies the bot token with auth.test now (bolt raises BoltError if Slack refuses it).
         self.bolt = App(name="whichrole", client=self.client, signing_secret=signing_secret,
                         process_before_response=True, raise_error_for_unhandled_request=False, logger=bolt_log)
-        self.usage = usage({name: list(self.classifier.rulebook.lexicon.choices(name)) for name in SELECTS})
+        self.usage = usage({name: list(self.classifier.rulebook.lexicon.choices(name))
+                            for name, field in ASKED.items() if field.from_lexicon})
         # bolt logs a refused request's whole body (the user's text, its response_url) at INFO; the
         # server logs the refusal itself in one line.
         logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)

@@ -4,32 +4,21 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from whichrole.fields import FIELDS, LIST, LONG_TEXT, MIX, TEXT
 from whichrole.model import Requisition
 from whichrole.render import cut
 from whichrole.rulebook import Rulebook, field_key
 
 REFINE_VIEW = "whichrole_refine"
 VALUE = "value"              # the action_id of every input: one input per block
-OUTCOMES = 3
+LIST_BOXES = 3          # the boxes of a list field (outcomes)
 METADATA_LIMIT = 3000        # a view's private_metadata
 OPTION_TEXT_LIMIT = 75
 NOT_STATED = "-"             # a select cannot be emptied once chosen; this option means "not stated"
 
-# (block, label, longest value, multiline, placeholder); Slack allows at most 3,000 characters an input.
-TEXT_INPUTS = {
-    "title": ("Title", 150, False, "e.g. Senior Data Scientist"),
-    "description": ("What the person will do", 3000, True, "Paste the posting, or describe the work"),
-    "mix": ("Time split: research / modeling / engineering / product (%)", 40, False, "e.g. 20/40/20/20"),
-}
-OUTCOME_INPUT = ("Owned in the first six months ({n} of 3)", 300)
-SELECTS = {
-    "primary_output": "Primary output",
-    "work_location": "Where the work lives",
-    "failure_mode": "What failure looks like",
-    "org_archetype": "Organisation",
-    "level": "Level",
-}
-ORDER = ("title", "description", *SELECTS, "mix")
+# The longest value each kind of input takes; Slack allows at most 3,000 characters an input.
+LONGEST = {TEXT: 150, LONG_TEXT: 3000, MIX: 40, LIST: 300}
+ASKED = {field.name: field for field in FIELDS if field.asked}
 
 
 def canonical(rulebook: Rulebook, field: str, value: Optional[str]) -> Optional[str]:
@@ -77,19 +66,21 @@ def refine_modal(rulebook: Rulebook, requisition: Optional[Requisition], metadat
         m = requisition.mix
         given["mix"] = f"{m.research:g}/{m.modeling:g}/{m.engineering:g}/{m.product:g}"
     blocks = []
-    for name in ORDER:
-        if name in SELECTS:
-            blocks.append(_select(name, SELECTS[name], list(rulebook.lexicon.choices(name)), canonical(rulebook, name, given.get(name))))
+    for field in ASKED.values():
+        initial = given.get(field.name)
+        if field.from_lexicon:
+            choices = list(rulebook.lexicon.choices(field.name))
+            blocks.append(_select(field.name, field.asked_as, choices, canonical(rulebook, field.name, initial)))
+        elif field.kind == LIST:
+            # Items beyond the last box stay in it: the ';' between them splits them again on submit.
+            items = list(initial or [])
+            items = items[:LIST_BOXES - 1] + ["; ".join(items[LIST_BOXES - 1:])]
+            for n, item in enumerate(items + [None] * (LIST_BOXES - len(items)), start=1):
+                blocks.append(_text_input(f"{field.name}_{n}", f"{field.asked_as} ({n} of {LIST_BOXES})",
+                                          LONGEST[LIST], False, field.example, item))
         else:
-            label, limit, multiline, placeholder = TEXT_INPUTS[name]
-            blocks.append(_text_input(name, label, limit, multiline, placeholder, given.get(name)))
-    outcomes = list(given.get("outcomes") or [])
-    # Outcomes beyond the third stay in the third box: the ';' between them splits them again on submit.
-    outcomes = outcomes[:OUTCOMES - 1] + ["; ".join(outcomes[OUTCOMES - 1:])]
-    label, limit = OUTCOME_INPUT
-    for n in range(1, OUTCOMES + 1):
-        initial = outcomes[n - 1] if n <= len(outcomes) else None
-        blocks.append(_text_input(f"outcome_{n}", label.format(n=n), limit, False, None, initial))
+            blocks.append(_text_input(field.name, field.asked_as, LONGEST[field.kind], field.kind == LONG_TEXT,
+                                      field.example, initial))
     private = json.dumps(metadata)
     if len(private) > METADATA_LIMIT:
         private = "{}"   # the refined answer then goes to the user directly, not to the channel
@@ -108,7 +99,7 @@ def read_submission(view: dict) -> tuple[dict, dict]:
     """The requisition fields the form holds (empty ones left out), and the view's metadata."""
     values = view.get("state", {}).get("values", {})
     fields: dict = {}
-    outcomes = []
+    items: dict[str, list[tuple[int, str]]] = {}
     for block_id, actions in values.items():
         state = actions.get(VALUE) if isinstance(actions, dict) else None
         if not isinstance(state, dict):
@@ -122,12 +113,13 @@ def read_submission(view: dict) -> tuple[dict, dict]:
             value = value.strip() or None if isinstance(value, str) else None
         if not value:
             continue
-        if block_id.startswith("outcome_"):
-            outcomes.append((block_id, value))
-        elif block_id in ORDER:
+        name, _, box = block_id.rpartition("_")
+        if name in ASKED and ASKED[name].kind == LIST and box.isdigit():
+            items.setdefault(name, []).append((int(box), value))
+        elif block_id in ASKED:
             fields[block_id] = value
-    if outcomes:
-        fields["outcomes"] = "; ".join(value for _, value in sorted(outcomes))
+    for name, boxes in items.items():
+        fields[name] = "; ".join(value for _, value in sorted(boxes))
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
     except (TypeError, ValueError):
@@ -138,6 +130,6 @@ def read_submission(view: dict) -> tuple[dict, dict]:
 def error_block(message: str) -> str:
     """The form's block a one-line requisition error is about ('mix: adds up to 90%' -> mix)."""
     name = message.split(":", 1)[0].strip()
-    if name == "outcomes":
-        return "outcome_1"
-    return name if name in ORDER else "description"
+    if name not in ASKED:
+        return "description"
+    return f"{name}_1" if ASKED[name].kind == LIST else name

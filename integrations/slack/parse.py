@@ -6,23 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from whichrole.candidate.profile import KEYS as PROFILE_KEYS
+from whichrole.fields import FIELD, FIELDS
 
 # The requisition fields a user can give, under their short names and their own names.
-FIELD_KEYS = {
-    "title": "title",
-    "description": "description",
-    "output": "primary_output",
-    "primary_output": "primary_output",
-    "where": "work_location",
-    "work_location": "work_location",
-    "failure": "failure_mode",
-    "failure_mode": "failure_mode",
-    "org": "org_archetype",
-    "org_archetype": "org_archetype",
-    "level": "level",
-    "mix": "mix",
-    "outcomes": "outcomes",
-}
+FIELD_KEYS = {key: field.name for field in FIELDS if field.asked for key in (field.key, field.name)}
 
 USAGE = """*How to use /whichrole*
 • `/whichrole <a few words or the whole posting>`: which data/ML/AI role this is, how sure, and why.
@@ -43,8 +30,7 @@ ME = "me"
 
 def usage(values: dict[str, list[str]]) -> str:
     """The usage, with the values the rulebook understands for each field (``values`` by field name)."""
-    short = {name: key for key, name in reversed(FIELD_KEYS.items())}
-    lines = [f"`{short[name]}`: {', '.join(known)}" for name, known in values.items() if known]
+    lines = [f"`{FIELD[name].key}`: {', '.join(known)}" for name, known in values.items() if known]
     return USAGE + ("\n*Values*\n" + "\n".join(lines) if lines else "")
 
 # Slack sends links and mentions as <target|label> and escapes &, < and > in command text.

@@ -6,12 +6,14 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .fields import FIELDS, MIX_PARTS
+
 # A 5 MB description is accepted, but only its first part can matter to a reader: the signals
 # are read from this many characters (and the verdict says so), so one pasted file cannot stall a run.
 MAX_TEXT_CHARS = 200_000
 
-STRUCTURED_FIELDS = ("primary_output", "work_location", "failure_mode", "org_archetype", "level")
-MIX_PARTS = ("research", "modeling", "engineering", "product")
+# The fields answered from a list of values, which the rulebook's lexicon maps to signals.
+STRUCTURED_FIELDS = tuple(field.name for field in FIELDS if field.from_lexicon)
 
 
 class RequisitionError(ValueError):
@@ -68,16 +70,18 @@ Mix = Annotated[ActivityMix, BeforeValidator(_mix_from_text)]
 class Requisition(BaseModel):
     """One open position. Only a title or a description is needed; the rest sharpens the verdict."""
 
+    # The fields of fields.FIELDS, in their order; a test holds the two together.
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: Optional[str] = None
     title: Optional[str] = None
     description: Optional[str] = None
     team: Optional[str] = None
-    org_archetype: Optional[str] = None
     level: Optional[str] = None
     status: Optional[str] = None
     opened: Optional[date] = None
+    org_archetype: Optional[str] = None
     primary_output: Optional[str] = None
     work_location: Optional[str] = None
     failure_mode: Optional[str] = None
@@ -105,8 +109,7 @@ class Requisition(BaseModel):
 
     @model_validator(mode="after")
     def _says_something(self) -> "Requisition":
-        if not (self.title or self.description or self.primary_output or self.work_location
-                or self.failure_mode or self.mix or self.outcomes):
+        if not any(getattr(self, field.name) for field in FIELDS if field.suffices):
             raise ValueError("needs a title, a description or a structured field; all are empty")
         return self
 

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from ..decision import MOST_SURE
+from ..fields import FIELD
 
 if TYPE_CHECKING:
     from ..reasons import Finding
@@ -134,10 +135,6 @@ def continuum_words(position: float) -> str:
     return "at the production end"
 
 
-QUESTION_LABELS = {"primary_output": "Primary output", "work_location": "Where the work lives",
-                   "failure_mode": "What failure looks like"}
-
-
 def quoted(words: list[str]) -> str:
     """The requisition's words that raised a reason, as the verdict quotes them."""
     return " (" + ", ".join(f"“{w}”" for w in words) + ")" if words else ""
@@ -146,7 +143,7 @@ def quoted(words: list[str]) -> str:
 def answer_line(answer) -> str:
     """One of the three questions and how the requisition answers it."""
     said = f"{answer.answer}{quoted(answer.quote)}" if answer.answer else "not said"
-    return f"{QUESTION_LABELS.get(answer.question, answer.question)}: {said}"
+    return f"{FIELD[answer.question].asked_as}: {said}"
 
 
 def title_and_continuum(v: "Verdict") -> list[str]:
