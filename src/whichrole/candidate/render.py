@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..render.slack import BLOCK_LIMIT, context, header, section
+from ..render.slack import BLOCK_LIMIT, context, header, listed, section
 
 if TYPE_CHECKING:
     from .result import Fit, OrgOutcome, RoleFit
@@ -75,11 +75,10 @@ def as_blocks(fit: "Fit") -> list[dict]:
     if rest:
         blocks.append(context("Also possible: " + ", ".join(f"{r.role_name} ({r.score:g})" for r in rest)))
     if fit.organisation_matters:
-        blocks.append(section("*Where you aim changes the answer*\n"
-                               + "\n".join(f"• {_org_line(outcome)}" for outcome in fit.by_organisation)))
+        blocks.append(listed("Where you aim changes the answer", map(_org_line, fit.by_organisation)))
     if fit.notes:
-        blocks.append(section("*Notes*\n" + "\n".join(f"• {note.text}" for note in fit.notes)))
+        blocks.append(listed("Notes", (note.text for note in fit.notes)))
     if fit.questions:
-        blocks.append(section("*To sharpen the answer*\n" + "\n".join(f"• {q.text}" for q in fit.questions)))
+        blocks.append(listed("To sharpen the answer", (q.text for q in fit.questions)))
     blocks.append(context(f"rulebook {fit.rulebook_version}"))
     return blocks[:BLOCK_LIMIT]

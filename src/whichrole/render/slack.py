@@ -22,6 +22,11 @@ def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}]}
 
 
+def listed(heading: str, items) -> dict:
+    """A section of a bold heading and one bullet an item."""
+    return section(f"*{heading}*\n" + "\n".join(f"• {item}" for item in items))
+
+
 def header(text: str) -> dict:
     return {"type": "header", "text": {"type": "plain_text", "text": cut(text, HEADER_LIMIT)}}
 
@@ -37,7 +42,7 @@ def as_blocks(v: "Verdict") -> list[dict]:
         against = "\n".join(f"• {r.because}{quoted(r.quote)}" for r in v.reasons_against)
         blocks.append(section(f"*Against it*\n{against}"))
     if v.answers:
-        blocks.append(section("*The three questions*\n" + "\n".join(f"• {answer_line(a)}" for a in v.answers)))
+        blocks.append(listed("The three questions", map(answer_line, v.answers)))
     warnings = shown_warnings(v, rulebook_of(v))
     if warnings:
         blocks.append(section("*Warnings*\n" + "\n".join(f":warning: {w.text}" for w in warnings)))
@@ -48,8 +53,8 @@ def as_blocks(v: "Verdict") -> list[dict]:
             text += f"\nIt would need: {missing}" if missing else ""
         blocks.append(section(text))
     if v.interview_focus:
-        blocks.append(section("*Interview focus*\n" + "\n".join(f"• {f}" for f in v.interview_focus)))
+        blocks.append(listed("Interview focus", v.interview_focus))
     if v.questions:
-        blocks.append(section("*Ask the hiring manager*\n" + "\n".join(f"• {q.text}" for q in v.questions)))
+        blocks.append(listed("Ask the hiring manager", (q.text for q in v.questions)))
     blocks.append(context(f"rulebook {v.rulebook_version}"))
     return blocks[:BLOCK_LIMIT]
