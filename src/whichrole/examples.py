@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .evaluation import UNDETERMINED
 from .model import Requisition
-from .rulebook import LINE_KEY, Problem, Rulebook, _model, _read_yaml
+from .rulebook import LINE_KEY, Problem, Rulebook, checked_model, read_yaml
 
 if TYPE_CHECKING:
     from .classifier import Classifier
@@ -49,8 +49,8 @@ def read_examples(rules_dir: Path) -> tuple[list[Example], list[Problem]]:
     for path in sorted((rules_dir / EXAMPLES_DIR).glob("*.yaml")):
         where = f"{EXAMPLES_DIR}/{path.name}"
         found: list[Problem] = []
-        data = _read_yaml(path, found)
-        read = _model(ExampleFile, data, path, found) if data is not None else None
+        data = read_yaml(path, found)
+        read = checked_model(ExampleFile, data, path, found) if data is not None else None
         problems += [replace(problem, file=where) for problem in found]  # they name the file alone
         if read is not None:
             examples += [case.model_copy(update={"file": where, "line": raw.get(LINE_KEY, 0)})

@@ -504,7 +504,8 @@ def _strip_lines(value):
     return value
 
 
-def _read_yaml(path: Path, problems: list[Problem]):
+def read_yaml(path: Path, problems: list[Problem]):
+    """A YAML file of the rulebook, each mapping marked with its line; a problem, and None, if unreadable."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as error:
@@ -516,7 +517,8 @@ def _read_yaml(path: Path, problems: list[Problem]):
     return None
 
 
-def _model(cls, data, path: Path, problems: list[Problem]):
+def checked_model(cls, data, path: Path, problems: list[Problem]):
+    """``data`` as the pydantic model ``cls``; each error a problem at its line, and None."""
     if not isinstance(data, dict):
         problems.append(Problem(path.name, 1, "expected a mapping at the top of the file"))
         return None
@@ -604,9 +606,9 @@ def _read(directory: Path, kind: RulebookKind, trained: bool = True) -> tuple[Op
         return None, [Problem(str(directory), 0, "is not a rules directory")]
     if not (directory / CATALOGUE_FILE).is_file():  # a folder, but no rulebook: one line, not a problem per field
         return None, [Problem(str(directory), 0, f"is not a rules directory (it has no {CATALOGUE_FILE})")]
-    catalogue = _model(kind.catalogue, _read_yaml(directory / CATALOGUE_FILE, problems) or {},
+    catalogue = checked_model(kind.catalogue, read_yaml(directory / CATALOGUE_FILE, problems) or {},
                        directory / CATALOGUE_FILE, problems)
-    lexicon = _model(Lexicon, _read_yaml(directory / LEXICON_FILE, problems) or {},
+    lexicon = checked_model(Lexicon, read_yaml(directory / LEXICON_FILE, problems) or {},
                      directory / LEXICON_FILE, problems)
     rules: list[Rule] = []
     digest = hashlib.sha256()
@@ -619,14 +621,14 @@ def _read(directory: Path, kind: RulebookKind, trained: bool = True) -> tuple[Op
         rules.extend(_read_rules(path, problems))
     weights = None
     if trained and (directory / WEIGHTS_FILE).exists():
-        data = _read_yaml(directory / WEIGHTS_FILE, problems)
+        data = read_yaml(directory / WEIGHTS_FILE, problems)
         if data is not None:  # a file that is no YAML has said so once
-            weights = _model(Weights, data, directory / WEIGHTS_FILE, problems)
+            weights = checked_model(Weights, data, directory / WEIGHTS_FILE, problems)
     matrix = Matrix()
     if (directory / MATRIX_FILE).exists():
-        data = _read_yaml(directory / MATRIX_FILE, problems)
+        data = read_yaml(directory / MATRIX_FILE, problems)
         if data is not None:
-            matrix = _model(Matrix, _with_lines(data), directory / MATRIX_FILE, problems) or Matrix()
+            matrix = checked_model(Matrix, _with_lines(data), directory / MATRIX_FILE, problems) or Matrix()
     if catalogue is None or lexicon is None:
         return None, problems
     rulebook = Rulebook(directory, catalogue, lexicon, rules, version=f"{catalogue.version}+{digest.hexdigest()[:8]}",
@@ -667,7 +669,7 @@ def _matrix_problems(book: Rulebook) -> list[Problem]:
 
 
 def _read_rules(path: Path, problems: list[Problem]) -> list[Rule]:
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
@@ -700,13 +702,13 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
         for source in role.sources:
             if source not in cat.sources:
                 problems.append(Problem(CATALOGUE_FILE, 1, f"role {name}: unknown source {source!r}"))
-    for field, values in lex.fields.items():
-        if field not in kind.fields:
-            problems.append(Problem(LEXICON_FILE, 1, f"fields: {field!r} is not a {kind.name} field"))
+    for name, values in lex.fields.items():
+        if name not in kind.fields:
+            problems.append(Problem(LEXICON_FILE, 1, f"fields: {name!r} is not a {kind.name} name"))
         for value, signals in values.items():
             for signal in signals:
                 if signal not in known:
-                    problems.append(Problem(LEXICON_FILE, 1, f"fields.{field}.{value}: unknown signal {signal!r}"))
+                    problems.append(Problem(LEXICON_FILE, 1, f"fields.{name}.{value}: unknown signal {signal!r}"))
     for signal, entry in lex.signals.items():
         seen_phrases: set[str] = set()
         for phrase in entry.phrases:
