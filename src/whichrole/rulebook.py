@@ -704,7 +704,7 @@ def _validate(book: Rulebook, kind: RulebookKind) -> list[Problem]:
                 problems.append(Problem(CATALOGUE_FILE, 1, f"role {name}: unknown source {source!r}"))
     for name, values in lex.fields.items():
         if name not in kind.fields:
-            problems.append(Problem(LEXICON_FILE, 1, f"fields: {name!r} is not a {kind.name} name"))
+            problems.append(Problem(LEXICON_FILE, 1, f"fields: {name!r} is not a {kind.name} field"))
         for value, signals in values.items():
             for signal in signals:
                 if signal not in known:
