@@ -92,10 +92,10 @@ def main() -> None:
 
     phrases, scan = bare_automaton(book)
     bare = rate(f"bare automaton ({phrases:,} phrases)", scan, texts)
-    extracted = rate("signal extraction (compiled scanner)", lambda xs: (extract(r, book) for r in xs), parsed)
-    rate("signal extraction (reference matcher)", lambda xs: (extract(r, book, "reference") for r in xs), parsed)
+    extracted = rate("signal extraction (compiled reader)", lambda xs: (extract(r, book) for r in xs), parsed)
+    rate("signal extraction (reference reader)", lambda xs: (extract(r, book, "reference") for r in xs), parsed)
     same = sum(extract(r, book) == extract(r, book, "reference") for r in parsed)
-    print(f"same facts from both matchers: {same:,} of {COUNT:,} requisitions")
+    print(f"same facts from both readers: {same:,} of {COUNT:,} requisitions")
 
     ref = rate("reference evaluator (end to end)", reference.classify_many, items)
     dur = rate("durable_rules, cached (end to end)", durable.classify_many, items)

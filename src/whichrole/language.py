@@ -6,9 +6,9 @@ a text in another is read only in part, and the rules say so. Function words ("u
 short ask, while a name or an address in another language, a few words, does not outweigh the
 posting around it. A text largely in another script (Cyrillic, Greek, CJK, ...) is ``lang:other``.
 
-The function words are counted by one automaton over the sample's bytes, each word between two
-spaces, as the lexicon's scanner finds its terms: the words ``_split`` gives are the definition,
-and a property test keeps the two equal.
+The function words are counted by one Aho-Corasick automaton over the sample's bytes, each word
+between two spaces: the words ``_split`` gives are the definition, and a property test keeps the
+two equal.
 """
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """From a requisition to signals: the normalised facts the rules are written against.
 
-Free text goes through the lexicon: a matcher finds its terms (phrases, section headings and
-the cues of the reading rules, see ``words``), and one reader weighs what was found: by the
-section it stands in, not at all when negated, less when the sentence gives the work to
-someone else or calls it a nice-to-have. Structured fields map to signals through the
+Free text goes through the lexicon: its terms (phrases, section headings and the cues of the
+reading rules, see ``words``) are found, and the reading rules weigh each: by the section it
+stands in, not at all when negated, less when the sentence gives the work to someone else or
+calls it a nice-to-have. The compiled reader (``_reading.c``) does both in one pass of C;
+``ReferenceMatcher`` and ``CompiledLexicon.counted`` do the same word by word in Python, the
+definition the property tests hold the compiled reader to. Structured fields map to signals through the
 lexicon's ``fields`` table; a few signals are derived (title, activity mix, amount of
 information). Each text signal gets a level 1-3 from how much weighted evidence stands behind it.
 """
@@ -18,23 +20,28 @@ from operator import itemgetter
 from .facts import HAS_TITLE, MIX, MIX_FIT, SIGNALS, STRUCTURED, TITLE, WORDS
 from .language import language_facts
 from .model import MAX_TEXT_CHARS, MIX_PARTS, STRUCTURED_FIELDS, ActivityMix, Requisition, RequisitionError
-from .rulebook import MAX_SIGNAL_LEVEL, Rulebook, field_key
-from .scanner import Scanner
-from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, terms, tokens
+from . import _reading
+from .rulebook import MAX_SIGNAL_LEVEL, Lexicon, Rulebook, field_key
+from .words import SENTENCE_END, PhraseTable, ReferenceMatcher, Splitter, Term, surface_forms, terms, tokens
 
-MATCHERS = {"scanner": Scanner, "reference": ReferenceMatcher}
+READERS = ("compiled", "reference")
 SENTENCE_MARK = SENTENCE_END.encode()  # as a Splitter gives it
 # The cues of the reading rules, as terms carry them.
 NEGATOR, NEGATION_END, NOT_NEEDED, NOT_NEGATION, LIST_JOIN = (
     "negator", "negation_end", "not_needed", "not_negation", "list_join")
 SENTENCE = "sentence"
 OTHERS, HIRE, BEFORE, AFTER = "others", "hire", "before", "after"
+# Each cue as the compiled reader's bit; a cue it does not act on (not_negation: a term that only
+# keeps its words from reading as a negator) still makes its term no plain phrase.
+CUE_BITS = {NEGATOR: _reading.NEGATOR, NEGATION_END: _reading.NEGATION_END, NOT_NEEDED: _reading.NOT_NEEDED,
+            LIST_JOIN: _reading.LIST_JOIN, OTHERS: _reading.OTHERS, HIRE: _reading.HIRE, BEFORE: _reading.BEFORE,
+            AFTER: _reading.AFTER, SENTENCE: _reading.SENTENCE}
 
 
 class CompiledLexicon:
-    """The lexicon compiled for one matcher, and the reading rules that weigh what it finds."""
+    """The lexicon compiled for one reader: the compiled one, or the reference."""
 
-    def __init__(self, rulebook: Rulebook, matcher: str = "scanner"):
+    def __init__(self, rulebook: Rulebook, reader: str = "compiled"):
         lex = rulebook.lexicon
         self.rulebook = rulebook
         self.levels = sorted(lex.levels)
@@ -61,12 +68,14 @@ class CompiledLexicon:
             if kind == "signal":
                 spelled.setdefault(tuple(tokens(phrase)), phrase)
         self.quoted_as = [spelled.get(term.words) or " ".join(term.words) for term in self.table]
-        self.matcher = MATCHERS[matcher](self.table)
-        # What the reader needs of each term, by the matcher's key, without attribute look-ups.
         weights = {name: section.weight for name, section in lex.sections.items()}
         self.signals_of = [t.signals for t in self.table]
-        self.reads = [(number, self.table[number].signals, weights.get(self.table[number].section),
-                       self.table[number].cues) for number in self.matcher.term_of]
+        if reader not in READERS:
+            raise ValueError(f"unknown reader {reader!r} ({' or '.join(READERS)})")
+        self.compiled = compiled_reader(self.table, weights, lex) if reader == "compiled" else None
+        self.matcher = ReferenceMatcher(self.table)
+        # What the reference reader needs of each term, by its number, without attribute look-ups.
+        self.reads = [(number, term.signals, weights.get(term.section), term.cues) for number, term in enumerate(self.table)]
         self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
         self.title_facts = lru_cache(maxsize=4096)(self.title_facts)
         # By key, the term number of a phrase that is nothing but a phrase, else None.
@@ -88,38 +97,42 @@ class CompiledLexicon:
                       quotes: dict[str, list[str]] | None = None) -> tuple[dict[str, float], int]:
         """The evidence in ``text`` and how many words it has; ``quotes``, if given, gets the words
         that raised each signal (see ``quote``), from the same reading."""
-        words = self.split(text)
-        evidence = self.weigh(*self.matcher.find(words), base_weight, quotes)
+        if self.compiled is not None:
+            tallies, words = self.compiled.read(self.split.translated(text), base_weight)
+        else:
+            split = self.split(text)
+            counted = self.counted(self.matcher.find(split), base_weight)
+            tallies = [(number, amount, times) for (number, amount), times in
+                       Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted))).items()]
+            words = len(split) - (split.count(SENTENCE_MARK) if self.sentence_ends else 0)
+        evidence = self.weigh(tallies, quotes)
         if self.patterns:
             lowered = text.lower()
             for pattern, signal in self.patterns:
                 hits = len(pattern.findall(lowered))
                 if hits:
                     evidence[signal] += hits * (self.opening_weight if base_weight is None else base_weight)
-        return evidence, len(words) - (words.count(SENTENCE_MARK) if self.sentence_ends else 0)
+        return evidence, words
 
-    def weigh(self, found: list[tuple[int, int, int]], searched, base_weight: float | None,
-              quotes: dict[str, list[str]] | None = None) -> dict[str, float]:
-        """The weighted evidence per signal of the terms a matcher found in ``searched``."""
-        # Summed per term and amount, in order of first appearance: the same sums, and the same
-        # floating-point results, whichever matcher found the terms.
+    def weigh(self, tallies: list[tuple[int, float, int]], quotes: dict[str, list[str]] | None = None) -> dict[str, float]:
+        """The weighted evidence per signal of the (term, amount, times) a reader counted, in order of
+        first appearance: summed per term and amount in that order, the same sums, to the last bit,
+        whichever reader counted them."""
         evidence: dict[str, float] = defaultdict(float)
         signals_of = self.signals_of
-        counted = self.counted(found, searched, base_weight)
-        tallies = Counter(zip(map(itemgetter(0), counted), map(itemgetter(1), counted)))
         if quotes is not None:
             self.quote(tallies, quotes)
-        for (number, each), times in tallies.items():
+        for number, each, times in tallies:
             if each:
                 for signal in signals_of[number]:
                     evidence[signal] += each * times
         return evidence
 
-    def quote(self, tallies: Counter, quotes: dict[str, list[str]], most: int = 2) -> None:
+    def quote(self, tallies: list[tuple[int, float, int]], quotes: dict[str, list[str]], most: int = 2) -> None:
         """For each signal, the first phrases that counted for it (as the lexicon spells them): the
-        words a verdict quotes for a reason. ``tallies`` are the (term, amount) pairs counted, in
+        words a verdict quotes for a reason. ``tallies`` are the (term, amount, times) counted, in
         order of first appearance: a phrase's first appearance is all a quote needs."""
-        for number, amount in tallies:
+        for number, amount, _ in tallies:
             if not amount:
                 continue
             phrase = self.quoted_as[number]
@@ -128,14 +141,14 @@ class CompiledLexicon:
                 if phrase not in said and len(said) < most:
                     said.append(phrase)
 
-    def counted(self, found: list[tuple[int, int, int]], searched, base_weight: float | None) -> list[tuple]:
-        """The reading rules, over the terms a matcher found in ``searched``, in text order: each
-        phrase that counts, with what it counts.
+    def counted(self, found: list[tuple[int, int, int]], base_weight: float | None) -> list[tuple]:
+        """The reading rules as the reference reads them, over the terms the reference matcher found
+        (at word positions), in text order: each phrase that counts, with what it counts.
 
         Most terms are plain phrases, which only count at the weight in force: they take the
         short way through the loop. Headings and cues change that weight, or re-weigh what
         the sentence said before them."""
-        plain, reads, between, sentence_ends = self.plain, self.reads, self.matcher.words_between, self.sentence_keys
+        plain, reads, sentence_ends = self.plain, self.reads, self.sentence_keys
         weight = self.opening_weight if base_weight is None else base_weight
         amount = weight  # what a phrase counts here: weight, times the others and secondary factors
         counted: list[tuple] = []  # (term number, amount, end of the phrase), in text order
@@ -164,14 +177,14 @@ class CompiledLexicon:
                     # "PhD is not required": cancels the phrases that ended just before the negator
                     for k in range(sentence_start, len(counted)):
                         n, _, ended = counted[k]
-                        if ended <= last_negator[0] and between(searched, ended, last_negator[0]) <= self.not_needed_gap:
+                        if ended <= last_negator[0] and last_negator[0] - ended <= self.not_needed_gap:
                             counted[k] = (n, 0.0, ended)
                 last_negator = None
                 if NEGATOR in cues:
                     negation = last_negator = (start, end)
                 if NEGATION_END in cues:
                     negation = None
-                if LIST_JOIN in cues and negated_end is not None and between(searched, negated_end, start) == 0:
+                if LIST_JOIN in cues and negated_end is not None and start == negated_end:
                     negation = (start, end)  # "no LLMs or RAG": the list goes on under its negator
                 if OTHERS in cues:
                     others = self.others_weight
@@ -195,7 +208,7 @@ class CompiledLexicon:
             if not signals or not own:
                 continue
             if negation:
-                if between(searched, negation[1], start) < self.window:
+                if start - negation[1] < self.window:
                     negated_end = end
                     continue
                 negation = negated_end = None  # later phrases are farther still
@@ -219,16 +232,46 @@ class CompiledLexicon:
         return bisect_right(self.levels, amount)
 
 
+def compiled_reader(table: list[Term], section_weights: dict[str, float], lexicon: Lexicon) -> _reading.Reader:
+    """The terms in the compiled reader: each word of a term in every surface form its stem stands
+    for (the text is not stemmed), the terms a trie of their words, and what each term is to the
+    reading rules."""
+    word_ids: dict[str, int] = {}
+    vocabulary: dict[bytes, int] = {}
+    children: dict[tuple[int, int], int] = {}
+    edges, terminals = [], [-1]
+    for number, term in enumerate(table):
+        node = 0
+        for word in term.words:
+            word_id = word_ids.setdefault(word, len(word_ids))
+            for form in surface_forms(word):
+                vocabulary.setdefault(form.encode(), word_id)
+            if (node, word_id) not in children:
+                children[node, word_id] = len(terminals)
+                edges.append((node, word_id, len(terminals)))
+                terminals.append(-1)
+            node = children[node, word_id]
+        terminals[node] = number
+    reading = []
+    for term in table:
+        bits = 0
+        for cue in term.cues:
+            bits |= CUE_BITS.get(cue, _reading.OTHER_CUE)
+        reading.append((bits, section_weights.get(term.section), bool(term.signals)))
+    return _reading.Reader(vocabulary, edges, terminals, reading, lexicon.opening_weight, lexicon.others.weight,
+                           lexicon.secondary.weight, lexicon.negation_window, lexicon.not_needed_gap)
+
+
 @lru_cache(maxsize=8)
-def compiled(rulebook: Rulebook, matcher: str = "scanner") -> CompiledLexicon:
-    return CompiledLexicon(rulebook, matcher)
+def compiled(rulebook: Rulebook, reader: str = "compiled") -> CompiledLexicon:
+    return CompiledLexicon(rulebook, reader)
 
 
-def extract(requisition: Requisition, rulebook: Rulebook, matcher: str = "scanner",
+def extract(requisition: Requisition, rulebook: Rulebook, reader: str = "compiled",
             quotes: dict[str, list[str]] | None = None) -> dict[str, float]:
     """The first-stage facts of a requisition: signal name -> level or number; ``quotes``, if
     given, gets the words of the text that raised each signal."""
-    lexicon = compiled(rulebook, matcher)
+    lexicon = compiled(rulebook, reader)
     text = requisition.text[:MAX_TEXT_CHARS]
     evidence, words = lexicon.read_counting(text, quotes=quotes)
     if requisition.title:

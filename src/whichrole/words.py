@@ -4,8 +4,9 @@ Text is lower-cased and split into words (runs of letters, digits, '+' and '#');
 folds plurals. The lexicon's phrases, headings and reading cues are *terms*: sequences of
 stems. Matching a text finds, from left to right, the longest term starting at each word that
 is not already part of a match. ``ReferenceMatcher`` does it word by word in Python and is the
-definition; ``whichrole.scanner.Scanner`` does the same in one compiled pass. Both give the same
-terms in the same order; only the unit of their positions differs, which ``words_between`` hides.
+definition; the compiled reader (``_reading.c``, see ``signals``) does the same in one pass of C,
+over the bytes ``Splitter.translated`` gives, looking each word up among the surface forms of the
+lexicon's stems.
 """
 from __future__ import annotations
 
@@ -85,11 +86,16 @@ class Splitter:
         self.table = bytes(table)
         self.marks = bool(sentence_ends)
 
-    def __call__(self, text: str) -> list[bytes]:
+    def translated(self, text: str) -> bytes:
+        """The text as UTF-8, lower-cased, every separator a space and every sentence end the byte
+        of SENTENCE_END: its words are the runs of other bytes, each SENTENCE_END a word of its own."""
         text = text.lower()
         for end in self.replaced:
             text = text.replace(end, SENTENCE_END)
-        found = without_separators(text).encode().translate(self.table)
+        return without_separators(text).encode().translate(self.table)
+
+    def __call__(self, text: str) -> list[bytes]:
+        found = self.translated(text)
         if self.marks:
             found = found.replace(_MARK, b" " + _MARK + b" ")  # a word of its own
         return found.split()
@@ -168,19 +174,17 @@ def terms(entries: list[tuple[str, str, str]]) -> list[Term]:
 
 
 class ReferenceMatcher:
-    """Terms found word by word: the definition the compiled scanner is tested against."""
+    """Terms found word by word: the definition the compiled reader is tested against."""
 
     def __init__(self, table: list[Term]):
         self.phrases = PhraseTable()
         for number, term in enumerate(table):
             self.phrases.add(term.words, number)
         self.can_start = self.phrases.starts()
-        self.term_of = range(len(table))
 
-    def find(self, words: list[bytes]) -> tuple[list[tuple[int, int, int]], list[str]]:
-        """(key, start, end) of each term found in ``words`` (as a ``Splitter`` gives them), where
-        ``term_of[key]`` is the term's number and start and end are word positions; and the
-        words these count in."""
+    def find(self, words: list[bytes]) -> list[tuple[int, int, int]]:
+        """(term, start, end) of each term found in ``words`` (as a ``Splitter`` gives them): the
+        term's number, and the positions of its first word and of the word after its last."""
         words = [stem(word.decode()) for word in words]
         found, resume = [], 0  # a term consumes its words; matching resumes after it
         for i, word in enumerate(words):
@@ -190,8 +194,4 @@ class ReferenceMatcher:
             if numbers:
                 resume = i + length
                 found.append((numbers[0], i, resume))
-        return found, words
-
-    @staticmethod
-    def words_between(words: list[str], end: int, start: int) -> int:
-        return start - end
+        return found
