@@ -34,4 +34,4 @@ eval: $(STAMP)
 	$(VENV)/bin/whichrole eval eval/fresh-requisitions.jsonl
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info src/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info src/whichrole/*.so

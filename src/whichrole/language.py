@@ -6,20 +6,17 @@ a text in another is read only in part, and the rules say so. Function words ("u
 short ask, while a name or an address in another language, a few words, does not outweigh the
 posting around it. A text largely in another script (Cyrillic, Greek, CJK, ...) is ``lang:other``.
 
-The function words are counted by one Aho-Corasick automaton over the sample's bytes, each word
-between two spaces: the words ``_split`` gives are the definition, and a property test keeps the
-two equal.
+The function words are counted by the compiled reader (``_reading.c``), each function word a
+term of one word: the words ``_split`` gives are the definition, and a property test keeps the two
+equal.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from typing import Optional
 
-import ahocorasick_rs
-
+from . import _reading
 from .facts import OTHER_LANGUAGE, WRITTEN_IN
 from .rulebook import Languages, Rulebook
 from .words import without_separators
@@ -34,8 +31,8 @@ _BYTE_SEPARATORS = bytes(code if code > 127 or chr(code).isalpha() else 32 for c
 @dataclass(frozen=True)
 class _Table:
     settings: Languages
-    by_key: list[tuple[str, ...]]  # automaton key -> the languages its word is a function word of
-    automaton: ahocorasick_rs.BytesAhoCorasick  # each function word, between two spaces
+    by_term: list[tuple[str, ...]]  # the reader's term -> the languages its word is a function word of
+    reader: _reading.Reader  # each function word a term
     others: tuple[str, ...]  # the languages other than the one read, in the lexicon's order (a tie goes to the first)
     facts: dict[str, str]  # language -> the fact it gives
     other: Optional[str]  # the fact for a language or script the rules have no fact of their own for
@@ -64,12 +61,12 @@ def language_facts(text: str, rulebook: Rulebook) -> dict[str, float]:
 def function_words(sample: str, table: "_Table") -> tuple[dict[str, int], int]:
     """How many function words of each language a lower-cased sample has (its separators already
     blanked), and how many words in all: as counting the words ``_split`` gives would say."""
-    spaced = b"  " + sample.encode().translate(_BYTE_SEPARATORS).replace(b" ", b"  ") + b"  "
+    tallies, words = table.reader.read(sample.encode().translate(_BYTE_SEPARATORS), 1.0)
     hits = dict.fromkeys(table.settings.words, 0)
-    for key, count in Counter(map(itemgetter(0), table.automaton.find_matches_as_indexes(spaced))).items():
-        for language in table.by_key[key]:
+    for term, _, count in tallies:
+        for language in table.by_term[term]:
             hits[language] += count
-    return hits, len(spaced.split())
+    return hits, words
 
 
 def _split(sample: str) -> list[str]:
@@ -106,6 +103,10 @@ def _table(rulebook: Rulebook) -> Optional[_Table]:
     # A language the rules have no fact of its own for is one more language they do not read.
     facts = {language: WRITTEN_IN.stem + language if WRITTEN_IN.stem + language in derived else other
              for language in others}
-    # Each word stands between spaces, so no two match at one place: the plainest matching finds them all.
-    automaton = ahocorasick_rs.BytesAhoCorasick([f" {word} ".encode() for word in by_word])
-    return _Table(settings, list(by_word.values()), automaton, others, {k: v for k, v in facts.items() if v}, other)
+    # Each function word a term of one word, read as plain phrases of a fixed weight: the reader's
+    # counts are the words' counts.
+    terms = len(by_word)
+    reader = _reading.Reader({word.encode(): n for n, word in enumerate(by_word)},
+                             [(0, n, n + 1) for n in range(terms)], [-1, *range(terms)], [(0, None, True)] * terms,
+                             1.0, 1.0, 1.0, 0, 0)
+    return _Table(settings, list(by_word.values()), reader, others, {k: v for k, v in facts.items() if v}, other)
