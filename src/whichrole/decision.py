@@ -7,12 +7,11 @@ the same maths.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from functools import lru_cache
 from typing import Callable, NamedTuple, Optional
 
 from .rulebook import Rule, Rulebook
-from .weights import flavour_of, role_of
+from .weights import flavour_of, role_of, softmax
 
 
 def role_scores(rules: list[Rule], roles: list[str]) -> dict[str, float]:
@@ -76,17 +75,11 @@ def _decision(evidence: tuple[str, ...], values: tuple[tuple[str, float], ...], 
         return Decision(scores, lead, runner, confidence(scores, rulebook))
     # A verdict names a role something in the requisition speaks for: a prior alone is no reason to
     # give, nor is a trace (a PhD counts a little toward another profession's jobs too).
-    counts_for, matrix = _role_of(rulebook), weights.roles.matrix
-    support: dict[str, float] = defaultdict(float)
-    for rule in fired:
-        if counts_for(rule):
-            support[counts_for(rule)] += weights.roles.weight(rule)
-    for signal, value in values:
-        for role, weight in matrix.get(signal, {}).items():
-            support[role] += max(weight, 0.0) * value
+    model = weights.roles
+    logits, support = model.logits_and_support(fired, _role_of(rulebook), dict(values))
     least = rulebook.catalogue.thresholds.speaks_from
     spoken_for = {role for role, amount in support.items() if amount > 0 and amount >= least}
-    probabilities = weights.roles.probabilities(fired, counts_for, dict(values))
+    probabilities = softmax(logits, model.temperature)
     order = [role for role in ranking(probabilities) if role in spoken_for]
     if not order:  # too little to decide
         return Decision(dict.fromkeys(rulebook.roles, 0.0), None, None, 0.0)

@@ -147,7 +147,11 @@ class DurableEngine:
         with _LOCK:
             self._host = _Host()
             self._host.register_rulesets(definitions)
-        self.fire({})  # warm up: the first calls on a fresh ruleset are the fragile ones
+            # What each shard fires on facts it reads none of (rules of 'none' conditions alone): most
+            # requisitions leave most shards so. Asking each also warms it up: the first calls on a
+            # fresh ruleset are the fragile ones.
+            self._fire_on_nothing = [(index, fired) for index, shard in enumerate(self._shards)
+                                     if (fired := self._run(shard, {}))]
 
     def _action(self, rule_id: str):
         def run(context):
@@ -158,15 +162,16 @@ class DurableEngine:
     def cached_keys(self) -> int:
         return sum(len(shard.cache) for shard in self._shards)
 
-    def _keys(self, facts: dict[str, float]) -> list[frozenset]:
-        """Per shard: each name it reads, with the side of each of its thresholds the value is on."""
-        keys: list[list] = [[] for _ in self._shards]
+    def _keys(self, facts: dict[str, float]) -> dict[int, frozenset]:
+        """For each shard that reads any of the facts: each name it reads, with the side of each of its
+        thresholds the value is on."""
+        keys: dict[int, list] = defaultdict(list)
         read = self._readers
         for item in facts.items():
             if item[0] in read:  # most facts are read by no rule of a stage
                 for index, entry in self._key_entries(item):
                     keys[index].append(entry)
-        return [frozenset(key) for key in keys]
+        return {index: frozenset(key) for index, key in keys.items()}
 
     @lru_cache(maxsize=65536)  # an engine per rulebook stage: a few per process, kept for its life
     def _key_entries(self, item: tuple[str, float]) -> tuple[tuple[int, tuple], ...]:
@@ -178,9 +183,11 @@ class DurableEngine:
         return tuple(entries)
 
     def fire(self, facts: dict[str, float]) -> list[str]:
-        fired: list[str] = []
+        keys = self._keys(facts)
+        fired = [rule for index, rules in self._fire_on_nothing if index not in keys for rule in rules]
         with _LOCK:
-            for shard, key in zip(self._shards, self._keys(facts)):
+            for index, key in keys.items():
+                shard = self._shards[index]
                 cached = shard.cache.get(key)
                 if cached is None:
                     cached = self._run(shard, {property_name(name): facts[name] for name, _, _ in key})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Union
 
@@ -50,15 +51,27 @@ class Model(BaseModel):
                values: Optional[dict[str, float]] = None) -> dict[str, float]:
         """Each class's logit. ``values`` are the signals' values as the matrix reads them
         (``Rulebook.matrix_values``)."""
+        return self.logits_and_support(fired, class_of, values)[0]
+
+    def logits_and_support(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]],
+                           values: Optional[dict[str, float]] = None) -> tuple[dict[str, float], dict[str, float]]:
+        """Each class's logit, and what speaks for it: the same sums without the bias and with
+        only the matrix cells for it, not those against it."""
         logits = dict(self.bias)
+        support: dict[str, float] = defaultdict(float)
         for rule in fired:
             cls = class_of(rule)
-            if cls in logits:
-                logits[cls] += self.weight(rule)
+            if cls:
+                weight = self.weight(rule)
+                support[cls] += weight
+                if cls in logits:
+                    logits[cls] += weight
         for signal, value in (values or {}).items():
             for cls, weight in self.matrix.get(signal, {}).items():
                 logits[cls] += weight * value
-        return logits
+                if weight > 0:
+                    support[cls] += weight * value
+        return logits, support
 
     def probabilities(self, fired: Iterable["Rule"], class_of: Callable[["Rule"], Optional[str]],
                       values: Optional[dict[str, float]] = None) -> dict[str, float]:
