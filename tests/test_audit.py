@@ -487,3 +487,11 @@ def test_as_of_takes_a_date_and_refuses_anything_else_in_one_line(tmp_path, caps
     assert cli("audit", path, "--as-of", "2026-11-31", "--db", tmp_path / "h.sqlite3") == 2
     assert capsys.readouterr().err == ("whichrole: error: --as-of '2026-11-31': not a date as YYYY-MM-DD "
                                        "(e.g. 2026-11-30)\n")
+
+
+def test_a_first_audit_that_reads_nothing_leaves_no_history_behind(tmp_path, capsys):
+    db = tmp_path / "history" / "audit.sqlite3"
+    assert cli("audit", tmp_path / "no-such-export.xlsx", "--db", db, "--fail-on", "never") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no source could be read" in err
+    assert [path.name for path in db.parent.iterdir()] == ["audit.sqlite3.lock"]

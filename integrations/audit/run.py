@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
@@ -184,7 +185,7 @@ def run_audit(options: AuditOptions,
     book = load_rulebook(options.rules_dir)
     rulebook = book.version
     levels = frozenset(book.lexicon.fields.get("level", {}))
-    with AuditLock(options.database, options.lock_timeout, on_wait), AuditStore(options.database) as store:
+    with AuditLock(options.database, options.lock_timeout, on_wait), _history(options.database) as store:
         started = datetime.now(timezone.utc)    # once another audit's lock, if any, is let go
         fetches: list[Fetch] = []
         try:
@@ -223,6 +224,22 @@ def run_audit(options: AuditOptions,
             for fetch in fetches:
                 fetch.cancel()
     return result
+
+
+@contextmanager
+def _history(database: Path) -> Iterator[AuditStore]:
+    """The history, opened under its lock; one this run created is removed again when no source
+    could be read, so that a first run that read nothing leaves nothing behind (but its lock file,
+    as lock files stay)."""
+    created = not database.exists()
+    try:
+        with AuditStore(database) as store:
+            yield store
+    except NothingRead:
+        if created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                database.with_name(database.name + suffix).unlink(missing_ok=True)
+        raise
 
 
 class _Run:
