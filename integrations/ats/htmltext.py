@@ -80,11 +80,12 @@ class _Writer:
             self.children(node, depth)
 
     def end_line(self, blank: bool = False) -> None:
-        text = _SPACES.sub(" ", "".join(self.line)).strip()
-        self.line = []
-        if text:
-            self.lines.append(self.prefix + text)
-            self.prefix = ""
+        if self.line:  # most blocks end a line that their first child already ended
+            text = _SPACES.sub(" ", "".join(self.line)).strip()
+            self.line = []
+            if text:
+                self.lines.append(self.prefix + text)
+                self.prefix = ""
         if blank and not self.items and self.lines and self.lines[-1]:
             self.lines.append("")
 
