@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/whichrole annotate sample_workbooks/requisitions.xlsx --out sample_workbooks/requisitions-annotated.xlsx
 
+# One test process per core: the tests share nothing but the machine.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(VENV)/bin/pip install --quiet -e '.[bench]'
