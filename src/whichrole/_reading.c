@@ -132,6 +132,22 @@ static int longest_term(const Reader *r, const int *ids, Py_ssize_t n, Py_ssize_
     return term;
 }
 
+/* The next term from word ``*i`` on: its number (-1 when there is none), the word it starts at in
+   ``*start``, and ``*i`` moved past it. */
+static int next_term(const Reader *r, const int *ids, Py_ssize_t n, Py_ssize_t *i, Py_ssize_t *start) {
+    while (*i < n) {
+        Py_ssize_t length;
+        int term = longest_term(r, ids, n, *i, &length);
+        if (term >= 0) {
+            *start = *i;
+            *i += length;
+            return term;
+        }
+        (*i)++;
+    }
+    return -1;
+}
+
 static void Reader_dealloc(Reader *r) {
     PyMem_Free(r->arena);
     PyMem_Free(r->vocab);
@@ -272,15 +288,10 @@ static PyObject *Reader_read(Reader *r, PyObject *args) {
     Py_ssize_t negation_start = -1, negation_end = -1, last_negator_start = -1, last_negator_end = -1;
     Py_ssize_t negated_end = -1;
 
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_ssize_t length;
-        int term = longest_term(r, ids, n, i, &length);
-        if (term < 0) {
-            i++;
-            continue;
-        }
-        Py_ssize_t start = i, end = i + length;
-        i = end;
+    Py_ssize_t i = 0, start;
+    int term;
+    while ((term = next_term(r, ids, n, &i, &start)) >= 0) {
+        Py_ssize_t end = i;
         int flags = r->flags[term];
         double section = r->section[term];
         int plain = r->signals[term] && !flags && isnan(section);
@@ -404,21 +415,16 @@ static PyObject *Reader_find(Reader *r, PyObject *args) {
         return PyErr_NoMemory();
     }
     Py_ssize_t words, n = words_of(r, text.buf, text.len, ids, &words);
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_ssize_t length;
-        int term = longest_term(r, ids, n, i, &length);
-        if (term < 0) {
-            i++;
-            continue;
-        }
-        PyObject *item = Py_BuildValue("(inn)", term, i, i + length);
+    Py_ssize_t i = 0, start;
+    int term;
+    while ((term = next_term(r, ids, n, &i, &start)) >= 0) {
+        PyObject *item = Py_BuildValue("(inn)", term, start, i);
         if (!item || PyList_Append(found, item) < 0) {
             Py_XDECREF(item);
             Py_CLEAR(found);
             break;
         }
         Py_DECREF(item);
-        i += length;
     }
     PyMem_Free(ids);
     PyBuffer_Release(&text);
