@@ -64,6 +64,11 @@ def test_the_compiled_reader_reads_random_texts_as_the_reference_does(text):
     assert_same_reading(text)
 
 
+def test_a_text_of_sentence_ends_is_read_however_many_words_they_make():
+    # Each sentence end is a word of its own, with no space needed around it: as many words as bytes.
+    assert_same_reading("!" * 5000 + " python " + "." * 5000 + "?!" * 3000)
+
+
 # Requisitions as hiring managers write them, built from sentences of the usual kinds.
 OPENINGS = ["About us: we are a small team building tools for clinics.", "Responsibilities:", "What you'll do",
             "Requirements", "Nice to have:", "Benefits include: health insurance and paid time off.",

@@ -95,7 +95,8 @@ static int child_of(const Reader *r, int node, int word) {
 
 /* The words of ``s`` (runs of bytes other than spaces, the sentence mark a word of its own), each
    as its id in the vocabulary, -1 for a word of none; returns how many, and sets ``words`` to how
-   many are not sentence marks. ``ids`` holds at least size / 2 + 1. */
+   many are not sentence marks. ``ids`` holds ``size`` words at least: sentence marks, a word each,
+   need no space between them. */
 static Py_ssize_t words_of(const Reader *r, const char *s, Py_ssize_t size, int *ids, Py_ssize_t *words) {
     Py_ssize_t n = 0;
     *words = 0;
@@ -270,8 +271,8 @@ static PyObject *Reader_read(Reader *r, PyObject *args) {
     }
     const char *s = text.buf;
     Py_ssize_t size = text.len;
-    int *ids = PyMem_Malloc(sizeof(int) * (size / 2 + 2));
-    Counted *counted = PyMem_Malloc(sizeof(Counted) * (size / 2 + 2));
+    int *ids = PyMem_Malloc(sizeof(int) * (size + 1));
+    Counted *counted = PyMem_Malloc(sizeof(Counted) * (size + 1));
     if (!ids || !counted) {
         PyMem_Free(ids);
         PyMem_Free(counted);
@@ -406,7 +407,7 @@ static PyObject *Reader_find(Reader *r, PyObject *args) {
     Py_buffer text;
     if (!PyArg_ParseTuple(args, "y*", &text))
         return NULL;
-    int *ids = PyMem_Malloc(sizeof(int) * (text.len / 2 + 2));
+    int *ids = PyMem_Malloc(sizeof(int) * (text.len + 1));
     PyObject *found = PyList_New(0);
     if (!ids || !found) {
         PyMem_Free(ids);
