@@ -153,3 +153,11 @@ def test_slack_settings_are_checked_before_the_audit_runs(tmp_path, monkeypatch,
     assert cli("audit", reqs, "--db", tmp_path / "h.sqlite3", "--slack-channel", "#hiring") == 2
     assert "expected a channel ID" in capsys.readouterr().err
     assert not (tmp_path / "h.sqlite3").exists()
+
+
+def test_one_finding_is_counted_as_one(tmp_path):
+    # A data engineer's work under a Data Analyst title: the title mismatch is its one finding.
+    row = ["R-100", "Data Analyst", "Data", "Open", sample_rows()[0][4], None, sample_rows()[0][6]]
+    single = audit(tmp_path, write_xlsx(tmp_path / "one.xlsx", [row]))
+    assert sum(single.severity_counts().values()) == 1
+    assert "; 1 finding: 1 " in render(single) and "1 findings" not in render(single)

@@ -39,7 +39,7 @@ def headline(result: AuditResult) -> str:
     line = (f"{len(result.requisitions)} open requisitions from {sources} source{'s' * (sources != 1)}{failed}; "
             f"{with_findings} with findings")
     if total:
-        line += f"; {total} findings: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        line += f"; {total} finding{'s' * (total != 1)}: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return line
 
 

@@ -298,7 +298,7 @@ def rules_train(
                                        "(default: weights.yaml in the rules directory)."),
     rules: Optional[Path] = RulesOption,
 ):
-    """Fit how much each rule counts to labelled postings; record where the weights come from."""
+    """Train how much each rule counts on labelled postings; record where the weights come from."""
     from .classifier import Classifier
     from .evaluation import train_file
     from .weights import WEIGHTS_FILE, save

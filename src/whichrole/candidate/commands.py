@@ -20,10 +20,11 @@ def fit_command(
     mix: Optional[str] = typer.Option(None, "--mix", help="Wanted research/modeling/engineering/product %, "
                                       "e.g. 20/40/20/20."),
     years: Optional[float] = typer.Option(None, "--years", min=0, help="Years of professional experience."),
-    level: Optional[str] = typer.Option(None, "--level", help="junior, mid, senior, staff or principal (L4-L7)."),
+    level: Optional[str] = typer.Option(None, "--level", help="junior, mid, senior or principal (also L4-L7; "
+                                        "staff is senior)."),
     org: List[str] = typer.Option([], "--org", help="A kind of organisation you aim at (repeatable): frontier_lab, "
-                                  "research_lab, big_tech, model_platform, agent_tooling, saas, enterprise, "
-                                  "academic, startup."),
+                                  "research_lab, big_tech, model_platform, agent_tooling, vertical_ai (saas), "
+                                  "enterprise, academic, startup."),
     interest: List[str] = typer.Option([], "--interest", help="What draws you (repeatable): science, "
                                        "infrastructure, production, llm, analysis, product."),
     about: Optional[str] = typer.Option(None, "--about", help="Anything else, in your own words."),
