@@ -73,14 +73,16 @@ class CompiledLexicon:
         if reader not in READERS:
             raise ValueError(f"unknown reader {reader!r} ({' or '.join(READERS)})")
         self.compiled = compiled_reader(self.table, weights, lex) if reader == "compiled" else None
-        self.matcher = ReferenceMatcher(self.table)
-        # What the reference reader needs of each term, by its number, without attribute look-ups.
-        self.reads = [(number, term.signals, weights.get(term.section), term.cues) for number, term in enumerate(self.table)]
-        self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
+        if self.compiled is None:
+            self.matcher = ReferenceMatcher(self.table)
+            # What the reference reader needs of each term, by its number, without attribute look-ups.
+            self.reads = [(number, term.signals, weights.get(term.section), term.cues)
+                          for number, term in enumerate(self.table)]
+            self.sentence_keys = frozenset(key for key, (_, _, _, cues) in enumerate(self.reads) if SENTENCE in cues)
+            # By term, its number if it is nothing but a phrase, else None.
+            self.plain = [number if signals and section is None and not cues else None
+                          for number, signals, section, cues in self.reads]
         self.title_facts = lru_cache(maxsize=4096)(self.title_facts)
-        # By key, the term number of a phrase that is nothing but a phrase, else None.
-        self.plain = [number if signals and section is None and not cues else None
-                      for number, signals, section, cues in self.reads]
         self.patterns = [(re.compile(p, re.IGNORECASE), signal)
                          for signal, entry in lex.signals.items() for p in entry.patterns]
         self.titles = PhraseTable()
