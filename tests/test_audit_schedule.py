@@ -152,8 +152,8 @@ def test_the_schedule_command_refuses_what_it_cannot_run(capsys):
 def test_the_schedule_command_refuses_a_source_that_is_not_there(tmp_path, capsys):
     from test_audit import cli
     present = write_xlsx(tmp_path / "reqs.xlsx", sample_rows())
-    assert cli("schedule", "--cron", "0 9 * * MON", "--", "audit", str(present), str(tmp_path / "gone"),
-               "--db", str(tmp_path / "history.sqlite3")) == 2
+    assert cli("schedule", "--cron", "0 9 * * MON", "--", "audit", str(present), "greenhouse:acme",
+               str(tmp_path / "gone"), "--db", str(tmp_path / "history.sqlite3")) == 2  # a job board is no file
     error = capsys.readouterr().err.strip()
     assert error == f"whichrole: error: the scheduled audit's source {tmp_path / 'gone'}: no such file or folder"
     assert not (tmp_path / "history.sqlite3").exists()

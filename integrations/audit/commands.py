@@ -291,7 +291,8 @@ def schedule(
 
     check_command(command)
     cron_trigger(cron, timezone)  # what is wrong with the schedule is said first
-    missing = [str(source) for source in _sources_of(command) if not source.exists()]
+    missing = [str(source) for source in ats_sources(_sources_of(command)) if isinstance(source, Path)
+               and not source.exists()]  # a job board is fetched, not found on disk
     if missing:  # found now, rather than at the first run, days later, by whoever reads the log
         raise ValueError(f"the scheduled audit's source {', '.join(missing)}: no such file or folder")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
