@@ -277,3 +277,8 @@ def test_cli_asks_on_a_terminal():
     assert "Highest degree" in text and "papers: Input should be a valid integer" in text
     assert "Best fit: " in text and "Interview loop to prepare for" in text
     assert "Profile: degree=phd · papers=4 · engineering=strong · orgs=frontier_lab · interests=science" in text
+
+
+def test_an_unknown_profile_field_lists_the_profile_s_fields():
+    with pytest.raises(ProfileError, match=r"^favourite: unknown field \(known: degree, research, papers"):
+        Profile.build({"favourite": "tea"})

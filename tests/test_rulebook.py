@@ -190,3 +190,13 @@ def test_a_misspelt_or_missing_threshold_is_one_line_naming_its_line(rules_copy)
     check = subprocess.run([*command, "rules", "check", str(rules_copy)], capture_output=True, text=True)
     assert check.stdout.splitlines() == [
         f"catalogue.yaml:{at + 1}: thresholds.temperature: missing (softmax temperature over role scores)"]
+
+
+def test_an_unknown_key_of_a_rule_lists_a_rule_s_keys(rules_copy):
+    (rules_copy / "zz_colour.yaml").write_text(
+        "rules:\n  - id: zz.colour\n    colour: red\n    when: {all: [skill:rag]}\n"
+        "    then: {role: ai_engineer, weight: 1}\n    because: A colour is no part of a rule.\n"
+        "    source: {doc: vector, section: question 2}\n")
+    _, problems = check_rulebook(rules_copy)
+    said = [str(p) for p in problems if "zz.colour" in str(p)]
+    assert said and "colour: unknown field (known: id, when, then, because, source" in said[0]

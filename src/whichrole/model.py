@@ -127,10 +127,11 @@ class Requisition(BaseModel):
         try:
             return cls.model_validate(value)
         except Exception as error:  # pydantic's multi-line report becomes one line
-            raise RequisitionError(one_line_error(error)) from None
+            raise RequisitionError(one_line_error(error, cls)) from None
 
 
-def one_line_error(error: Exception) -> str:
+def one_line_error(error: Exception, model: Optional[type[BaseModel]] = None) -> str:
+    """An error in one line; a field unknown to ``model``, the model that was validated, lists its fields."""
     errors = getattr(error, "errors", None)
     if callable(errors):
         parts = []
@@ -138,7 +139,8 @@ def one_line_error(error: Exception) -> str:
             where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
             message = item.get("msg", "invalid").removeprefix("Value error, ")
             if item.get("type") == "extra_forbidden":
-                message = f"unknown field (known: {', '.join(Requisition.model_fields)})"
+                top = model is not None and len(item.get("loc", ())) == 1
+                message = f"unknown field (known: {', '.join(model.model_fields)})" if top else "unknown field"
             parts.append(f"{where}: {message}" if where else message)
         return "; ".join(parts)
     return str(error).splitlines()[0] if str(error) else type(error).__name__

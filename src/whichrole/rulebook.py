@@ -685,7 +685,7 @@ def _read_rules(path: Path, problems: list[Problem]) -> list[Rule]:
             rules.append(Rule.model_validate({**_strip_lines(item), "file": path.name, "line": line}))
         except (ValidationError, ValueError) as error:
             label = item.get("id", "rule")
-            problems.append(Problem(path.name, line, f"{label}: {one_line_error(error)}"))
+            problems.append(Problem(path.name, line, f"{label}: {one_line_error(error, Rule)}"))
     return rules
 
 

@@ -97,7 +97,7 @@ class Profile(BaseModel):
         try:
             return cls.model_validate(value)
         except Exception as error:  # pydantic's multi-line report becomes one line
-            raise ProfileError(one_line_error(error)) from None
+            raise ProfileError(one_line_error(error, cls)) from None
 
 
 # ---------------------------------------------------------------- one line of text
