@@ -374,6 +374,21 @@ def test_annotate_a_board_writes_a_new_workbook_of_its_postings(tmp_path, standi
     assert "is a job board, not a workbook" in capsys.readouterr().err
 
 
+def test_annotate_a_board_leaves_out_the_levels_the_rulebook_does_not_know(tmp_path, monkeypatch, capsys):
+    board = jobs(*ROLES[:2])
+    board[0].level, board[1].level = "Senior", "IC4"
+    monkeypatch.chdir(tmp_path)
+    with Standin("lever", {"acme": board}, key=KEY) as lv:
+        monkeypatch.setenv("WHICHROLE_LEVER_URL", lv.url)
+        monkeypatch.setenv("WHICHROLE_LEVER_KEY", KEY)
+        assert cli("annotate", "lever:acme") == 0
+    said = capsys.readouterr().out
+    assert "2 requisitions annotated" in said and "Rows that could not be read: 0" in said
+    sheet = openpyxl.load_workbook(tmp_path / "lever-acme-annotated.xlsx")["lever-acme"]
+    header, *rows = [[c.value for c in r] for r in sheet.iter_rows(max_row=3)]
+    assert sorted(str(dict(zip(header, row))["Level"]) for row in rows) == ["None", "Senior"]
+
+
 def test_progress_on_a_terminal_and_nothing_but_the_report_elsewhere(tmp_path, monkeypatch):
     roles = list(CLEAR)
     board = [Job(n, CLEAR[roles[n % len(roles)]][0], f"<p>Posting {n}.</p>{posting_html(roles[n % len(roles)])}")

@@ -47,12 +47,15 @@ def annotate_command(
 
 
 def _board_export(board, folder: Path) -> Path:
-    """The board's open postings, fetched, as an export in ``folder`` named after the board."""
+    """The board's open postings, fetched, as an export in ``folder`` named after the board; a level
+    the rulebook does not know (an ATS's "IC4") is left out, as the audit leaves it out."""
     from whichrole.integrations.ats import Fetch, Limits
     from whichrole.integrations.ats.export import export_name, write_export
+    from whichrole.rulebook import load_rulebook
 
+    levels = load_rulebook().lexicon.fields.get("level", {})
     path = folder / f"{board.vendor}-{export_name(board.board)}.csv"
-    write_export(Fetch(board, Limits()), path)
+    write_export((posting.with_level_from(levels) for posting in Fetch(board, Limits())), path)
     return path
 
 
