@@ -37,9 +37,6 @@ class AtsSource:
     def name(self) -> str:
         return f"{self.vendor}:{self.board}"
 
-    def resolve(self) -> "AtsSource":
-        return self
-
     def __str__(self) -> str:
         return self.name
 

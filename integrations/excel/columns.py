@@ -12,12 +12,12 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from whichrole.fields import DATE, FIELD, FIELDS
 from whichrole.integrations.ooxml.references import column_index
+from whichrole.integrations.ooxml.sheetxml import EXCEL_EPOCH
 from whichrole.model import Requisition
 
 # How far down a sheet the header row may be (a title and a blank line above a table are common).
 HEADER_SEARCH_ROWS = 30
 
-_EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of Excel's 1900 date system (with its leap-year bug)
 _COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$", re.IGNORECASE)
 
 
@@ -173,7 +173,7 @@ def _date(value: object) -> object:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-        return _EXCEL_EPOCH + timedelta(days=int(value))
+        return EXCEL_EPOCH.date() + timedelta(days=int(value))
     if isinstance(value, str):
         text = value.strip()
         return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text) else text

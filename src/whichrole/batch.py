@@ -13,10 +13,8 @@ from typing import IO, Callable, Iterable, Iterator, Optional, Union
 
 from .classifier import Classifier
 from .model import Requisition, RequisitionError, one_line_error
-from .verdict import Verdict
 
 Read = tuple[int, Union[Requisition, dict, RequisitionError, None]]   # (line, what it holds)
-FORMATS = ("jsonl", "csv")
 
 
 def from_json_lines(lines: Iterable[str]) -> Iterator[Read]:
@@ -75,7 +73,7 @@ def classify_all(read: Iterable[Read], classifier: Classifier, out: IO[str], wor
             answer["error"] = one_line_error(problem) if problem else "nothing to classify"
             failed += 1
         else:
-            answer["verdict"] = outcome.model_dump(mode="json") if isinstance(outcome, Verdict) else outcome
+            answer["verdict"] = outcome.model_dump(mode="json")
             classified += 1
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         if progress:

@@ -86,9 +86,8 @@ def example_problems(examples: list[Example], book: Rulebook) -> list[Problem]:
 
 def differences(case: Example, classifier: "Classifier") -> list[str]:
     """What the verdict on the case's requisition gives that the case does not say; empty if all holds."""
-    _, first, second = classifier.fired(case.requisition)
-    fired = {*first, *second}
     verdict = classifier.brief(case.requisition)
+    fired = {rule.id for rule in verdict.fired}
     found = []
     role = verdict.role or UNDETERMINED
     if role != case.role:
