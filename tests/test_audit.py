@@ -495,3 +495,22 @@ def test_a_first_audit_that_reads_nothing_leaves_no_history_behind(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no source could be read" in err
     assert [path.name for path in db.parent.iterdir()] == ["audit.sqlite3.lock"]
+
+
+def test_a_past_run_shows_the_changes_its_own_report_did_when_a_source_came_back(tmp_path, capsys):
+    from whichrole.integrations.audit.past import past_result
+    from whichrole.integrations.audit.store import AuditStore
+
+    rows = sample_rows()
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_xlsx(first, rows[:2])
+    write_xlsx(second, rows[2:3])
+    audit(tmp_path, first, second)
+    readable = second.read_bytes()
+    second.write_bytes(b"not a workbook")
+    audit(tmp_path, first, second)  # b.xlsx could not be read: compared next time with run 1
+    second.write_bytes(readable)
+    third = audit(tmp_path, first, second)
+    assert third.changes.total == 0
+    with AuditStore(tmp_path / "history.sqlite3") as store:
+        assert past_result(store, third.run_id).changes.total == 0

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from .changes import Changes, compare
+from .changes import Changes
 from .findings import own_finding
-from .run import AuditedRequisition, AuditResult, open_days_limit, set_aside
+from .run import AuditedRequisition, AuditResult, changes_since, open_days_limit
 from .sources import Reading
 from .store import AuditStore, RunInfo
 
@@ -51,12 +51,9 @@ def past_result(store: AuditStore, run_id: int) -> AuditResult:
 
 def changes_between(store: AuditStore, before: RunInfo, after: RunInfo) -> Changes:
     """What changed from run ``before`` to run ``after``, as the later run's report says it."""
-    failed = [s.path for s in after.sources if s.error]
-    uncompared, notes = set_aside(before, open_days_limit(after))
-    changes = compare(before, {row.key: row for row in store.rows(before.id)},
-                      {row.key: row for row in store.rows(after.id)}, failed, uncompared)
-    changes.notes.extend(notes)
-    return changes
+    now = {row.key: row for row in store.rows(after.id)}
+    return changes_since(store, after.scope, before, store.rows(before.id), now,
+                         [s.path for s in after.sources if s.error], open_days_limit(after))
 
 
 def _moment(stamp: str) -> datetime:

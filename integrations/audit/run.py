@@ -205,13 +205,8 @@ def run_audit(options: AuditOptions,
                 if run.readings and len(failed) == len(run.readings):
                     # An empty run would read as every requisition closed, and replace the last good report.
                     raise NothingRead("no source could be read: " + "; ".join(r.error for r in run.readings))
-                # A source the last run could not read is compared with the last run that could.
-                compared = past + [row for record in (since.sources if since else []) if record.error
-                                   for row in store.last_read(scope, record.path, since.id)]
-                uncompared, notes = set_aside(since, options.max_open_days)
-                changes = compare(since, {row.key: row for row in compared}, {req.key: req for req in run.audited},
-                                  failed, uncompared)
-                changes.notes.extend(notes)
+                changes = changes_since(store, scope, since, past, {req.key: req for req in run.audited}, failed,
+                                        options.max_open_days)
                 finished = datetime.now(timezone.utc)
                 writer.finish(_stamp(finished), len(run.audited), sum(len(r.findings) for r in run.audited),
                               len(failed))
@@ -224,6 +219,18 @@ def run_audit(options: AuditOptions,
             for fetch in fetches:
                 fetch.cancel()
     return result
+
+
+def changes_since(store: AuditStore, scope: list[str], since: Optional[RunInfo], before: list[PastRow],
+                  now: Mapping, failed: list[str], limit: "Optional[int] | str") -> Changes:
+    """What changed since run ``since`` (whose rows are ``before``) to the requisitions ``now``, by key;
+    a source that run could not read is compared with the last run that could."""
+    compared = before + [row for record in (since.sources if since else []) if record.error
+                         for row in store.last_read(scope, record.path, since.id)]
+    uncompared, notes = set_aside(since, limit)
+    changes = compare(since, {row.key: row for row in compared}, now, failed, uncompared)
+    changes.notes.extend(notes)
+    return changes
 
 
 @contextmanager
