@@ -7,6 +7,7 @@ A posting's id stays when it is retitled or rewritten.
 """
 from __future__ import annotations
 
+import html
 from functools import partial
 from typing import Iterator
 from urllib.parse import quote
@@ -73,8 +74,10 @@ def _posting(number: int, posting: dict, content: object) -> Posting:
     description = field(content, "descriptionHtml") or field(content, "description") or ""
     lists = field(content, "lists") or []
     closing = field(content, "closingHtml") or field(content, "additional") or ""
-    body = description + "".join(f"<h3>{_escape(field(part, 'text') or '')}</h3><ul>{field(part, 'content') or ''}</ul>"
-                                 for part in lists if isinstance(part, dict)) + closing
+    # A list's name is plain text, set inside HTML here.
+    body = description + "".join(
+        f"<h3>{html.escape(field(part, 'text') or '', quote=False)}</h3><ul>{field(part, 'content') or ''}</ul>"
+        for part in lists if isinstance(part, dict)) + closing
     return Posting(number=number, id=text(posting.get("id")), title=text(posting.get("text")),
                    description=html_to_text(body),
                    team=joined(text(field(categories, "department")), text(field(categories, "team"))),
@@ -82,7 +85,3 @@ def _posting(number: int, posting: dict, content: object) -> Posting:
                    location=text(field(categories, "location")), employment=text(field(categories, "commitment")),
                    url=text(posting.get("hostedUrl")))
 
-
-def _escape(value: str) -> str:
-    # A list's name is plain text, set inside HTML here.
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -23,14 +23,14 @@ from pydantic import BaseModel, Field
 from .classifier import Classifier
 from .files import sha256_and_size, write_text
 from .training import TrainingError, train_weights, read_labelled_file, settings_with, stratified_folds
-from .labelled import read_labelled, requisition_of, targets
+from .facts import TITLE
+from .labelled import UNDETERMINED, read_labelled, requisition_of, targets
 from .model import RequisitionError
 from .peer import BagOfWords, PeerUnavailable, peer_text
 from .signals import compiled
 from .verdict import Verdict
 from .weights import CrossValidated, Weights
 
-UNDETERMINED = "undetermined"  # a verdict that names no role: its own outcome, never right
 CONFLATION_WARNING_PREFIX = "conflated"
 BANDS = 10
 # The shares of each training fold the learning curve is drawn at (all of it is the main figure).
@@ -317,7 +317,7 @@ def _report(path: Path, classifier: Classifier,
         hit = predicted in wanted
         correct += hit
         calibration.append((verdict.confidence, hit))
-        title_guess = [r for r in roles if f"title:{r}" in lexicon.title_roles(posting.get("title") or "")]
+        title_guess = [r for r in roles if TITLE.stem + r in lexicon.title_roles(posting.get("title") or "")]
         title_correct += (title_guess[0] if title_guess else "out_of_scope") in wanted
         label = sorted(wanted)[0] if len(wanted) == 1 else next(iter(wanted & {predicted}), sorted(wanted)[0])
         confusion[label][predicted] += 1

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .evaluation import UNDETERMINED
+from .labelled import UNDETERMINED
 from .model import Requisition
 from .rulebook import LINE_KEY, Problem, Rulebook, checked_model, read_yaml
 

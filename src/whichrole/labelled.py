@@ -13,6 +13,8 @@ from typing import Iterable
 from .model import Requisition
 from .rulebook import Rulebook
 
+UNDETERMINED = "undetermined"  # a verdict that names no role: its own outcome, never right
+
 # title_families in the postings use their own names for two roles and one DS flavour.
 FAMILY_TO_ROLE = {
     "data_analyst": "data_scientist",
